@@ -1,0 +1,1 @@
+"""Adapters (console, Slack, Discord), the shared command router and the CLI."""

@@ -1,0 +1,230 @@
+"""The `iepbot` command: lookups, deadlines, content checks and the console.
+
+Exit codes are part of the interface tools rely on (see DESIGN.md): 0 found or valid, 1 not
+found or invalid content, 2 bad input. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+LANGS = ("en", "es")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bots.context import Context
+    from bots.render_text import render_text
+    from bots.verbs.lookup import lookup
+
+    text = " ".join(args.text).strip()
+    if not text:
+        return _fail('nothing to look up; try: iepbot ask "504 plan"')
+    result, reply = lookup(Context.default(), text, args.lang)
+    if result is None:
+        return _fail(reply.title.lower() + "; use a few words")
+    entry = result.match.entry if result.match else None
+    if args.json:
+        refs = reply.related if entry else reply.suggestions
+        payload = {
+            "query": text,
+            "found": entry is not None,
+            "id": entry.id if entry else None,
+            "title": entry.title if entry else None,
+            "summary": entry.summary if entry else None,
+            "body": entry.body if entry else None,
+            "related": [{"id": r.id, "title": r.title} for r in reply.related],
+            "sources": [{"title": s.title, "url": s.url} for s in entry.sources] if entry else [],
+            "suggestions": [] if entry else [{"id": r.id, "title": r.title} for r in refs],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(reply))
+    return 0 if entry else 1
+
+
+def _deadlines(args: argparse.Namespace) -> int:
+    from bots.deadlines_cli import run_deadlines
+
+    return run_deadlines(args)
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from content.loader import check_packs
+
+    library, issues = check_packs(Path(args.dir) if args.dir else None)
+    if library is None:
+        for issue in issues:
+            print(issue)
+        print(f"{len(issues)} problem(s) found; nothing was loaded.", file=sys.stderr)
+        return 1
+    for lang in library.languages:
+        print(f"ok: {lang}: {len(library.packs[lang].entries)} entries")
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from bots.console import ConsoleNotifier, console_asker, local_timezone_name, run_console
+    from bots.runtime import start_runtime
+    from scheduler.store.errors import StoreError
+    from scheduler.timing.errors import TimeError
+
+    try:
+        grace = _grace(args.grace)
+    except TimeError as exc:
+        return _fail(f"--grace: {exc}")
+
+    async def session() -> int:
+        zone = local_timezone_name()
+        runtime = await start_runtime(
+            {"console": ConsoleNotifier(sys.stdout)},
+            database_url=args.db,
+            grace=grace,
+            default_timezone=zone,
+        )
+        try:
+            return await run_console(runtime.ctx, asker=console_asker(zone))
+        finally:
+            await runtime.stop()
+
+    try:
+        return asyncio.run(session())
+    except StoreError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _grace(text: str) -> timedelta:
+    from scheduler.timing.durations import parse_duration
+
+    return parse_duration(text)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    from bots.run import serve
+    from scheduler.store.errors import StoreError
+    from scheduler.timing.errors import TimeError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        grace = _grace(args.grace)
+    except TimeError as exc:
+        return _fail(f"--grace: {exc}")
+    pushes = args.pushes or os.environ.get("IEPBOT_PUSHES")
+    try:
+        return asyncio.run(
+            serve(
+                os.environ,
+                port=args.port,
+                host=args.host,
+                database_url=args.db,
+                grace=grace,
+                pushes=Path(pushes) if pushes else None,
+            )
+        )
+    except StoreError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    from bots.discord.sync import run_sync
+
+    return run_sync(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iepbot", description="Plain-language answers and deadlines for IEPs and 504 plans."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help='explain a term, e.g. iepbot ask "504 plan"')
+    ask.add_argument("text", nargs="+", help="the term or question")
+    ask.add_argument("--lang", choices=LANGS, default="en")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    ask.set_defaults(func=_ask)
+
+    deadlines = sub.add_parser("deadlines", help="legal due dates after an IEP-process event")
+    deadlines.add_argument(
+        "event", help="referral, consent, eligibility, iep, evaluation or birthdate"
+    )
+    deadlines.add_argument("date", help="the event's date, YYYY-MM-DD")
+    deadlines.add_argument("--state", help="two-letter state code for state rules, e.g. TX")
+    deadlines.add_argument("--closures", help="school calendar YAML (closures and breaks)")
+    deadlines.add_argument("--json", action="store_true", help="machine-readable output")
+    deadlines.set_defaults(func=_deadlines)
+
+    content = sub.add_parser("content", help="work with the content packs")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_sub.add_parser("check", help="validate packs; exit 1 on any problem")
+    check.add_argument("dir", nargs="?", help="packs folder (default: the built-in packs)")
+    check.set_defaults(func=_content_check)
+
+    console = sub.add_parser("console", help="the bot in this terminal, no tokens needed")
+    console.add_argument(
+        "--db", help="database URL (default: $IEPBOT_DATABASE_URL or a SQLite file)"
+    )
+    console.add_argument(
+        "--grace",
+        default="24h",
+        help="deliver reminders missed while offline up to this late, marked late (default 24h)",
+    )
+    console.set_defaults(func=_console)
+
+    run = sub.add_parser("run", help="serve Slack and/or Discord with the scheduler")
+    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    run.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server, by design
+    run.add_argument("--db", help="database URL (default: $IEPBOT_DATABASE_URL or SQLite)")
+    run.add_argument("--grace", default="24h", help="catch-up window for missed reminders")
+    run.add_argument("--pushes", help="scheduled pushes YAML (default: $IEPBOT_PUSHES)")
+    run.set_defaults(func=_run)
+
+    discord = sub.add_parser("discord", help="Discord maintenance")
+    discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
+    sync = discord_sub.add_parser("sync", help="publish the /iep commands to Discord now")
+    sync.add_argument(
+        "--state", help="sync-state file (default: $IEPBOT_DISCORD_SYNC_FILE or the data folder)"
+    )
+    sync.set_defaults(func=_discord_sync)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from content.loader import ContentError
+
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # `iepbot ask ... | head`: the reader left; stop quietly like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except ContentError as exc:
+        print(
+            f"error: the content packs are invalid ({len(exc.issues)} problem(s)); "
+            "run `iepbot content check`",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

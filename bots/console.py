@@ -1,0 +1,118 @@
+"""`iepbot console`: the whole bot in a terminal, fed by a person at a TTY or by a pipe.
+
+Input is read on a daemon thread and handed to the event loop, so the loop stays free for the
+scheduler (reminders print while the console waits for a line) and Ctrl-C or end of input never
+leaves a thread blocking the exit. Commands run in a worker thread, as in the chat adapters,
+because the store is synchronous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bots.asker import Asker
+from bots.context import DEFAULT_TIMEZONE, Context
+from bots.render_text import render_text
+from bots.router import route
+from scheduler.delivery.messages import Outgoing
+
+PROMPT = "iep> "
+BANNER = "iepbot console. Type a term (`504 plan`), `help`, or Ctrl-D to leave."
+QUIT = {"quit", "exit", "/quit", "/exit"}
+CONSOLE_CHANNEL = "console"
+
+
+def local_timezone_name() -> str:
+    """The machine's IANA zone (TZ, then /etc/localtime), so "tomorrow 9am" means local 9am."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.readlink("/etc/localtime")
+        candidates.append(target.split("zoneinfo/", 1)[-1])
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    for name in candidates:
+        if name and "/" in name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return DEFAULT_TIMEZONE
+
+
+def console_asker(timezone: str | None = None) -> Asker:
+    return Asker(
+        platform="console",
+        user_id="console-user",
+        workspace_id="local",
+        channel_id=CONSOLE_CHANNEL,
+        is_admin=True,
+        timezone=timezone,
+    )
+
+
+class ConsoleNotifier:
+    """Delivers reminders by printing them; "DMs" and channels are labelled."""
+
+    platform = "console"
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout = stdout
+
+    async def deliver(self, message: Outgoing) -> None:
+        where = "to you" if message.target_kind == "user" else f"to #{message.target_id}"
+        self.stdout.write(f"\n[{where}] {message.text}\n")
+        self.stdout.flush()
+
+
+def _pump_lines(
+    stream: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]
+) -> None:
+    try:
+        for line in stream:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+    finally:
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+async def run_console(
+    ctx: Context, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, asker: Asker | None = None
+) -> int:
+    """Answer line after line until end of input; returns the process exit code."""
+    asker = asker or console_asker()
+    interactive = stdin.isatty()
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    threading.Thread(target=_pump_lines, args=(stdin, loop, queue), daemon=True).start()
+
+    def say(text: str) -> None:
+        stdout.write(text)
+        stdout.flush()
+
+    if interactive:
+        say(BANNER + "\n" + PROMPT)
+    while (line := await queue.get()) is not None:
+        text = line.strip()
+        if text.lower() in QUIT:
+            break
+        if text:
+            reply = await asyncio.to_thread(route, ctx, text, asker)
+            rendered = render_text(reply)
+            if reply.attachment is not None:
+                rendered += f"\n\n--- {reply.attachment.filename} ---\n"
+                rendered += reply.attachment.content.decode("utf-8", "replace")
+            say(rendered + "\n\n")
+        if interactive:
+            say(PROMPT)
+    if interactive:
+        say("\n")
+    return 0

@@ -1,0 +1,118 @@
+"""Reminder and push delivery to Discord: channel messages and DMs, with mentions off.
+
+Rate limits are handled in two layers on purpose. discord.py already queues per route bucket and
+retries a 429 after the Retry-After Discord gives (and pauses everything on a global limit), which
+is the most precise place to do it, so short waits are left to it. It is built with
+``max_ratelimit_timeout``: a wait longer than that makes it raise instead of sleeping, and after
+five 429s in a row it gives up. Both become the core's ``RateLimited``, so the dispatcher pauses
+that destination (or, for a global limit, the whole platform) and retries later, with the ledger
+saying "claimed", not "sending". Server errors discord.py has already retried become
+``TransientSendError``; what Discord will never accept becomes ``PermanentSendError``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+import discord
+
+from bots.discord.render import safe_content
+from scheduler.delivery.messages import (
+    Outgoing,
+    PermanentSendError,
+    RateLimited,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+# Discord JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+CANNOT_DM = 50007
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_USER = 10013
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+RATE_LIMIT_TIMEOUT = 30.0  # discord.py's minimum for max_ratelimit_timeout
+
+
+def _retry_after(exc: discord.HTTPException) -> tuple[float, bool]:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        wait = float(headers.get("Retry-After", "1"))
+    except ValueError:
+        wait = 1.0
+    return wait, str(headers.get("X-RateLimit-Global", "")).lower() == "true"
+
+
+def send_error(exc: BaseException) -> Exception:
+    """The core's error for what discord.py raised; codes only, never message text."""
+    if isinstance(exc, discord.RateLimited):
+        return RateLimited(exc.retry_after)
+    if isinstance(exc, discord.Forbidden):
+        if exc.code == CANNOT_DM:
+            return PermanentSendError("dm_blocked")
+        if exc.code == MISSING_PERMISSIONS:
+            return PermanentSendError("missing_permissions")
+        return PermanentSendError("forbidden")
+    if isinstance(exc, discord.NotFound):
+        if exc.code == UNKNOWN_USER:
+            return PermanentSendError("user_not_found")
+        return PermanentSendError("channel_not_found")
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429:
+            wait, global_limit = _retry_after(exc)
+            return RateLimited(wait, global_limit=global_limit)
+        if exc.status >= 500:
+            return TransientSendError(f"http_{exc.status}")
+        return PermanentSendError(f"http_{exc.status}_{exc.code}")
+    if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+        return TransientSendError(type(exc).__name__)
+    return TransientSendError("unexpected")
+
+
+class DiscordNotifier:
+    """The dispatcher's way into Discord. ``client`` is set by the adapter once it exists."""
+
+    platform = "discord"
+
+    def __init__(self, client: discord.Client | None = None) -> None:
+        self.client = client
+        # Users whose DMs failed with 50007, and the reminder that could not reach them: the
+        # adapter tells them privately on their next command. Kept in memory only: the ledger
+        # already records the failure, this is just the nudge.
+        self.blocked: dict[int, int | None] = {}
+
+    def _ready(self) -> discord.Client:
+        client = self.client
+        if client is None or client.user is None or client.is_closed():
+            raise TransientSendError("not_connected")
+        return client
+
+    async def open_dm(self, user_id: int) -> discord.DMChannel:
+        """The DM channel with a user (POST /users/@me/channels; cached by discord.py)."""
+        return await self._ready().create_dm(discord.Object(user_id))
+
+    async def deliver(self, message: Outgoing) -> None:
+        client = self._ready()
+        try:
+            target_id = int(message.target_id)
+        except ValueError:
+            raise PermanentSendError("bad_target") from None
+        try:
+            if message.target_kind == "user":
+                channel: discord.abc.Messageable = await self.open_dm(target_id)
+            else:
+                channel = client.get_partial_messageable(target_id)
+            await channel.send(
+                safe_content(message.text), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            error = send_error(exc)
+            if (
+                isinstance(error, PermanentSendError)
+                and error.code == "dm_blocked"
+                and message.target_kind == "user"
+            ):
+                self.blocked[target_id] = message.reminder_id
+            raise error from None

@@ -1,0 +1,168 @@
+"""Typed options for `/iep`: events, states, dates, channels, and their autocomplete.
+
+Discord offers at most 25 fixed choices per option. The six events fit; the 56 state and
+territory codes do not, so states use autocomplete over a fixed list and are checked again when
+the command runs (a user may type anything into an autocompleted option).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+
+from bots.discord.render import clip
+
+CHOICES_MAX = 25  # Discord's limit for choices and autocomplete answers
+CHOICE_TEXT_MAX = 100  # name and (string) value of a choice
+
+EVENTS: tuple[tuple[str, str], ...] = (
+    ("consent", "Parent consent to evaluate (Part B)"),
+    ("eligibility", "Eligibility decided"),
+    ("iep", "IEP meeting held (annual review)"),
+    ("evaluation", "Last evaluation (reevaluation)"),
+    ("birthdate", "Child's birthdate (transition, age 3)"),
+    ("referral", "Referral to early intervention (Part C)"),
+)
+EVENT_CHOICES = [Choice(name=label, value=value) for value, label in EVENTS]
+
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
+    "VI": "U.S. Virgin Islands", "BIE": "Bureau of Indian Education",
+}  # fmt: skip
+
+SNOOZES = ("30m", "1h", "3h", "1d", "2d", "1w")
+LANG_CHOICES = [Choice(name="English", value="en"), Choice(name="Español", value="es")]
+SCOPE_CHOICES = [
+    Choice(name="just me", value="me"),
+    Choice(name="the whole server (Manage Server)", value="server"),
+]
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y")
+_WORD = re.compile(r"\S+")
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """ISO first (what the router expects), then the US forms parents actually type."""
+    text = text.strip().lower()
+    if text in ("today", "hoy"):
+        return today
+    if text in ("tomorrow", "mañana", "manana"):
+        return today + timedelta(days=1)
+    if text in ("yesterday", "ayer"):
+        return today - timedelta(days=1)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _today(interaction: discord.Interaction) -> date:
+    handler = getattr(interaction.client, "iep", None)
+    return handler.ctx.today() if handler is not None else date.today()
+
+
+class IsoDate(app_commands.Transformer):
+    """A date option. Discord has no date type, so this is a string with autocomplete that
+    turns what was typed (9/15/2026, today) into the ISO date the router reads."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> date:
+        found = parse_date(str(value), _today(interaction))
+        if found is None:
+            raise app_commands.TransformerError(value, self.type, self)
+        return found
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction, value: str, /
+    ) -> list[Choice[str]]:
+        today = _today(interaction)
+        found = parse_date(value, today) if value.strip() else None
+        if found is not None:
+            return [
+                Choice(name=f"{found.isoformat()} ({found:%A %B %-d, %Y})", value=found.isoformat())
+            ]
+        return [
+            Choice(name=f"{d.isoformat()} ({label})", value=d.isoformat())
+            for d, label in ((today, "today"), (today - timedelta(days=1), "yesterday"))
+        ]
+
+
+class PostChannel(app_commands.Transformer):
+    """A text or announcement channel, taken from the interaction's resolved data.
+
+    discord.py's TextChannel transformer needs the channel in its cache; this one does not, so
+    it works without member or message intents and right after a restart."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value
+
+
+def state_choices(current: str) -> list[Choice[str]]:
+    """Codes first (TX), then names (tex -> Texas), then names containing the text."""
+    key = current.strip().casefold()
+    ranked: list[str] = []
+    for code, name in STATES.items():
+        if not key or code.casefold().startswith(key) or name.casefold().startswith(key):
+            ranked.append(code)
+    for code, name in STATES.items():
+        if key and key in name.casefold() and code not in ranked:
+            ranked.append(code)
+    return [Choice(name=f"{STATES[c]} ({c})", value=c) for c in ranked[:CHOICES_MAX]]
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    """IANA zones, the US ones first: that is who uses the bot."""
+    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc" not in z)
+    us = [z for z in names if z.startswith(("America/", "US/", "Pacific/Honolulu"))]
+    return tuple(us + [z for z in names if z not in us])
+
+
+def timezone_choices(current: str) -> list[Choice[str]]:
+    key = current.strip().casefold().replace(" ", "_")
+    found = [z for z in _zones() if key in z.casefold()] if key else list(_zones())
+    return [Choice(name=z, value=z) for z in found[:CHOICES_MAX]]
+
+
+def snooze_choices(current: str) -> list[Choice[str]]:
+    key = current.strip().lower()
+    found = [s for s in SNOOZES if s.startswith(key)] or []
+    if key and key not in found:
+        found.insert(0, clip(key, CHOICE_TEXT_MAX))
+    return [Choice(name=s, value=s) for s in found[:CHOICES_MAX]]
+
+
+def one_word(value: str | None) -> bool:
+    """True when a value is a single token: the router reads `key=value` words, and a space
+    would turn the rest of the value into other options."""
+    return value is None or len(_WORD.findall(value)) == 1

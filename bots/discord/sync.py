@@ -1,0 +1,123 @@
+"""Publish `/iep` to Discord only when its definition changed.
+
+Syncing (PUT /applications/{id}/commands) is rate limited to a few hundred a day and rewrites
+every command; doing it on each start is the classic way bots get 429s and slow restarts. The
+bot hashes the JSON Discord would receive and keeps the last synced hash per application in a
+small file in the data folder; a start syncs only when the hash differs, and `iepbot discord
+sync` forces it (after editing commands by hand in the developer portal, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import discord
+import platformdirs
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+STATE_ENV = "IEPBOT_DISCORD_SYNC_FILE"
+STATE_FILE = "discord-commands.json"
+
+
+def default_state_path(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    if env.get(STATE_ENV):
+        return Path(env[STATE_ENV])
+    return Path(platformdirs.user_data_dir("iepbot")) / STATE_FILE
+
+
+def tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
+    """The global commands exactly as ``tree.sync()`` sends them (no translator is used)."""
+    payload = [command.to_dict(tree) for command in tree.get_commands()]
+    return sorted(payload, key=lambda c: (c.get("type", 1), c["name"]))
+
+
+def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
+    text = json.dumps(tree_payload(tree), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _load(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save(path: Path, data: dict[str, str]) -> None:
+    """Write atomically: a crash mid-write must not leave a file that hides a needed sync."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
+    temporary.replace(path)
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree[Any], state_path: Path, *, force: bool = False
+) -> bool:
+    """Sync when the tree differs from the last successful sync; True when it synced."""
+    application_id = tree.client.application_id
+    if application_id is None:
+        raise app_commands.MissingApplicationID
+    key = str(application_id)
+    digest = tree_hash(tree)
+    state = _load(state_path)
+    if not force and state.get(key) == digest:
+        log.info("Discord commands unchanged; not syncing")
+        return False
+    synced = await tree.sync()
+    state[key] = digest
+    _save(state_path, state)
+    log.info("synced %d Discord command(s)", len(synced))
+    return True
+
+
+async def _sync_now(token: str, state_path: Path) -> int:
+    from bots.context import Context
+    from bots.discord.adapter import IepClient
+    from bots.discord.handler import Handler
+    from bots.discord.notifier import DiscordNotifier
+
+    client = IepClient(
+        Handler(Context.default(), DiscordNotifier()), sync_state=state_path, force_sync=True
+    )
+    try:
+        await client.login(token)  # runs setup_hook, which syncs
+    finally:
+        await client.close()
+    return 0 if client.synced else 1
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """`iepbot discord sync`: publish the commands now, whatever the stored hash says."""
+    from bots.discord.adapter import configure_api_url
+
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        print("error: set DISCORD_TOKEN to sync the Discord commands", file=sys.stderr)
+        return 2
+    configure_api_url(os.environ.get("DISCORD_API_URL"))
+    state = Path(args.state) if getattr(args, "state", None) else default_state_path()
+    try:
+        code = asyncio.run(_sync_now(token, state))
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN", file=sys.stderr)
+        return 2
+    except discord.HTTPException as exc:
+        print(f"error: Discord answered HTTP {exc.status} (code {exc.code})", file=sys.stderr)
+        return 1
+    if code == 0:
+        print("Discord commands synced.")
+    else:
+        print("error: the Discord commands were not synced", file=sys.stderr)
+    return code

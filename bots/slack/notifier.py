@@ -1,0 +1,105 @@
+"""Reminder and push delivery to Slack, translated into the core's send errors.
+
+The reminder dispatcher owns retrying and pacing. The Web API client used here therefore has no
+retry handlers of its own: slack_sdk's rate-limit handler would sleep on a 429 inside one
+``deliver`` call while the dispatcher believes the destination is idle, and a connection-error
+retry could post a message twice behind the ledger's back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack.escape import clip, escape_keep_channels
+from scheduler.delivery.messages import (
+    Outgoing,
+    PermanentSendError,
+    RateLimited,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+# Slack answers these with HTTP 200 and ok=false, yet they are worth another try.
+TRANSIENT_CODES = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+TEXT_MAX = 3900  # Slack truncates at 40,000; a reminder is at most 1,000 plus our wording
+
+Delivered = Callable[[Outgoing], Awaitable[None]]
+
+
+def message_args(text: str) -> dict[str, Any]:
+    """chat.postMessage arguments for text that may contain user input: escaped, with mention
+    parsing, name linking and unfurls off."""
+    return {
+        "text": escape_keep_channels(clip(text, TEXT_MAX)),
+        "parse": "none",
+        "link_names": False,
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def send_error(exc: Exception) -> Exception:
+    """The core's error for a Slack failure; its code never contains message text."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        status = getattr(response, "status_code", 200) or 200
+        code = str(response.get("error") or f"http_{status}") if response else "unknown"
+        if status == 429:
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            try:
+                retry_after = float(headers.get("retry-after", "1"))
+            except ValueError:
+                retry_after = 1.0
+            return RateLimited(retry_after)
+        if status >= 500 or code in TRANSIENT_CODES:
+            return TransientSendError(code)
+        return PermanentSendError(code)
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ClientError | SlackClientError | OSError):
+        return TransientSendError(type(exc).__name__)
+    return exc
+
+
+class SlackNotifier:
+    """Posts reminders with chat.postMessage: personal ones to the user's DM with the app."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, on_delivered: Delivered | None = None) -> None:
+        self.client = client
+        self.on_delivered = on_delivered
+        self._dms: dict[str, str] = {}  # user id -> DM channel id; they never change
+
+    async def _dm(self, user_id: str) -> str:
+        found = self._dms.get(user_id)
+        if found is None:
+            opened = await self.client.conversations_open(users=user_id)
+            found = self._dms[user_id] = opened["channel"]["id"]
+        return found
+
+    async def deliver(self, message: Outgoing) -> None:
+        try:
+            channel = message.target_id
+            if message.target_kind == "user":
+                channel = await self._dm(message.target_id)
+            await self.client.chat_postMessage(channel=channel, **message_args(message.text))
+        except Exception as exc:
+            mapped = send_error(exc)
+            if mapped is exc:
+                raise
+            log.warning("slack delivery failed: %s", getattr(mapped, "code", type(exc).__name__))
+            raise mapped from None
+        if self.on_delivered is not None:
+            try:
+                await self.on_delivered(message)
+            except Exception as exc:  # a Home refresh must never fail a delivered reminder
+                log.warning("after-delivery hook failed: %s", type(exc).__name__)

@@ -1,0 +1,1 @@
+"""One module per chat verb; each turns the text after the verb into a platform-neutral Reply."""

@@ -1,0 +1,67 @@
+"""Answer a term: the card with summary, detail, related terms and sources, or "did you mean"."""
+
+from __future__ import annotations
+
+from bots.asker import Asker
+from bots.context import Context
+from bots.replies import Link, Ref, Reply, ReplyKind, Section
+from content.model import Entry
+from content.search import MatchKind, SearchResult
+
+MAX_QUERY = 200
+_ECHO = 60
+
+
+def echo(text: str) -> str:
+    """User text quoted back in a reply, kept short so a paste cannot flood the channel."""
+    text = " ".join(text.split())
+    return text if len(text) <= _ECHO else text[: _ECHO - 1] + "…"
+
+
+def entry_reply(entry: Entry, pack_entries: dict[str, Entry], note: str | None = None) -> Reply:
+    related = [Ref(rel, pack_entries[rel].title) for rel in entry.related if rel in pack_entries]
+    return Reply(
+        kind=ReplyKind.ENTRY,
+        title=entry.title,
+        sections=[Section(entry.summary), Section(entry.body, heading="More")],
+        links=[Link(source.title, source.url) for source in entry.sources],
+        related=related,
+        entry_id=entry.id,
+        note=note,
+    )
+
+
+def not_found_reply(result: SearchResult) -> Reply:
+    return Reply(
+        kind=ReplyKind.NOT_FOUND,
+        title=f"No entry for “{echo(result.query)}”",
+        sections=[
+            Section("Did you mean one of these? Or type `/iep topics` to browse everything.")
+        ],
+        suggestions=[Ref(entry.id, entry.title) for entry in result.suggestions],
+    )
+
+
+def too_long_reply() -> Reply:
+    return Reply(
+        kind=ReplyKind.ERROR,
+        title="That is too long to look up",
+        sections=[Section("Try a few words, like `/iep 504 plan` or `/iep what is FAPE`.")],
+    )
+
+
+def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResult | None, Reply]:
+    """The search result (for tools that want the raw match) and the reply a person sees."""
+    if len(text) > MAX_QUERY:
+        return None, too_long_reply()
+    result = ctx.index(lang).search(text)
+    if result.match is None:
+        return result, not_found_reply(result)
+    note = None
+    if result.match.kind is MatchKind.FUZZY:
+        note = f"Showing {result.match.entry.title} for “{echo(text)}”."
+    return result, entry_reply(result.match.entry, ctx.pack(lang).entries, note)
+
+
+def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    return lookup(ctx, args, asker.lang)[1]

@@ -1,0 +1,88 @@
+"""Turn what people type into a comparable key.
+
+The same key function is used when the index is built and when a query arrives, so "What is
+an IEP?", "iep" and "I.E.P." meet in the middle. Accents are folded so that a Spanish query typed
+on a phone without them ("tecnologia") still matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+# Leading words that ask a question rather than name a term. Longest first, so that
+# "what is the" is removed before "what is" would leave "the" behind.
+_LEADING = sorted(
+    (
+        "what is",
+        "what s",
+        "whats",
+        "what are",
+        "what does",
+        "what do",
+        "what is a",
+        "what is an",
+        "define",
+        "definition of",
+        "meaning of",
+        "explain",
+        "tell me about",
+        "info on",
+        "information about",
+        "help with",
+        "que es",
+        "que son",
+        "que significa",
+        "definir",
+        "define el",
+        "explica",
+        "the",
+        "a",
+        "an",
+        "el",
+        "la",
+        "los",
+        "las",
+        "un",
+        "una",
+    ),
+    key=len,
+    reverse=True,
+)
+_TRAILING = ("mean", "means", "stand for", "stands for", "significa")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents and punctuation, keeping only words and single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_only = ascii_only.replace("'", "").replace("\u2019", "")
+    return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def _strip_affixes(key: str) -> str:
+    changed = True
+    while changed and key:
+        changed = False
+        for lead in _LEADING:
+            if key == lead:
+                break
+            if key.startswith(lead + " "):
+                key = key[len(lead) + 1 :]
+                changed = True
+                break
+        for trail in _TRAILING:
+            if key.endswith(" " + trail):
+                key = key[: -len(trail) - 1]
+                changed = True
+                break
+    return key
+
+
+def normalise(text: str) -> str:
+    """The search key of a name or a query: folded, with question words around it removed."""
+    key = fold(text)
+    stripped = _strip_affixes(key)
+    return stripped or key

@@ -1,0 +1,1 @@
+"""Deadline rules, reminders, persistence and timing; platform-neutral."""

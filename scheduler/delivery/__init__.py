@@ -1,0 +1,1 @@
+"""Getting a message to a platform: the notifier interface, retries, pacing and the ledger."""

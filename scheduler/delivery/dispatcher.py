@@ -1,0 +1,221 @@
+"""Send messages without breaking platform rate limits and without losing or repeating one.
+
+Messages queue per destination (one channel or one DM): each destination sends one message at
+a time, at most one per ``pace`` seconds, while different destinations proceed in parallel up to
+``concurrency``. A 429 pauses that destination (or the whole platform, for a global limit) for
+exactly the Retry-After the platform gave; 5xx and timeouts back off exponentially. Every
+reminder send is bracketed in the ledger: "sending" just before the platform call, then "sent"
+or "failed", so a crash in between is visible on restart as "uncertain", never resent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from scheduler.delivery.messages import (
+    Notifier,
+    Outgoing,
+    PermanentSendError,
+    RateLimited,
+    SendError,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Ledger(Protocol):
+    """The part of the store the dispatcher writes to."""
+
+    def mark_delivery(
+        self,
+        reminder_id: int,
+        fire_at: datetime,
+        status: str,
+        *,
+        late: bool | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+    ) -> None: ...
+
+
+@dataclass
+class DispatchPolicy:
+    """Tunable limits. Defaults suit Slack (about one message per second per channel)."""
+
+    pace: float = 1.0
+    concurrency: int = 16
+    max_attempts: int = 6
+    max_rate_limited: int = 20
+    backoff: float = 1.0
+    max_backoff: float = 120.0
+    send_timeout: float = 45.0  # above discord.py's own 30 s wait on a 429
+
+
+@dataclass
+class DispatchStats:
+    """Counts for benchmarks, tests and (later) metrics."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    late: int = 0
+    waits: list[float] = field(default_factory=list)
+
+
+FailureHook = Callable[[Outgoing, SendError], Awaitable[None]]
+
+
+class Dispatcher:
+    """Queues, paces and retries sends; the only path from the core to a platform."""
+
+    def __init__(
+        self,
+        notifiers: Mapping[str, Notifier],
+        ledger: Ledger | None = None,
+        policy: DispatchPolicy | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_failure: FailureHook | None = None,
+    ) -> None:
+        self.notifiers = dict(notifiers)
+        self.ledger = ledger
+        self.policy = policy or DispatchPolicy()
+        self.stats = DispatchStats()
+        self.on_failure = on_failure
+        self._sleep = sleep
+        self._clock = clock
+        self._queues: dict[tuple[str, str, str], asyncio.Queue[Outgoing]] = {}
+        self._workers: dict[tuple[str, str, str], asyncio.Task[None]] = {}
+        self._paused_until: dict[str, float] = {}
+        self._slots = asyncio.Semaphore(self.policy.concurrency)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+
+    def submit(self, message: Outgoing) -> None:
+        """Queue a message; returns at once. Must be called from the event loop's thread."""
+        if self._closed:
+            raise RuntimeError("dispatcher is stopped")
+        if message.platform not in self.notifiers:
+            raise KeyError(f"no notifier for platform {message.platform!r}")
+        key = message.destination
+        queue = self._queues.setdefault(key, asyncio.Queue())
+        queue.put_nowait(message)
+        self._idle.clear()
+        if key not in self._workers:
+            self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
+
+    @property
+    def pending(self) -> int:
+        return sum(q.qsize() for q in self._queues.values()) + len(self._workers)
+
+    async def join(self) -> None:
+        """Wait until every queued message is sent or has finally failed."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Stop taking work and let queued messages finish."""
+        self._closed = True
+        await self.join()
+
+    async def _drain(self, key: tuple[str, str, str]) -> None:
+        queue = self._queues[key]
+        last_sent: float | None = None
+        try:
+            while not queue.empty():
+                message = queue.get_nowait()
+                if last_sent is not None:
+                    wait = self.policy.pace - (self._clock() - last_sent)
+                    if wait > 0:
+                        await self._sleep(wait)
+                await self._send_with_retries(message)
+                last_sent = self._clock()
+        finally:
+            del self._workers[key]
+            if queue.empty():
+                self._queues.pop(key, None)
+            if not self._workers:
+                self._idle.set()
+
+    async def _wait_for_platform(self, platform: str) -> None:
+        while (left := self._paused_until.get(platform, 0.0) - self._clock()) > 0:
+            await self._sleep(left)
+
+    async def _ledger(self, message: Outgoing, status: str, **extra: object) -> None:
+        if self.ledger is None or message.reminder_id is None or message.fire_at is None:
+            return
+        await asyncio.to_thread(
+            self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1))
+        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+
+    async def _send_with_retries(self, message: Outgoing) -> None:
+        notifier = self.notifiers[message.platform]
+        failures = 0
+        limited = 0
+        attempts = 0
+        while True:
+            attempts += 1
+            await self._wait_for_platform(message.platform)
+            await self._ledger(message, "sending", attempts=attempts)
+            try:
+                async with self._slots:
+                    await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
+            except RateLimited as exc:
+                limited += 1
+                self.stats.rate_limited += 1
+                self.stats.waits.append(exc.retry_after)
+                if limited > self.policy.max_rate_limited:
+                    await self._fail(message, exc, attempts)
+                    return
+                if exc.global_limit:
+                    self._paused_until[message.platform] = self._clock() + exc.retry_after
+                await self._ledger(message, "claimed", attempts=attempts)
+                await self._sleep(exc.retry_after)
+            except (TransientSendError, TimeoutError, OSError) as exc:
+                failures += 1
+                name = type(exc).__name__
+                error = exc if isinstance(exc, SendError) else TransientSendError(name)
+                if failures >= self.policy.max_attempts:
+                    await self._fail(message, error, attempts)
+                    return
+                self.stats.retried += 1
+                # The ledger stays at "sending": a 5xx or a timeout may have landed, so a crash
+                # during this wait must surface as uncertain, not be resent blindly.
+                await self._sleep(self._backoff(failures))
+            except PermanentSendError as exc:
+                await self._fail(message, exc, attempts)
+                return
+            else:
+                late = message.late_by is not None
+                self.stats.sent += 1
+                self.stats.late += int(late)
+                await self._ledger(message, "sent", late=late, attempts=attempts)
+                return
+
+    async def _fail(self, message: Outgoing, error: SendError, attempts: int) -> None:
+        self.stats.failed += 1
+        log.warning(
+            "delivery to %s failed after %d attempt(s): %s", message.platform, attempts, error.code
+        )
+        await self._ledger(message, "failed", error=error.code[:60], attempts=attempts)
+        if self.on_failure is not None and message.reminder_id is not None:
+            try:
+                await self.on_failure(message, error)
+            except Exception:  # a notice about a failure must not crash the worker
+                log.exception("could not tell the owner about a failed delivery")

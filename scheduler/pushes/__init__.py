@@ -1,0 +1,1 @@
+"""Scheduled community posts (a weekly tip, a meeting reminder) configured in YAML."""

@@ -1,0 +1,1 @@
+"""Reminders: creating, listing and changing them, and the engine that fires them."""

@@ -1,0 +1,15 @@
+"""Exceptions raised by the store.
+
+Messages are one line and never carry SQL parameters, URLs with passwords or driver text that
+may echo user data back: callers log them, and nothing a user typed may reach a log.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """The database could not be opened, migrated or used."""
+
+
+class DuplicateCaseError(StoreError):
+    """A case with the same (platform, owner, label, event) is already tracked."""

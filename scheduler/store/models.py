@@ -1,0 +1,173 @@
+"""SQLAlchemy declarative models; the schema itself is created only by the Alembic migrations.
+
+The models mirror migration 0001 and are used for queries; they never create tables, so the
+migration history stays the one source of truth for the schema on every installation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Deterministic constraint names, so later migrations (and SQLite batch mode) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every engine.
+
+    SQLite has no timestamp type and hands back naive values; PostgreSQL hands back values in
+    the session's time zone. Naive input is refused because guessing its zone is how reminders
+    end up an hour off. On SQLite the value is stored as naive UTC text in one fixed format, so
+    comparisons and the (reminder_id, fire_at) uniqueness work on the text.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError("expected a datetime")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: pass a timezone-aware datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TrackedCase(Base):
+    __tablename__ = "tracked_cases"
+    __table_args__ = (
+        UniqueConstraint("platform", "owner_id", "label", "event", name="uq_tracked_cases_key"),
+        Index("ix_tracked_cases_owner", "platform", "owner_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(32))
+    event_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TrackedDeadline(Base):
+    __tablename__ = "tracked_deadlines"
+    __table_args__ = (
+        Index("ix_tracked_deadlines_case", "case_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("tracked_cases.id", ondelete="CASCADE"))
+    deadline_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date)
+    citation: Mapped[str] = mapped_column(String(200))
+    basis: Mapped[str] = mapped_column(String(200))
+
+
+class Reminder(Base):
+    __tablename__ = "reminders"
+    __table_args__ = (
+        CheckConstraint("target_kind IN ('user', 'channel')", name="target_kind"),
+        CheckConstraint("status IN ('active', 'cancelled', 'done')", name="status"),
+        CheckConstraint("kind IN ('reminder', 'deadline', 'push')", name="kind"),
+        Index("ix_reminders_owner", "platform", "owner_id", "status"),
+        Index("ix_reminders_target", "platform", "target_id", "status"),
+        Index("ix_reminders_due", "status", "next_fire_at"),
+        Index("ix_reminders_case", "case_id"),
+        # Ids are shown to users ("/iep cancel 42") and key the delivery ledger: never reuse one.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(2000))
+    lang: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recurrence: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("tracked_cases.id", ondelete="CASCADE"))
+    deadline_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    __table_args__ = (CheckConstraint("scope IN ('user', 'workspace')", name="scope"),)
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str | None] = mapped_column(String(16))
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "fire_at", name="uq_deliveries_reminder_fire"),
+        CheckConstraint(
+            "status IN ('claimed', 'sending', 'sent', 'failed', 'missed', 'uncertain')",
+            name="status",
+        ),
+        Index("ix_deliveries_status", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,124 @@
+"""The `iepbot` console script as a user or a tool runs it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+IEPBOT = str(Path(sys.executable).with_name("iepbot"))
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
+
+
+def run(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [IEPBOT, *args], input=stdin, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_ask_json_finds_the_504_entry() -> None:
+    done = run("ask", "504 plan", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert set(payload) == {
+        "query",
+        "found",
+        "id",
+        "title",
+        "summary",
+        "body",
+        "related",
+        "sources",
+        "suggestions",
+    }
+    assert payload["found"] is True and payload["id"] == "section-504-plan"
+    assert payload["query"] == "504 plan"
+    assert payload["sources"] and payload["sources"][0]["url"].startswith("https://")
+    assert payload["related"] and payload["suggestions"] == []
+
+
+def test_ask_typo_finds_assistive_technology() -> None:
+    done = run("ask", "asistive tecnology")
+    assert done.returncode == 0
+    assert "Assistive technology" in done.stdout or "assistive technology" in done.stdout.lower()
+
+
+def test_ask_miss_exits_1_with_suggestions() -> None:
+    done = run("ask", "xyzzy")
+    assert done.returncode == 1
+    assert "/iep " in done.stdout
+    payload = json.loads(run("ask", "xyzzy", "--json").stdout)
+    assert payload["found"] is False and payload["id"] is None and payload["suggestions"]
+
+
+def test_ask_bad_input_is_one_line_exit_2() -> None:
+    for args in (("ask", " "), ("ask", "x" * 10_000)):
+        done = run(*args)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
+        assert "Traceback" not in done.stderr
+
+
+def test_content_check_passes_on_the_built_in_packs() -> None:
+    done = run("content", "check")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.startswith("ok: en: ")
+
+
+def test_content_check_prints_every_error_and_exits_1() -> None:
+    done = run("content", "check", str(FIXTURES / "broken" / "missing_field"))
+    assert done.returncode == 1
+    assert "entry 'no-summary': field 'summary': missing" in done.stdout
+    assert "nothing was loaded" in done.stderr
+
+
+def test_console_from_a_pipe_answers_every_line_until_end_of_input() -> None:
+    done = run("console", stdin="/iep 504 plan\n\nwhat is idea\ntopics\nxyzzy\n/iep help\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "iep> " not in out  # no prompt when nobody is typing
+    assert out.count("\n# ") + out.startswith("# ") >= 5
+    assert "504" in out and "Individuals with Disabilities Education Act" in out
+    assert "No entry for “xyzzy”" in out and "How to use /iep" in out
+
+
+@pytest.mark.parametrize("stdin", ["", "\n\n"])
+def test_console_with_no_commands_exits_cleanly(stdin: str) -> None:
+    done = run("console", stdin=stdin)
+    assert done.returncode == 0 and done.stdout == ""
+
+
+def test_console_on_a_tty_prompts_and_answers() -> None:
+    import os
+    import pty
+    import select
+    import time
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([IEPBOT, "console"], stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes, limit: float = 30) -> None:
+        nonlocal seen
+        end = time.monotonic() + limit
+        while marker not in seen:
+            left = end - time.monotonic()
+            assert left > 0, seen
+            ready, _, _ = select.select([leader], [], [], left)
+            if ready:
+                seen += os.read(leader, 4096)
+
+    try:
+        read_until(b"iep> ")
+        os.write(leader, b"504 plan\n")
+        read_until(b"Sources:")
+        os.write(leader, b"\x04")  # Ctrl-D: end of input
+        assert proc.wait(timeout=30) == 0
+        assert b"Ctrl-D" in seen
+    finally:
+        proc.kill()
+        os.close(leader)

@@ -1,0 +1,28 @@
+"""Shared fixtures: the fixture packs on disk and the real built-in library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.context import Context
+from content.loader import load_library
+from content.model import Library
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return load_library()
+
+
+@pytest.fixture
+def ctx(library: Library) -> Context:
+    return Context(library)
+
+
+@pytest.fixture(scope="session")
+def fixture_library() -> Library:
+    return load_library(FIXTURES / "packs" / "good")

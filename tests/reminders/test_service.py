@@ -1,0 +1,172 @@
+"""Reminder verbs through the router on a real store (SQLite and PostgreSQL): what the user
+sees, and what is stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import time_machine
+
+from bots.asker import Asker
+from bots.context import Context
+from bots.replies import ReplyKind
+from bots.router import route
+from scheduler.reminders.engine import ReminderEngine
+from scheduler.reminders.service import ReminderService
+from scheduler.store.engine import open_store
+from scheduler.timing.recurrence import Recurrence
+
+NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday, before the November DST change
+ALICE = Asker(
+    platform="slack",
+    user_id="UA",
+    workspace_id="T1",
+    channel_id="C1",
+    is_admin=False,
+    timezone="America/Chicago",
+)
+BOB = Asker(
+    platform="slack",
+    user_id="UB",
+    workspace_id="T1",
+    channel_id="C1",
+    is_admin=False,
+    timezone="America/Chicago",
+)
+ADMIN = Asker(platform="slack", user_id="UX", workspace_id="T1", channel_id="C1", is_admin=True)
+
+
+@pytest.fixture
+def ctx(library, db_url):
+    store = open_store(db_url)
+    context = Context(library, store=store, reminders=ReminderService(store))
+    with time_machine.travel(NOW, tick=False):
+        yield context
+    store.close()
+
+
+def test_remind_list_cancel_snooze(ctx) -> None:
+    made = route(ctx, "remind me tomorrow 9am bring the draft", ALICE)
+    assert made.kind is ReplyKind.INFO and made.title == "Reminder #1 set"
+    text = made.sections[0].text
+    assert "Thu 29 Oct 2026, 09:00" in text and "bring the draft" in text
+    stored = ctx.store.get_reminder(1)
+    assert stored.next_fire_at == datetime(2026, 10, 29, 14, 0, tzinfo=UTC)  # 9:00 CDT
+    assert stored.target_kind == "user" and stored.target_id == "UA"
+
+    listed = route(ctx, "reminders", ALICE)
+    assert listed.table.rows[0][0] == "#1" and "bring the draft" in listed.table.rows[0][4]
+    assert [a.command for a in listed.actions] == ["cancel 1", "snooze 1 1d"]
+
+    snoozed = route(ctx, "snooze 1 2d", ALICE)
+    assert snoozed.title == "Reminder #1 snoozed"
+    assert ctx.store.get_reminder(1).next_fire_at == datetime(2026, 10, 31, 14, 0, tzinfo=UTC)
+
+    refused = route(ctx, "cancel 1", BOB)
+    assert refused.kind is ReplyKind.ERROR and "someone else" in refused.title
+    assert ctx.store.get_reminder(1).status == "active"
+
+    assert route(ctx, "cancel 1", ALICE).title == "Reminder #1 cancelled"
+    assert ctx.store.get_reminder(1).status == "cancelled"
+    assert route(ctx, "reminders", ALICE).title == "No reminders yet"
+
+
+def test_channel_reminder_visible_in_channel_and_admin_may_cancel(ctx) -> None:
+    made = route(ctx, "remind <#C9|sped-team> every monday 8am check caseload", ALICE)
+    assert "channel <#C9>" in made.sections[0].text and "every Monday at 08:00" in (
+        made.sections[0].text
+    )
+    in_channel = Asker(platform="slack", user_id="UB", workspace_id="T1", channel_id="C9")
+    assert route(ctx, "reminders", in_channel).table.rows[0][0] == "#1"
+    assert route(ctx, "cancel 1", ADMIN).title == "Reminder #1 cancelled"
+
+
+def test_bad_input_changes_nothing(ctx) -> None:
+    for text in (
+        "remind me yesterday 9am late",
+        "remind me 2026-02-31 09:00 impossible",
+        "remind me tomorrow",
+        "remind me whenever you like",
+        "remind me tomorrow 9am " + "x" * 10_000,
+        "remind here",
+        "snooze 1 forever",
+        "cancel abc",
+        "track consent 2026-02-31 case=AB-7",
+        "track consent 2026-09-15",
+        "track consent 2026-09-15 case=Jane Doe",
+        "track banana 2026-09-15 case=AB-7",
+        "track consent 2026-09-15 case=AB-7 state=ZZ",
+        "timezone Mars/Olympus",
+        "lang fr",
+        "timezone workspace America/Chicago",
+    ):
+        reply = route(ctx, text, ALICE)
+        assert reply.kind is ReplyKind.ERROR, text
+        assert len(reply.title) < 200
+    assert ctx.store.count_active() == 0
+    assert ctx.store.list_cases("slack", "UA") == []
+    assert ctx.store.get_settings("slack", "user", "UA").timezone is None
+
+
+def test_recurring_keeps_wall_clock_across_the_november_change(ctx, db_url) -> None:
+    route(ctx, "remind me every monday 8am check caseload", ALICE)
+    engine = ReminderEngine(ctx.store, dispatcher=_NoDispatch(), now=lambda: NOW)
+    rec = ctx.store.get_reminder(1)
+    assert rec.next_fire_at == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 08:00 CST (after)
+    # Simulate firing on 2 Nov and check the next Monday is still 08:00 local.
+    engine._advance(rec, rec.next_fire_at, rec.next_fire_at)
+    nxt = ctx.store.get_reminder(1).next_fire_at
+    assert nxt.astimezone(ZoneInfo("America/Chicago")).strftime("%a %H:%M") == "Mon 08:00"
+    assert nxt == datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
+    rule = Recurrence.from_json(rec.recurrence)
+    before = datetime(2026, 10, 26, 13, 0, tzinfo=UTC)  # Monday 26 Oct, 08:00 CDT
+    assert rule.zone.key == "America/Chicago" and before.astimezone(rule.zone).hour == 8
+
+
+def test_track_schedules_lead_reminders_and_exports_a_calendar(ctx) -> None:
+    reply = route(ctx, "track consent 2026-11-02 case=AB-7 lead=14d,7d,1d", ALICE)
+    assert reply.kind is ReplyKind.DEADLINES, reply.title
+    due = date(2026, 11, 2) + timedelta(days=60)
+    assert reply.table.rows[0][0] == due.isoformat()
+    assert "34 CFR 300.301(c)(1)" in reply.table.rows[0][3]
+    reminders = ctx.store.list_reminders_for_owner("slack", "UA")
+    fire_days = sorted(
+        r.next_fire_at.astimezone(ZoneInfo("America/Chicago")).date() for r in reminders
+    )
+    assert fire_days[:3] == [
+        due - timedelta(days=14),
+        due - timedelta(days=7),
+        due - timedelta(days=1),
+    ]
+    assert all("AB-7" in r.text and r.kind == "deadline" for r in reminders)
+    again = route(ctx, "track consent 2026-11-02 case=AB-7", ALICE)
+    assert again.kind is ReplyKind.ERROR and "already tracked" in again.title
+
+    cal = route(ctx, "calendar", ALICE)
+    assert cal.attachment is not None and cal.attachment.mime_type == "text/calendar"
+    parsed = icalendar.Calendar.from_ical(cal.attachment.content)
+    events = [c for c in parsed.walk("VEVENT")]
+    assert any(e.decoded("dtstart") == due and "AB-7" in str(e["summary"]) for e in events)
+    assert all(str(e["uid"]).endswith("@iepbot") for e in events)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+
+
+def test_forget_deletes_only_the_asker(ctx) -> None:
+    route(ctx, "remind me tomorrow 9am mine", ALICE)
+    route(ctx, "remind me tomorrow 9am theirs", BOB)
+    route(ctx, "timezone America/Denver", ALICE)
+    reply = route(ctx, "forget", ALICE)
+    assert reply.title == "Your data is deleted"
+    assert ctx.store.list_reminders_for_owner("slack", "UA", active_only=False) == []
+    assert ctx.store.get_settings("slack", "user", "UA").timezone is None
+    assert len(ctx.store.list_reminders_for_owner("slack", "UB")) == 1
+
+
+class _NoDispatch:
+    """The engine's dispatcher is not used by _advance; this stands in for it."""
+
+    notifiers: dict = {}
+    on_failure = None

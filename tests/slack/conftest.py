@@ -1,0 +1,90 @@
+"""The Slack adapter on its real HTTP endpoint, talking to a local fake Slack.
+
+Two setups: ``slack_lookup`` runs with a store-less context (content only, starts fast), and
+``slack`` runs on the real runtime (a temporary SQLite store, the scheduler and the dispatcher),
+so reminders are stored, fired and delivered through the SlackNotifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from bots.context import Context
+from bots.slack.adapter import SlackAdapter, from_env
+from tests.slack.fake_slack import SECRET, FakeSlack, SlackSender
+
+USERS = {
+    "U1": {"tz": "America/Chicago", "is_admin": False, "locale": "en-US"},
+    "U2": {"tz": "America/New_York", "is_admin": False},
+    "UADMIN": {"tz": "America/Denver", "is_admin": True},
+    "UGROUP": {"tz": "America/Denver", "is_admin": False},
+}
+CHANNELS = {"C1": ["U1", "U2", "UADMIN", "UGROUP"], "C2": ["U2"]}
+
+
+@dataclass
+class Slack:
+    fake: FakeSlack
+    adapter: SlackAdapter
+    sender: SlackSender
+    ctx: Context
+
+
+def env_for(fake: FakeSlack) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": f"{fake.url}/api/",
+        "IEPBOT_SLACK_ADMIN_GROUP": "SADMINS",
+    }
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack(
+        users={k: dict(v) for k, v in USERS.items()},
+        channels={k: list(v) for k, v in CHANNELS.items()},
+        groups={"SADMINS": ["UGROUP"]},
+    )
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def _started(fake: FakeSlack, ctx: Context) -> tuple[SlackAdapter, SlackSender]:
+    adapter = from_env(env_for(fake), {"port": 0, "host": "127.0.0.1"})
+    assert adapter is not None
+    await adapter.start(ctx)
+    return adapter, SlackSender(adapter.url, fake)
+
+
+@pytest.fixture
+async def slack_lookup(fake: FakeSlack, library) -> AsyncIterator[Slack]:
+    ctx = Context(library)
+    adapter, sender = await _started(fake, ctx)
+    yield Slack(fake, adapter, sender, ctx)
+    await sender.close()
+    await adapter.stop()
+
+
+@pytest.fixture
+async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
+    from bots.runtime import start_runtime
+    from scheduler.delivery.dispatcher import DispatchPolicy
+
+    adapter = from_env(env_for(fake), {"port": 0, "host": "127.0.0.1"})
+    assert adapter is not None
+    runtime = await start_runtime(
+        {"slack": adapter.notifier},
+        database_url=f"sqlite:///{tmp_path}/t.sqlite3",
+        policy=DispatchPolicy(pace=0.01, backoff=0.05, max_backoff=0.2),
+    )
+    await adapter.start(runtime.ctx)
+    sender = SlackSender(adapter.url, fake)
+    yield Slack(fake, adapter, sender, runtime.ctx)
+    await sender.close()
+    await adapter.stop()
+    await runtime.stop()
