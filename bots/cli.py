@@ -143,6 +143,20 @@ def _run(args: argparse.Namespace) -> int:
         return 130
 
 
+def _pushes_check(args: argparse.Namespace) -> int:
+    from content.loader import load_library
+    from scheduler.pushes.config import load_pushes
+
+    pushes, issues = load_pushes(Path(args.file), load_library())
+    for issue in issues:
+        print(issue)
+    if issues:
+        print(f"{len(issues)} problem(s) found; the file would not be loaded.", file=sys.stderr)
+        return 1
+    print(f"ok: {len(pushes)} scheduled push(es)")
+    return 0
+
+
 def _discord_sync(args: argparse.Namespace) -> int:
     from bots.discord.sync import run_sync
 
@@ -195,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--grace", default="24h", help="catch-up window for missed reminders")
     run.add_argument("--pushes", help="scheduled pushes YAML (default: $IEPBOT_PUSHES)")
     run.set_defaults(func=_run)
+
+    pushes = sub.add_parser("pushes", help="scheduled community posts")
+    pushes_sub = pushes.add_subparsers(dest="pushes_command", required=True, metavar="ACTION")
+    pushes_check = pushes_sub.add_parser("check", help="validate a pushes YAML; exit 1 on errors")
+    pushes_check.add_argument("file")
+    pushes_check.set_defaults(func=_pushes_check)
 
     discord = sub.add_parser("discord", help="Discord maintenance")
     discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")

@@ -3,12 +3,19 @@ workspace's, then the bot's default, in that order."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bots.asker import Asker
 from bots.context import Context
-from scheduler.reminders.service import Who
+
+if TYPE_CHECKING:
+    from scheduler.reminders.service import Who
 
 
 def who(asker: Asker) -> Who:
+    # Imported here: the reminder service pulls in APScheduler, which a lookup does not need.
+    from scheduler.reminders.service import Who
+
     return Who(
         platform=asker.platform,
         workspace_id=asker.workspace_id,

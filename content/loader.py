@@ -46,11 +46,12 @@ class ContentIssue:
     message: str
     entry: str | None = None
     field: str | None = None
+    what: str = "entry"  # what ``entry`` names: a content entry, a scheduled push...
 
     def __str__(self) -> str:
         where = self.file
         if self.entry is not None:
-            where += f": entry '{self.entry}'"
+            where += f": {self.what} '{self.entry}'"
         if self.field is not None:
             where += f": field '{self.field}'"
         return f"{where}: {self.message}"

@@ -38,7 +38,7 @@ from bots.slack.blocks import (
     render,
 )
 from bots.slack.escape import from_slack
-from bots.slack.people import Directory, _code
+from bots.slack.people import Directory, error_code
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class SlackBot:
                 response_type=_ephemeral(reply), replace_original=replace, **rendered.payload()
             )
         except Exception as exc:  # the response_url expired or Slack refused: log the code only
-            log.warning("respond failed: %s", _code(exc))
+            log.warning("respond failed: %s", error_code(exc))
 
     async def _send_file(self, reply: Reply, asker: Asker) -> str:
         """Personal files (tracked deadlines) go to the person's DM with the app, never to the
@@ -199,7 +199,7 @@ class SlackBot:
                 title=attachment.filename,
             )
         except Exception as exc:
-            log.warning("file upload failed: %s", _code(exc))
+            log.warning("file upload failed: %s", error_code(exc))
             return f"I could not send {attachment.filename}; please try again later."
         return f"I sent {attachment.filename} to you in a direct message."
 
@@ -298,7 +298,7 @@ class SlackBot:
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
         except Exception as exc:
-            log.warning("views.open failed: %s", _code(exc))
+            log.warning("views.open failed: %s", error_code(exc))
 
     async def on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         state = (view.get("state") or {}).get("values") or {}
@@ -371,7 +371,7 @@ class SlackBot:
             view = await asyncio.to_thread(self._home_view, asker, status)
             await self.client.views_publish(user_id=user_id, view=view)
         except Exception as exc:
-            log.warning("home refresh failed: %s", _code(exc))
+            log.warning("home refresh failed: %s", error_code(exc))
 
     def _home_view(self, asker: Asker, status: str | None) -> dict[str, Any]:
         """Runs in a worker thread: it reads the store."""

@@ -102,7 +102,7 @@ class Directory:
             answer = await self.client.users_info(user=user_id, include_locale=True)
         except _ERRORS as exc:
             # Fail closed on rights, open on comfort: no admin, default timezone; retry soon.
-            log.warning("users.info failed: %s", _code(exc))
+            log.warning("users.info failed: %s", error_code(exc))
             return Profile(), FAILED_TTL
         user = answer.get("user") or {}
         admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
@@ -124,7 +124,7 @@ class Directory:
                 answer = await self.client.usergroups_users_list(usergroup=group_id)
                 members = frozenset(answer.get("users") or [])
         except _ERRORS as exc:
-            log.warning("usergroups lookup failed: %s", _code(exc))
+            log.warning("usergroups lookup failed: %s", error_code(exc))
             return members
         self._group = (self.clock(), members)
         return members
@@ -179,13 +179,13 @@ class Directory:
                         self._members[channel_id] = (self.clock(), frozenset(members))
                         break
             except _ERRORS as exc:
-                log.info("conversations.members failed: %s", _code(exc))
+                log.info("conversations.members failed: %s", error_code(exc))
                 return False
             return user_id in members
         return user_id in found[1]
 
 
-def _code(exc: BaseException) -> str:
+def error_code(exc: BaseException) -> str:
     """An error label for logs: Slack's error code or the exception type, never message text."""
     if isinstance(exc, SlackApiError) and exc.response is not None:
         return str(exc.response.get("error") or type(exc).__name__)

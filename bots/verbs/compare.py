@@ -6,6 +6,7 @@ import re
 
 from bots.asker import Asker
 from bots.context import Context
+from bots.preferences import lang_of
 from bots.replies import Ref, Reply, ReplyKind, Section, Table
 from bots.verbs.lookup import MAX_QUERY, echo, too_long_reply
 from content.model import CATEGORIES, Entry
@@ -52,13 +53,14 @@ def compare_verb(ctx: Context, args: str, asker: Asker) -> Reply:
         return too_long_reply()
     if not args.strip():
         return _usage("Which two terms should I compare?")
-    pair = _split(ctx.index(asker.lang), args)
+    lang = lang_of(ctx, asker)
+    pair = _split(ctx.index(lang), args)
     if pair is None:
         return _usage(f"I could not find two terms in “{echo(args)}”")
     a, b = pair[0].entry, pair[1].entry
     if a.id == b.id:
         return _usage(f"Both sides are {a.title}")
-    entries = ctx.pack(asker.lang).entries
+    entries = ctx.pack(lang).entries
     table = Table(
         headers=("", a.title, b.title),
         rows=(

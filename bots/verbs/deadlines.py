@@ -25,7 +25,7 @@ USAGE = (
     f"Events: {', '.join(EVENTS)}. Dates as YYYY-MM-DD."
 )
 MAX_ARGS = 200
-OPTIONS = ("state",)
+OPTIONS = ("state",)  # closures= is CLI-only: a chat has no file to read
 EVENT_LABELS = {
     "referral": "referral to early intervention",
     "consent": "consent to evaluate",
@@ -60,6 +60,12 @@ def deadlines_verb(args: str, today: date) -> Reply:
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         return _error(f"Unknown option {unknown[0][:20]}=; the only option is state=XX")
+    # Also tolerated, because people type them: "... state TX" and a bare "... TX" at the end.
+    if len(plain) == 4 and plain[2].lower() == "state" and "state" not in options:
+        options["state"] = plain.pop()
+        plain.pop()
+    elif len(plain) == 3 and len(plain[2]) == 2 and "state" not in options:
+        options["state"] = plain.pop()
     if len(plain) != 2:
         return _error("I need an event and a date")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bots.asker import Asker
 from bots.context import Context
+from bots.preferences import lang_of
 from bots.replies import Link, Ref, Reply, ReplyKind, Section
 from content.model import Entry
 from content.search import MatchKind, SearchResult
@@ -64,4 +65,4 @@ def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResu
 
 
 def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    return lookup(ctx, args, asker.lang)[1]
+    return lookup(ctx, args, lang_of(ctx, asker))[1]

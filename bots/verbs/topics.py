@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bots.asker import Asker
 from bots.context import Context
+from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from content.model import CATEGORIES
 
 
 def topics_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    pack = ctx.pack(asker.lang)
+    pack = ctx.pack(lang_of(ctx, asker))
     groups: dict[str, list[str]] = {key: [] for key in CATEGORIES}
     for entry in pack.entries.values():
         groups[entry.category].append(entry.title)

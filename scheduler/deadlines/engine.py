@@ -93,10 +93,13 @@ def normalise_event(event: str) -> str:
 
 
 def normalise_state(state: str | None) -> str | None:
-    """An upper-case postal code, or None; a code that is no US state is refused."""
+    """An upper-case postal code, or None. A full name ("Texas", "new_jersey") is accepted
+    because people type it in chat; anything that is no US state is refused."""
     if state is None or not state.strip():
         return None
     cleaned = state.strip().upper()
+    by_name = {name.upper(): code for code, name in US_STATES.items()}
+    cleaned = by_name.get(" ".join(cleaned.replace("_", " ").replace("-", " ").split()), cleaned)
     if cleaned not in US_STATES:
         shown = cleaned if len(cleaned) <= 20 else cleaned[:19] + "…"
         raise DeadlineInputError(
@@ -151,8 +154,9 @@ def _compute(
     due = _count(rule, start, calendar, notes)
     if rule.summer_moves_to_first_day and calendar is not None:
         due = _summer_move(due, calendar, notes)
-    if rule.school_calendar and not (rule.unit == "school" and calendar is not None):
-        landing = _landing(due, calendar)
+    if not (rule.unit == "school" and calendar is not None):
+        # Part C rules are not school business: only the weekend is worth saying there.
+        landing = _landing(due, calendar if rule.school_calendar else None)
         if landing:
             notes.append(landing)
     if rule.caveat:

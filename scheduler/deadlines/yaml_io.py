@@ -38,7 +38,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise YamlReadError(f"cannot be read ({exc.strerror or 'I/O error'})") from exc
     try:
-        return yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_DatesAsText)  # a SafeLoader: builds no Python objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from content.loader import ContentIssue, read_yaml_mapping
+from content.loader import ContentIssue as _Issue
+from content.loader import read_yaml_mapping
 from content.model import Library
 from scheduler.timing.errors import TimeError
 from scheduler.timing.recurrence import Recurrence, cron_recurrence
@@ -36,6 +38,7 @@ REQUIRED = ("id", "cron", "timezone", "platform", "channel")
 OPTIONAL = ("entry", "text", "lang", "workspace")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TEXT = 1000
+ContentIssue = partial(_Issue, what="push")
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,10 @@ def _text_of(raw: dict[str, Any], library: Library, lang: str) -> str | None:
     return f"💡 {entry.title}: {entry.summary}\nMore: /iep {entry.id}"
 
 
-def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[ContentIssue]]:
+def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]:
     """All pushes, or no pushes and every problem found."""
     shown = path.name
-    issues: list[ContentIssue] = []
+    issues: list[_Issue] = []
     data = read_yaml_mapping(path, shown, "pushes", issues)
     pushes: list[Push] = []
     seen: set[str] = set()

@@ -137,7 +137,7 @@ def test_leap_day_birthdays() -> None:
             " evaluation, birthdate",
         ),
         ("consent", "XX", "unknown state 'XX'; use a two-letter code such as TX"),
-        ("consent", "Texas", "unknown state 'TEXAS'"),
+        ("consent", "Texxas", "unknown state 'TEXXAS'"),
     ],
 )
 def test_unknown_event_or_state(event: str, state: str | None, message: str) -> None:
@@ -147,9 +147,12 @@ def test_unknown_event_or_state(event: str, state: str | None, message: str) -> 
     assert "\n" not in str(caught.value)
 
 
-def test_event_and_state_are_case_insensitive() -> None:
+def test_event_and_state_are_case_insensitive_and_names_work() -> None:
     report = compute_deadlines(" Consent ", date(2026, 9, 15), state=" tx", today=EARLY)
     assert (report.event, report.state) == ("consent", "TX")
+    assert compute_deadlines("iep", date(2026, 9, 15), state="Texas", today=EARLY).state == "TX"
+    named = compute_deadlines("iep", date(2026, 9, 15), state="new_jersey", today=EARLY)
+    assert named.state == "NJ"
 
 
 def test_a_datetime_is_not_a_date() -> None:
@@ -168,3 +171,14 @@ def test_report_json_shape(sample: SchoolCalendar) -> None:
     assert {"id", "title", "due", "basis", "citation"} <= set(first)
     assert first["due"] == "2026-11-19"
     assert first["weekday"] == "Thursday"
+
+
+def test_part_c_dates_ignore_school_closures_but_not_weekends(sample: SchoolCalendar) -> None:
+    # Referral Mon 9 Nov 2026 + 45 days = Thu 24 Dec, inside winter break: early intervention
+    # does not follow the school calendar, so nothing to say.
+    report = compute_deadlines("referral", date(2026, 11, 9), calendar=sample, today=EARLY)
+    assert (report.deadlines[0].due, report.deadlines[0].notes) == (date(2026, 12, 24), ())
+    born = compute_deadlines("birthdate", date(2010, 3, 1), today=date(2010, 3, 1))
+    latest = next(d for d in born.deadlines if d.id == "transition_conference")
+    assert latest.due == date(2012, 12, 1)
+    assert latest.notes == ("falls on a Saturday; the law does not move it",)

@@ -39,6 +39,16 @@ def test_federal_reply_and_weekday() -> None:
     assert reply.table.rows[0][0] == "2026-11-14 (Sat)"
 
 
+@pytest.mark.parametrize(
+    "args",
+    ["consent 2026-09-15 state TX", "consent 2026-09-15 tx", "Consent 2026-09-15 state=Texas"],
+)
+def test_state_spellings_people_type(args: str) -> None:
+    reply = deadlines_verb(args, TODAY)
+    assert reply.kind is ReplyKind.DEADLINES
+    assert reply.title.endswith("Texas rules")
+
+
 def test_overdue_is_marked() -> None:
     reply = deadlines_verb("birthdate 2010-03-01", date(2026, 11, 26))
     assert reply.table is not None
