@@ -71,6 +71,10 @@ def _content_check(args: argparse.Namespace) -> int:
         return 1
     for lang in library.languages:
         print(f"ok: {lang}: {len(library.packs[lang].entries)} entries")
+    for lang in library.languages:
+        missing = library.missing(lang)
+        if missing:
+            print(f"not yet in {lang} ({len(missing)}): {', '.join(missing)}")
     return 0
 
 

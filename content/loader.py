@@ -36,6 +36,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
 MAX_SUMMARY = 900
 MAX_BODY = 3000
+BASE_LANG = "en"
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,10 @@ def _search_keys(entry: Entry) -> Iterator[tuple[str, str]]:
         yield "alias", normalise(alias)
 
 
-def _check_pack(entries: list[Entry], issues: list[ContentIssue]) -> None:
+def _check_pack(entries: list[Entry], issues: list[ContentIssue], base: Pack | None = None) -> None:
+    """Ids unique, names unambiguous, related ids resolvable. A translation (``base`` is the
+    English pack) may only translate existing ids, and may point at an entry it has not
+    translated yet: the reader is shown the English one meanwhile."""
     by_id: dict[str, Entry] = {}
     for entry in entries:
         if entry.id in by_id:
@@ -321,6 +325,17 @@ def _check_pack(entries: list[Entry], issues: list[ContentIssue]) -> None:
                         "aliases" if field == "alias" else field,
                     )
                 )
+    if base is not None:
+        for entry in by_id.values():
+            if entry.id not in base.entries:
+                issues.append(
+                    ContentIssue(
+                        entry.file,
+                        f"no '{base.lang}' entry with this id; translate an existing entry",
+                        entry.id,
+                        "id",
+                    )
+                )
     for entry in by_id.values():
         for rel in entry.related:
             if rel == entry.id:
@@ -329,7 +344,7 @@ def _check_pack(entries: list[Entry], issues: list[ContentIssue]) -> None:
                         entry.file, "an entry cannot relate to itself", entry.id, "related"
                     )
                 )
-            elif rel not in by_id:
+            elif rel not in by_id and (base is None or rel not in base.entries):
                 issues.append(
                     ContentIssue(entry.file, f"no entry with id '{rel}'", entry.id, "related")
                 )
@@ -349,7 +364,9 @@ def check_packs(root: Path | None = None) -> tuple[Library | None, list[ContentI
     if not root.is_dir():
         return None, [ContentIssue(str(root), "no such folder")]
     packs: dict[str, Pack] = {}
-    for lang_dir in _pack_dirs(root):
+    # The base language first: translations are checked against it.
+    dirs = sorted(_pack_dirs(root), key=lambda d: (d.name != BASE_LANG, d.name))
+    for lang_dir in dirs:
         shown_dir = _relative(lang_dir, root)
         if not LANG_PATTERN.match(lang_dir.name):
             issues.append(ContentIssue(shown_dir, "folder name must be a two-letter language code"))
@@ -362,7 +379,8 @@ def check_packs(root: Path | None = None) -> tuple[Library | None, list[ContentI
                 entry = _parse_entry(raw, i, lang_dir.name, shown, issues)
                 if entry is not None:
                     entries.append(entry)
-        _check_pack(entries, issues)
+        base = packs.get(BASE_LANG) if lang_dir.name != BASE_LANG else None
+        _check_pack(entries, issues, base)
         if not entries and not any(i.file.startswith(shown_dir) for i in issues):
             issues.append(ContentIssue(shown_dir, "no entries (expected *.yaml files)"))
         packs[lang_dir.name] = Pack(lang_dir.name, {e.id: e for e in entries})

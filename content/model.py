@@ -64,11 +64,28 @@ class Library:
     """Every language's pack; the one object the bot needs to answer lookups."""
 
     packs: dict[str, Pack]
+    base: str = "en"
+    _merged: dict[str, Pack] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self.packs))
 
-    def pack(self, lang: str, fallback: str = "en") -> Pack:
-        """The pack for a language, or the fallback one while a translation does not exist."""
-        return self.packs.get(lang) or self.packs[fallback]
+    def missing(self, lang: str) -> list[str]:
+        """Ids of the base language that ``lang`` has not translated yet."""
+        own = self.packs.get(lang)
+        base = self.packs[self.base]
+        return [i for i in base.entries if own is None or i not in own.entries]
+
+    def pack(self, lang: str, fallback: str | None = None) -> Pack:
+        """What a reader of ``lang`` can look up: its own entries, and the base language's
+        for any entry not translated yet (each Entry keeps its own ``lang`` so the reply can
+        say so). Built once per language."""
+        base = fallback or self.base
+        if lang == base or lang not in self.packs:
+            return self.packs[base]
+        merged = self._merged.get(lang)
+        if merged is None:
+            entries = {**self.packs[base].entries, **self.packs[lang].entries}
+            merged = self._merged[lang] = Pack(lang, entries)
+        return merged

@@ -10,6 +10,10 @@ from content.model import Entry
 from content.search import MatchKind, SearchResult
 
 MAX_QUERY = 200
+UNTRANSLATED = {
+    "es": "Esta explicación todavía no está traducida al español; se muestra en inglés.",
+    "en": "This entry is not translated yet; it is shown in English.",
+}
 _ECHO = 60
 
 
@@ -58,10 +62,15 @@ def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResu
     result = ctx.index(lang).search(text)
     if result.match is None:
         return result, not_found_reply(result)
-    note = None
+    entry = result.match.entry
+    notes = []
     if result.match.kind is MatchKind.FUZZY:
-        note = f"Showing {result.match.entry.title} for “{echo(text)}”."
-    return result, entry_reply(result.match.entry, ctx.pack(lang).entries, note)
+        notes.append(f"Showing {entry.title} for “{echo(text)}”.")
+    wanted = ctx.pack(lang).lang
+    if entry.lang != wanted:
+        notes.append(UNTRANSLATED.get(wanted, UNTRANSLATED["en"]))
+    note = " ".join(notes) or None
+    return result, entry_reply(entry, ctx.pack(lang).entries, note)
 
 
 def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:

@@ -19,6 +19,8 @@ from scheduler.deadlines.regions import US_STATES
 from scheduler.deadlines.rules import EVENTS, Pause, Rule, rules_for, state_rules
 from scheduler.deadlines.school_calendar import SchoolCalendar
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
 EVENT_NOUNS = {
     "referral": "the referral",
     "consent": "consent",
@@ -126,6 +128,11 @@ def compute_deadlines(
     state = normalise_state(state)
     if type(on) is not date:
         raise DeadlineInputError("the date must be a calendar date (YYYY-MM-DD)")
+    if not EARLIEST <= on <= LATEST:
+        # Far-off years are typos; they would also overflow date arithmetic 16 years on.
+        raise DeadlineInputError(
+            f"{on.isoformat()} is out of range; use a date from {EARLIEST.year} to {LATEST.year}"
+        )
     today = today or date.today()
     dues: dict[str, date] = {}
     deadlines: list[Deadline] = []
@@ -175,7 +182,7 @@ def _compute(
         id=rule.id,
         title=rule.title,
         due=due,
-        basis=rule.basis or _basis(rule, dues),
+        basis=rule.basis or _basis(rule),
         citation=rule.citation,
         source=rule.source,
         plain=rule.plain,
@@ -280,7 +287,7 @@ def _pause_words(pause: Pause) -> str:
     return " and ".join(parts)
 
 
-def _basis(rule: Rule, dues: dict[str, date]) -> str:
+def _basis(rule: Rule) -> str:
     """A short phrase like "60 calendar days after consent" built from the rule itself."""
     if rule.after is not None:
         origin = f"the {rule.after.replace('_', ' ')} due date"

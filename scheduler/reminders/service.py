@@ -189,7 +189,9 @@ class ReminderService:
             for d in report.deadlines
         ]
         upcoming = [d for d in deadlines if d.due >= today]
-        overdue = [d for d in deadlines if d.due < today]
+        # The engine decides what is overdue: the opening of a window that has passed is not.
+        late_ids = {d.id for d in report.deadlines if d.overdue}
+        overdue = [d for d in deadlines if d.deadline_id in late_ids]
         drafts: list[ReminderDraft] = []
         for deadline in upcoming:
             due_at = datetime.combine(deadline.due, DEADLINE_REMINDER_HOUR, zone)

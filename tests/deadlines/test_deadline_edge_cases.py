@@ -182,3 +182,9 @@ def test_part_c_dates_ignore_school_closures_but_not_weekends(sample: SchoolCale
     latest = next(d for d in born.deadlines if d.id == "transition_conference")
     assert latest.due == date(2012, 12, 1)
     assert latest.notes == ("falls on a Saturday; the law does not move it",)
+
+
+@pytest.mark.parametrize("on", [date(9999, 12, 31), date(1, 1, 1)])
+def test_far_off_years_are_refused_not_overflowed(on: date) -> None:
+    with pytest.raises(DeadlineInputError, match="is out of range; use a date from 1900 to 2199"):
+        compute_deadlines("birthdate", on, today=EARLY)

@@ -170,3 +170,11 @@ class _NoDispatch:
 
     notifiers: dict = {}
     on_failure = None
+
+
+def test_track_a_birthdate_reports_overdue_but_not_a_passed_window_opening(ctx) -> None:
+    reply = route(ctx, "track birthdate 2024-01-10 case=TD-3", ALICE)
+    assert reply.kind is ReplyKind.DEADLINES
+    overdue = " ".join(s.text for s in reply.sections if s.heading == "Overdue")
+    assert "Latest day for the transition conference" in overdue
+    assert "Earliest day" not in overdue
