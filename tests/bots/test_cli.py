@@ -13,6 +13,12 @@ IEPBOT = str(Path(sys.executable).with_name("iepbot"))
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
 
 
+@pytest.fixture(autouse=True)
+def _private_database(tmp_path, monkeypatch) -> None:
+    """Console runs use a throw-away store, never the user's real data folder."""
+    monkeypatch.setenv("IEPBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+
+
 def run(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [IEPBOT, *args], input=stdin, capture_output=True, text=True, timeout=timeout

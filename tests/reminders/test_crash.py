@@ -87,6 +87,8 @@ async def test_sigkill_while_due_then_restart_delivers_each_exactly_once(tmp_pat
     first.proc.send_signal(signal.SIGKILL)
     await first.proc.wait()
     assert first.proc.returncode == -signal.SIGKILL
+    assert first.proc.stdout is not None
+    first.out += (await first.proc.stdout.read()).decode()  # what it printed before dying
 
     # Back five minutes later: the burst remainder and later1..3 are due, and late.
     second = await Console.start(db, offset_seconds=300)
