@@ -139,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
                 database_url=args.db,
                 grace=grace,
                 pushes=Path(pushes) if pushes else None,
+                health_port=args.health_port if args.health_port >= 0 else None,
             )
         )
     except StoreError as exc:
@@ -212,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", help="database URL (default: $IEPBOT_DATABASE_URL or SQLite)")
     run.add_argument("--grace", default="24h", help="catch-up window for missed reminders")
     run.add_argument("--pushes", help="scheduled pushes YAML (default: $IEPBOT_PUSHES)")
+    run.add_argument(
+        "--health-port",
+        type=int,
+        default=int(os.environ.get("IEPBOT_HEALTH_PORT", "8081")),
+        help="port of GET /healthz and GET /metrics (default 8081 or $IEPBOT_HEALTH_PORT; -1: off)",
+    )
     run.set_defaults(func=_run)
 
     pushes = sub.add_parser("pushes", help="scheduled community posts")

@@ -21,6 +21,7 @@ from bots.asker import Asker
 from bots.context import DEFAULT_TIMEZONE, Context
 from bots.render_text import render_text
 from bots.router import route
+from content.i18n import tr
 from scheduler.delivery.messages import Outgoing
 
 PROMPT = "iep> "
@@ -69,7 +70,10 @@ class ConsoleNotifier:
         self.stdout = stdout
 
     async def deliver(self, message: Outgoing) -> None:
-        where = "to you" if message.target_kind == "user" else f"to #{message.target_id}"
+        if message.target_kind == "user":
+            where = tr(message.lang, "to you")
+        else:
+            where = tr(message.lang, "to #{channel}", channel=message.target_id)
         self.stdout.write(f"\n[{where}] {message.text}\n")
         self.stdout.flush()
 

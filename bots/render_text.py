@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from bots.replies import Reply, ReplyKind, Table
+from content.i18n import tr
 
 WIDTH = 88
 
@@ -59,10 +60,9 @@ def render_text(reply: Reply) -> str:
         out.append("")
         out += [f"  - {ref.title}  (/iep {ref.id})" for ref in reply.suggestions]
     if reply.related:
-        out.append(
-            "\nRelated: " + ", ".join(f"{ref.title} (/iep {ref.id})" for ref in reply.related)
-        )
+        names = ", ".join(f"{ref.title} (/iep {ref.id})" for ref in reply.related)
+        out.append("\n" + tr(reply.lang, "Related: {names}", names=names))
     if reply.links:
-        out.append("\nSources:")
+        out.append("\n" + tr(reply.lang, "Sources:"))
         out += [f"  - {link.title}: {link.url}" for link in reply.links]
     return "\n".join(out)

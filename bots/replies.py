@@ -92,6 +92,8 @@ class Reply:
     attachment: Attachment | None = None
     # Personal answers (lookups, own lists) are shown only to the asker where the platform can.
     private: bool = True
+    # The asker's language, for the words an adapter adds around the reply (buttons, "Sources").
+    lang: str = "en"
 
     @property
     def ok(self) -> bool:

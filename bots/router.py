@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bots.asker import CONSOLE_ASKER, Asker
 from bots.context import Context
+from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.verbs.compare import compare_verb
 from bots.verbs.lookup import lookup_verb
 from bots.verbs.topics import topics_verb
+from content.i18n import N_, tr
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Context, str, Asker], Reply]
 COMMAND = "/iep"
+# (verb, platform, seconds) after each command; `iepbot run` adds its metrics here. A plain hook
+# keeps prometheus_client out of `iepbot ask` and the console.
+command_observers: list[Callable[[str, str, float], None]] = []
 
 
 @dataclass(frozen=True)
@@ -47,71 +53,75 @@ def _lazy(module: str, name: str) -> Handler:
 def _deadlines(ctx: Context, args: str, asker: Asker) -> Reply:
     from bots.verbs.deadlines import deadlines_verb
 
-    return deadlines_verb(args, ctx.today())
+    return deadlines_verb(args, ctx.today(), lang_of(ctx, asker))
 
 
 def _help(ctx: Context, args: str, asker: Asker) -> Reply:
-    return help_reply()
+    return help_reply(lang_of(ctx, asker))
 
 
 VERBS: dict[str, Verb] = {
     verb.name: verb
     for verb in (
-        Verb("ask", lookup_verb, "ask 504 plan", "explain a term (or just type the term)"),
-        Verb("topics", topics_verb, "topics", "browse everything I can explain"),
-        Verb("compare", compare_verb, "compare iep 504", "two terms side by side"),
+        Verb("ask", lookup_verb, "ask 504 plan", N_("explain a term (or just type the term)")),
+        Verb("topics", topics_verb, "topics", N_("browse everything I can explain")),
+        Verb("compare", compare_verb, "compare iep 504", N_("two terms side by side")),
         Verb(
             "deadlines",
             _deadlines,
             "deadlines consent 2026-09-15 state=TX",
-            "legal due dates after an event (referral, consent, eligibility, iep, evaluation, "
-            "birthdate)",
+            N_(
+                "legal due dates after an event (referral, consent, eligibility, iep, "
+                "evaluation, birthdate)"
+            ),
         ),
         Verb(
             "track",
             _lazy("bots.verbs.tracking", "track_verb"),
             "track consent 2026-09-15 case=AB-7",
-            "due dates plus reminders 14, 7 and 1 days before each (lead=, state=, to=)",
+            N_("due dates plus reminders 14, 7 and 1 days before each (lead=, state=, to=)"),
         ),
         Verb(
             "remind",
             _lazy("bots.verbs.reminders", "remind_verb"),
-            "remind me tomorrow 9am bring the draft",
-            "a one-off or repeating reminder, to you or a channel (#channel, here)",
+            N_("remind me tomorrow 9am bring the draft"),
+            N_("a one-off or repeating reminder, to you or a channel (#channel, here)"),
         ),
         Verb(
             "reminders",
             _lazy("bots.verbs.reminders", "reminders_verb"),
             "reminders",
-            "your reminders and this channel's, with their ids",
+            N_("your reminders and this channel's, with their ids"),
         ),
-        Verb("cancel", _lazy("bots.verbs.reminders", "cancel_verb"), "cancel 42", "stop one"),
+        Verb("cancel", _lazy("bots.verbs.reminders", "cancel_verb"), "cancel 42", N_("stop one")),
         Verb(
             "snooze",
             _lazy("bots.verbs.reminders", "snooze_verb"),
             "snooze 42 2d",
-            "push one later (30m, 3h, 2d, 1w)",
+            N_("push one later (30m, 3h, 2d, 1w)"),
         ),
         Verb(
             "calendar",
             _lazy("bots.verbs.tracking", "calendar_verb"),
             "calendar",
-            "an .ics file of your tracked deadlines for Outlook or Google Calendar",
+            N_("an .ics file of your tracked deadlines for Outlook or Google Calendar"),
         ),
         Verb(
             "timezone",
             _lazy("bots.verbs.settings", "timezone_verb"),
             "timezone America/Chicago",
-            "your timezone (admins: `timezone workspace ...` for everyone)",
+            N_("your timezone (admins: `timezone workspace ...` for everyone)"),
         ),
-        Verb("lang", _lazy("bots.verbs.settings", "lang_verb"), "lang es", "English or Spanish"),
+        Verb(
+            "lang", _lazy("bots.verbs.settings", "lang_verb"), "lang es", N_("English or Spanish")
+        ),
         Verb(
             "forget",
             _lazy("bots.verbs.settings", "forget_verb"),
             "forget",
-            "delete everything the bot stores about you",
+            N_("delete everything the bot stores about you"),
         ),
-        Verb("help", _help, "help", "this list"),
+        Verb("help", _help, "help", N_("this list")),
     )
 }
 ALIASES = {
@@ -128,25 +138,33 @@ ALIASES = {
 }
 
 
-def help_reply() -> Reply:
-    lines = [f"`{COMMAND} 504 plan` or `{COMMAND} what is FAPE`: explain a term"]
+def help_reply(lang: str = "en") -> Reply:
+    """The list of verbs; usage examples are translated too where they contain words people
+    type (a Spanish time phrase parses for a Spanish user)."""
+    lines = [tr(lang, "`/iep 504 plan` or `/iep what is FAPE`: explain a term")]
     lines += [
-        f"`{COMMAND} {verb.usage}`: {verb.does}" for verb in VERBS.values() if verb.name != "ask"
+        f"`{COMMAND} {tr(lang, verb.usage)}`: {tr(lang, verb.does)}"
+        for verb in VERBS.values()
+        if verb.name != "ask"
     ]
     return Reply(
         kind=ReplyKind.HELP,
-        title="How to use /iep",
+        title=tr(lang, "How to use /iep"),
         sections=[
             Section(
-                "I explain special-education words in plain language and work out the legal "
-                "deadlines of the IEP process."
+                tr(
+                    lang,
+                    "I explain special-education words in plain language and work out the legal "
+                    "deadlines of the IEP process.",
+                )
             ),
-            Section("\n".join(lines), heading="Commands"),
+            Section("\n".join(lines), heading=tr(lang, "Commands")),
             Section(
-                "Never type a student's name: use a case label like AB-7 instead.",
-                heading="Privacy",
+                tr(lang, "Never type a student's name: use a case label like AB-7 instead."),
+                heading=tr(lang, "Privacy"),
             ),
         ],
+        lang=lang,
     )
 
 
@@ -167,21 +185,50 @@ def split_command(text: str) -> tuple[str, str]:
     return "ask", text
 
 
+def _lang(ctx: Context, asker: Asker) -> str:
+    """The asker's language, read after the verb ran (so `lang es` answers in Spanish); a store
+    hiccup here must not cost the answer, so it falls back to the platform's hint."""
+    try:
+        return lang_of(ctx, asker)
+    except Exception:
+        return asker.lang or ctx.default_lang
+
+
 def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
     """Answer one command. Never raises for anything a user can type."""
+    if not command_observers:
+        return _route(ctx, text, asker)
+    started = time.perf_counter()
+    verb = split_command(text)[0] or "help"
+    try:
+        return _route(ctx, text, asker)
+    finally:
+        elapsed = time.perf_counter() - started
+        for observe in command_observers:
+            try:
+                observe(verb, asker.platform, elapsed)
+            except Exception:  # metrics must never cost a reply
+                log.exception("command observer failed")
+
+
+def _route(ctx: Context, text: str, asker: Asker) -> Reply:
     verb, rest = split_command(text)
     if not verb or (verb == "ask" and not rest):
-        return help_reply()
+        return help_reply(_lang(ctx, asker))
     try:
-        return VERBS[verb].handler(ctx, rest, asker)
+        reply = VERBS[verb].handler(ctx, rest, asker)
+        reply.lang = _lang(ctx, asker)
+        return reply
     except Exception as exc:  # a bug must cost one reply, not the bot
         # Only the exception type and code locations: its message may quote what was typed.
         where = "; ".join(
             f"{f.filename}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
         )
         log.error("verb %s failed with %s at %s", verb, type(exc).__name__, where)
+        lang = _lang(ctx, asker)
         return Reply(
             kind=ReplyKind.ERROR,
-            title="Sorry, something went wrong on my side",
-            sections=[Section("Please try again, or type `/iep help`.")],
+            title=tr(lang, "Sorry, something went wrong on my side"),
+            sections=[Section(tr(lang, "Please try again, or type `/iep help`."))],
+            lang=lang,
         )

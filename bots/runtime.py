@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bots.context import Context
 from content.loader import load_library
-from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
+from scheduler.delivery.dispatcher import DeliveryObserver, Dispatcher, DispatchPolicy
 from scheduler.delivery.messages import Notifier
 from scheduler.reminders.engine import DEFAULT_GRACE, ReminderEngine
 from scheduler.reminders.service import ReminderService
@@ -38,13 +38,19 @@ async def start_runtime(
     policy: DispatchPolicy | None = None,
     grace: timedelta = DEFAULT_GRACE,
     default_timezone: str | None = None,
+    lead: bool = True,
+    observer: DeliveryObserver | None = None,
 ) -> Runtime:
-    """Open the store (migrating it), start the scheduler and hand back a ready context."""
+    """Open the store (migrating it), start the scheduler and hand back a ready context.
+
+    ``lead=False`` leaves the scheduler stopped: `iepbot run` starts it only once this replica
+    is elected leader (see ``scheduler.leadership``)."""
     store = open_store(database_url)
-    dispatcher = Dispatcher(notifiers, ledger=store, policy=policy)
+    dispatcher = Dispatcher(notifiers, ledger=store, policy=policy, observer=observer)
     engine = ReminderEngine(store, dispatcher, grace=grace)
     ctx = Context(load_library(), store=store, reminders=ReminderService(store, engine))
     if default_timezone:
         ctx.default_timezone = default_timezone
-    await engine.start()
+    if lead:
+        await engine.start()
     return Runtime(ctx, store, dispatcher, engine)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from content.i18n import N_
+
 AUDIENCES = ("parent", "staff")
 
 # Display names double as the allowed set: a new category is one line here, and the loader
 # refuses any other so a typo never creates a lonely one-entry group in `/iep topics`.
 CATEGORIES: dict[str, str] = {
-    "basics": "The basics",
-    "eligibility": "Who qualifies",
-    "evaluation": "Evaluations",
-    "the-iep": "The IEP document and meetings",
-    "services": "Services and supports",
-    "rights": "Parents' rights",
-    "disputes": "Solving disagreements",
-    "discipline": "Discipline",
-    "early-childhood": "Babies, toddlers and preschool",
-    "transition": "Growing up: transition",
-    "section-504": "Section 504",
+    "basics": N_("The basics"),
+    "eligibility": N_("Who qualifies"),
+    "evaluation": N_("Evaluations"),
+    "the-iep": N_("The IEP document and meetings"),
+    "services": N_("Services and supports"),
+    "rights": N_("Parents' rights"),
+    "disputes": N_("Solving disagreements"),
+    "discipline": N_("Discipline"),
+    "early-childhood": N_("Babies, toddlers and preschool"),
+    "transition": N_("Growing up: transition"),
+    "section-504": N_("Section 504"),
 }
 
 

@@ -127,6 +127,10 @@ class DiscordAdapter:
         if not client.logged_in.is_set():
             log.warning("Discord login is slow; still trying in the background")
 
+    def is_connected(self) -> bool:
+        """For /healthz: the gateway session is up and ready."""
+        return self.client is not None and self.client.is_ready() and not self.client.is_closed()
+
     async def stop(self) -> None:
         if self.client is not None:
             await self.client.close()

@@ -32,7 +32,7 @@ from bots.discord.options import (
     timezone_choices,
 )
 from bots.discord.render import clip
-from bots.replies import Reply, ReplyKind, Section
+from content.i18n import N_
 from content.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -101,9 +101,11 @@ class IepGroup(app_commands.Group):
             return False
         await self.handler.refuse(
             interaction,
-            "Only server managers can send reminders to a channel",
-            "It needs the Manage Server permission (or the bot's admin role). Leave `to` empty "
-            "to get it yourself, by direct message.",
+            N_("Only server managers can send reminders to a channel"),
+            N_(
+                "It needs the Manage Server permission (or the bot's admin role). Leave `to` "
+                "empty to get it yourself, by direct message."
+            ),
         )
         return True
 
@@ -150,7 +152,9 @@ class IepGroup(app_commands.Group):
         if state is None or state.strip().upper() in STATES:
             return False
         await self.handler.refuse(
-            interaction, "Unknown state", "Pick a state from the list, e.g. TX or California."
+            interaction,
+            N_("Unknown state"),
+            N_("Pick a state from the list, e.g. TX or California."),
         )
         return True
 
@@ -202,8 +206,8 @@ class IepGroup(app_commands.Group):
         if not (one_word(case) and one_word(lead)):
             await self.handler.refuse(
                 interaction,
-                "One word each, please",
-                "A case label like AB-7, and leads like 14d,7d,1d (no spaces).",
+                N_("One word each, please"),
+                N_("A case label like AB-7, and leads like 14d,7d,1d (no spaces)."),
             )
             return
         if await self._bad_state(interaction, state) or await self._needs_admin_for(
@@ -275,7 +279,9 @@ class IepGroup(app_commands.Group):
         by: Range[str, 1, 20],
     ) -> None:
         if not one_word(by):
-            await self.handler.refuse(interaction, "How long?", "For example 30m, 3h, 2d or 1w.")
+            await self.handler.refuse(
+                interaction, N_("How long?"), N_("For example 30m, 3h, 2d or 1w.")
+            )
             return
         await self.handler.run(interaction, f"snooze {reminder} {by.strip()}")
 
@@ -333,16 +339,16 @@ class IepTree(app_commands.CommandTree):
     ) -> None:
         handler: Handler | None = getattr(interaction.client, "iep", None)
         if isinstance(error, app_commands.TransformerError):
-            title, hint = "I could not read that", "Dates look like 2026-09-15 (or 9/15/2026)."
+            title = N_("I could not read that")
+            hint = N_("Dates look like 2026-09-15 (or 9/15/2026).")
         else:
             log.error("command failed with %s", type(error.__cause__ or error).__name__)
-            title, hint = "Sorry, something went wrong on my side", "Please try `/iep help`."
+            title = N_("Sorry, something went wrong on my side")
+            hint = N_("Please try `/iep help`.")
         if handler is None:
             return
         try:
-            await handler.send(
-                interaction, Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(hint)])
-            )
+            await handler.refuse(interaction, title, hint)
         except discord.HTTPException:
             log.warning("could not report a command error to the user")
 

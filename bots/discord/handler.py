@@ -17,31 +17,24 @@ from bots.asker import Asker
 from bots.context import Context
 from bots.discord.notifier import CANNOT_DM, DiscordNotifier
 from bots.discord.render import render
+from bots.discord.views import locale_lang
+from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route
+from content.i18n import N_, norm_lang, tr
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
-DM_HELLO = "👋 This is where I will send your iepbot reminders."
-DM_BLOCKED = {
-    "en": (
-        "I can't send you direct messages",
+DM_HELLO = N_("👋 This is where I will send your iepbot reminders.")
+DM_BLOCKED = (
+    N_("I can't send you direct messages"),
+    N_(
         "Your reminder{which} is kept, but it can't reach you until you allow direct messages "
         "from this server's members (server menu → Privacy Settings). Or set it for a channel "
-        "with the `to` option.",
+        "with the `to` option."
     ),
-    "es": (
-        "No puedo enviarte mensajes directos",
-        "Tu recordatorio{which} se guarda, pero no te llegará hasta que permitas mensajes "
-        "directos de los miembros de este servidor (menú del servidor → Ajustes de "
-        "privacidad). O envíalo a un canal con la opción `to`.",
-    ),
-}
-
-
-def locale_lang(locale: discord.Locale | None) -> str | None:
-    """Spanish clients (es-ES, es-419) get Spanish; others fall back to settings."""
-    return "es" if locale is not None and locale.value.startswith("es") else None
+)
+__all__ = ["DM_BLOCKED", "DM_HELLO", "Handler", "locale_lang"]
 
 
 class Handler:
@@ -123,11 +116,27 @@ class Handler:
         else:
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
 
+    async def lang(self, interaction: discord.Interaction) -> str:
+        """The presser's language for words the adapter adds itself (refusals, DM notices):
+        their setting if they made one, else the client's locale."""
+        asker = self.asker(interaction)
+        try:
+            return norm_lang(await asyncio.to_thread(lang_of, self.ctx, asker))
+        except Exception as exc:  # a store hiccup costs the language, not the answer
+            log.warning("language lookup failed: %s", type(exc).__name__)
+            return norm_lang(asker.lang)
+
     async def refuse(self, interaction: discord.Interaction, title: str, hint: str) -> None:
-        """A bad option, answered at once: nothing was routed, nothing stored."""
-        await self.send(
-            interaction, Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(hint)])
+        """A bad option, answered at once: nothing was routed, nothing stored. ``title`` and
+        ``hint`` are catalogue msgids (marked with N_ by the caller), translated here."""
+        lang = await self.lang(interaction)
+        reply = Reply(
+            kind=ReplyKind.ERROR,
+            title=tr(lang, title),
+            sections=[Section(tr(lang, hint))],
+            lang=lang,
         )
+        await self.send(interaction, reply)
 
     async def run(
         self, interaction: discord.Interaction, text: str, *, dm_target: bool = False
@@ -141,9 +150,10 @@ class Handler:
         asker = self.asker(interaction)
         reply = await asyncio.to_thread(route, self.ctx, text, asker)
         await self.send(interaction, reply)
+        # The reply already carries the asker's language: no second store read before the DMs.
         if dm_target and reply.ok:
-            await self._probe_dm(interaction)
-        await self._tell_blocked(interaction)
+            await self._probe_dm(interaction, reply.lang)
+        await self._tell_blocked(interaction, reply.lang)
         return reply
 
     async def run_button(self, interaction: discord.Interaction, command: str) -> None:
@@ -151,7 +161,7 @@ class Handler:
 
     # --- DMs ------------------------------------------------------------------------------
 
-    async def _probe_dm(self, interaction: discord.Interaction) -> None:
+    async def _probe_dm(self, interaction: discord.Interaction, lang: str = "en") -> None:
         """Discord cannot tell whether a DM would arrive without sending one, so the first
         personal reminder a person sets (per process) is followed by a short hello DM."""
         user_id = interaction.user.id
@@ -159,7 +169,7 @@ class Handler:
             return
         try:
             channel = await self.notifier.open_dm(user_id)
-            await channel.send(DM_HELLO, allowed_mentions=NONE)
+            await channel.send(tr(lang, DM_HELLO), allowed_mentions=NONE)
         except discord.Forbidden as exc:
             if exc.code == CANNOT_DM:
                 self.notifier.blocked[user_id] = None
@@ -171,15 +181,17 @@ class Handler:
             self._dm_ok.add(user_id)
             self.notifier.blocked.pop(user_id, None)
 
-    async def _tell_blocked(self, interaction: discord.Interaction) -> None:
+    async def _tell_blocked(self, interaction: discord.Interaction, lang: str = "en") -> None:
         user_id = interaction.user.id
         if user_id not in self.notifier.blocked:
             return
         reminder_id = self.notifier.blocked.pop(user_id)
         self._dm_ok.discard(user_id)
-        title, text = DM_BLOCKED[locale_lang(interaction.locale) or "en"]
         which = f" #{reminder_id}" if reminder_id is not None else ""
         reply = Reply(
-            kind=ReplyKind.ERROR, title=title, sections=[Section(text.format(which=which))]
+            kind=ReplyKind.ERROR,
+            title=tr(lang, DM_BLOCKED[0]),
+            sections=[Section(tr(lang, DM_BLOCKED[1], which=which))],
+            lang=lang,
         )
         await self.send(interaction, reply)

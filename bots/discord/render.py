@@ -13,6 +13,7 @@ import discord
 
 from bots.discord.views import RouterButton, button_for
 from bots.replies import Reply, ReplyKind, Table
+from content.i18n import N_, tr
 
 # Discord's documented embed limits.
 TITLE_MAX = 256
@@ -118,7 +119,7 @@ def _link_lines(reply: Reply) -> str:
     return "\n".join(out)
 
 
-MORE_NAME, MORE_VALUE = "…", "More in `/iep help` or the console."
+MORE_NAME, MORE_VALUE = "…", N_("More in `/iep help` or the console.")
 FOOTER_BUDGET = 500  # a note is a hint; the answer gets the room
 
 
@@ -127,9 +128,11 @@ def build_embed(reply: Reply) -> discord.Embed:
 
     Pieces are added in order of importance against the 6000-character total, keeping room
     for a final "…" field that says the answer was cut."""
+    lang = reply.lang
+    more_value = tr(lang, MORE_VALUE)
     title = clip(reply.title, TITLE_MAX)
     footer = clip(reply.note, FOOTER_BUDGET) if reply.note else None
-    reserve = len(MORE_NAME) + len(MORE_VALUE)
+    reserve = len(MORE_NAME) + len(more_value)
     budget = EMBED_TOTAL_MAX - len(title) - len(footer or "") - reserve
     sections = list(reply.sections)
     description = None
@@ -143,19 +146,24 @@ def build_embed(reply: Reply) -> discord.Embed:
     for section in sections:
         name = section.heading or BLANK
         for i, part in enumerate(_chunks(section.text, FIELD_VALUE_MAX)):
-            fields.append((name if i == 0 else f"{name} (cont.)" if name != BLANK else BLANK, part))
+            if i and name != BLANK:
+                fields.append((tr(lang, "{name} (cont.)", name=name), part))
+            else:
+                fields.append((name, part))
     if reply.table is not None:
         fields += _table_fields(reply.table)
     if reply.suggestions:
-        fields.append(("Did you mean", "\n".join(f"• {ref.title}" for ref in reply.suggestions)))
+        suggestions = "\n".join(f"• {ref.title}" for ref in reply.suggestions)
+        fields.append((tr(lang, "Did you mean"), suggestions))
     if reply.links:
+        sources = tr(lang, "Sources")
         for i, part in enumerate(_chunks(_link_lines(reply), FIELD_VALUE_MAX)):
-            fields.append(("Sources" if i == 0 else "Sources (cont.)", part))
+            fields.append((sources if i == 0 else tr(lang, "{name} (cont.)", name=sources), part))
     for name, value in fields:
         name = clip(name, FIELD_NAME_MAX)
         room = budget - len(name)
         if len(embed.fields) >= FIELDS_MAX - 1 or room < 80:
-            embed.add_field(name=MORE_NAME, value=MORE_VALUE, inline=False)
+            embed.add_field(name=MORE_NAME, value=more_value, inline=False)
             break
         value = clip(value, min(FIELD_VALUE_MAX, room))
         embed.add_field(name=name, value=value, inline=False)

@@ -13,12 +13,19 @@ from typing import Any, Protocol
 
 import discord
 
+from content.i18n import N_, tr
+
 CUSTOM_ID_MAX = 100
 LABEL_MAX = 80
 PREFIX = "iep"
 # Only what the router puts on buttons; a forged custom_id cannot reach any other verb.
 BUTTON_VERBS = frozenset({"ask", "cancel", "snooze", "reminders", "calendar", "topics", "help"})
-NOT_YOURS = "These buttons belong to the person who asked. Type `/iep reminders` for your own."
+NOT_YOURS = N_("These buttons belong to the person who asked. Type `/iep reminders` for your own.")
+
+
+def locale_lang(locale: discord.Locale | None) -> str | None:
+    """Spanish clients (es-ES, es-419) get Spanish; others fall back to settings."""
+    return "es" if locale is not None and locale.value.startswith("es") else None
 
 
 class ButtonRunner(Protocol):
@@ -62,13 +69,16 @@ class RouterButton(
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if self.owner_id and interaction.user.id != self.owner_id:
+            # The client's locale: a refusal must be instant, so no store read for the setting.
             await interaction.response.send_message(
-                NOT_YOURS, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                tr(locale_lang(interaction.locale), NOT_YOURS),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
             )
             return False
         if self.command.split(" ", 1)[0] not in BUTTON_VERBS:
             await interaction.response.send_message(
-                "That button is no longer supported.",
+                tr(locale_lang(interaction.locale), "That button is no longer supported."),
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )

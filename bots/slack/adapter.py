@@ -120,6 +120,13 @@ class SlackAdapter:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         log.info("slack: serving POST %s on port %s", EVENTS_PATH, self.bound_port)
 
+    async def is_connected(self) -> bool:
+        """For /healthz: serving HTTP, or the Socket Mode connection is up."""
+        if self._socket is not None:
+            connection = self._socket.client
+            return bool(await connection.is_connected())
+        return self._runner is not None
+
     async def _handle(self, request: web.Request) -> web.Response:
         assert self.app is not None
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))

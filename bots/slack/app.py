@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.asker import Asker
 from bots.context import Context
+from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route, split_command
 from bots.slack import views
@@ -39,6 +40,7 @@ from bots.slack.blocks import (
 )
 from bots.slack.escape import from_slack
 from bots.slack.people import Directory, error_code
+from content.i18n import norm_lang, tr
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,15 @@ class SlackBot:
 
     async def run(self, text: str, asker: Asker) -> Reply:
         return await asyncio.to_thread(self.router, self.ctx, text, asker)
+
+    async def lang(self, asker: Asker) -> str:
+        """The asker's language for words outside a routed reply (modals, the Home tab); the
+        setting lives in the store, so it is read in a worker thread."""
+        try:
+            return norm_lang(await asyncio.to_thread(lang_of, self.ctx, asker))
+        except Exception as exc:  # a store hiccup costs the language, not the answer
+            log.warning("language lookup failed: %s", error_code(exc))
+            return norm_lang(asker.lang)
 
     def _today(self, asker: Asker | None) -> datetime:
         zone = UTC
@@ -200,8 +211,12 @@ class SlackBot:
             )
         except Exception as exc:
             log.warning("file upload failed: %s", error_code(exc))
-            return f"I could not send {attachment.filename}; please try again later."
-        return f"I sent {attachment.filename} to you in a direct message."
+            return tr(
+                reply.lang,
+                "I could not send {file}; please try again later.",
+                file=attachment.filename,
+            )
+        return tr(reply.lang, "I sent {file} to you in a direct message.", file=attachment.filename)
 
     def _after(self, verb: str, asker: Asker) -> None:
         if verb == "forget":
@@ -263,13 +278,14 @@ class SlackBot:
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
-                text="That answer cannot be shared any more; ask again with /iep.",
+                text=tr(reply.lang, "That answer cannot be shared any more; ask again with /iep."),
             )
             return
         rendered = render(reply)
         blocks = rendered.blocks
         if _USER_ID.match(user):
-            blocks = [blocks[0], context(f"Shared by <@{user}> with `/iep`"), *blocks[1:49]]
+            shared = tr(reply.lang, "Shared by {user} with `/iep`", user=f"<@{user}>")
+            blocks = [blocks[0], context(shared), *blocks[1:49]]
         await respond(
             response_type="in_channel", replace_original=False, text=rendered.text, blocks=blocks
         )
@@ -290,10 +306,11 @@ class SlackBot:
         channel = (
             asker.channel_id if asker.channel_id and not asker.channel_id.startswith("D") else None
         )
+        lang = await self.lang(asker)
         view = (
-            views.remind_modal(today, channel)
+            views.remind_modal(today, channel, lang)
             if verb == "remind"
-            else views.track_modal(today, channel)
+            else views.track_modal(today, channel, lang)
         )
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
@@ -303,14 +320,20 @@ class SlackBot:
     async def on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         state = (view.get("state") or {}).get("values") or {}
         is_remind = view.get("callback_id") == views.REMIND_MODAL
-        submission = views.remind_command(state) if is_remind else views.track_command(state)
-        if submission.command is None:
-            await ack(response_action="errors", errors=submission.errors)
-            return
         try:
             metadata = json.loads(view.get("private_metadata") or "{}")
         except ValueError:
             metadata = {}
+        if not isinstance(metadata, dict):
+            metadata = {}
+        # The language the form was opened in: no store read before the 3-second ack.
+        lang = norm_lang(str(metadata.get("lang") or "en"))
+        submission = (
+            views.remind_command(state, lang) if is_remind else views.track_command(state, lang)
+        )
+        if submission.command is None:
+            await ack(response_action="errors", errors=submission.errors)
+            return
         channel = metadata.get("channel") or None
         team, user, _ = self._who(body)
         team = team or str(view.get("team_id") or "")
@@ -321,7 +344,12 @@ class SlackBot:
             await ack(
                 response_action="update",
                 view=views.result_view(
-                    "Saving", Reply(ReplyKind.INFO, "Still saving: see the Home tab in a moment")
+                    tr(lang, "Saving"),
+                    Reply(
+                        ReplyKind.INFO,
+                        tr(lang, "Still saving: see the Home tab in a moment"),
+                        lang=lang,
+                    ),
                 ),
             )
             self.spawn(work)
@@ -331,7 +359,7 @@ class SlackBot:
             message = reply.title + (f" {reply.sections[0].text}" if reply.sections else "")
             await ack(response_action="errors", errors={field: message[:300]})
             return
-        title = "Reminder saved" if is_remind else "Case tracked"
+        title = tr(reply.lang, "Reminder saved") if is_remind else tr(reply.lang, "Case tracked")
         await ack(response_action="update", view=views.result_view(title, reply))
 
     async def _submit(self, team: str, user: str, channel: str | None, command: str) -> Reply:
@@ -376,14 +404,19 @@ class SlackBot:
     def _home_view(self, asker: Asker, status: str | None) -> dict[str, Any]:
         """Runs in a worker thread: it reads the store."""
         today = self._today(asker).date()
+        lang = norm_lang(lang_of(self.ctx, asker))
         if self.ctx.reminders is None:
             return views.home_view(
                 Reply(
-                    ReplyKind.INFO, "Reminders are off", [Section("This bot runs without a store.")]
+                    ReplyKind.INFO,
+                    tr(lang, "Reminders are off"),
+                    [Section(tr(lang, "This bot runs without a store."))],
+                    lang=lang,
                 ),
                 [],
                 today=today,
                 status=status,
+                lang=lang,
             )
         from bots.preferences import who
 
@@ -398,4 +431,4 @@ class SlackBot:
             )
             for case, deadlines in self.ctx.reminders.cases(who(asker))
         ]
-        return views.home_view(reminders, cases, today=today, status=status)
+        return views.home_view(reminders, cases, today=today, status=status, lang=lang)

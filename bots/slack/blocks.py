@@ -16,6 +16,7 @@ from typing import Any
 
 from bots.replies import Ref, Reply, ReplyKind, Table
 from bots.slack.escape import clip, clip_mrkdwn, escape, escape_keep_channels, safe_url
+from content.i18n import tr
 
 Block = dict[str, Any]
 
@@ -192,11 +193,12 @@ def _sources(reply: Reply) -> Block | None:
     links = []
     for link in reply.links:
         url = safe_url(link.url)
-        title = escape(clip(" ".join(link.title.split()), 200)) or "source"
+        title = escape(clip(" ".join(link.title.split()), 200)) or tr(reply.lang, "source")
         links.append(f"<{url}|{title}>" if url else title)
     if not links:
         return None
-    return context(clip_mrkdwn("Sources: " + " · ".join(links), SECTION_MAX))
+    text = tr(reply.lang, "Sources: {links}", links=" · ".join(links))
+    return context(clip_mrkdwn(text, SECTION_MAX))
 
 
 def fallback_text(reply: Reply) -> str:
@@ -213,7 +215,9 @@ def render(
     status: str | None = None,
 ) -> Rendered:
     """Block Kit for a reply. ``share`` is the router command a "Share in channel" button
-    re-runs publicly; ``buttons=False`` for modals, where Slack sends no response_url."""
+    re-runs publicly; ``buttons=False`` for modals, where Slack sends no response_url.
+    The words added here (Related, Sources, Share in channel) follow ``reply.lang``."""
+    lang = reply.lang
     head: list[Block] = []
     if status:
         head.append(context(escape_keep_channels(status)))
@@ -243,14 +247,14 @@ def render(
         n += len(reply.suggestions)
     if reply.related:
         if buttons:
-            tail.append(context("*Related*"))
+            tail.append(context(f"*{tr(lang, 'Related')}*"))
             tail += actions_blocks(
                 (_ref_button(r, n + i) for i, r in enumerate(reply.related)), "related"
             )
             n += len(reply.related)
         else:
             names = ", ".join(escape_keep_channels(r.title) for r in reply.related)
-            tail.append(context(f"Related: {names}"))
+            tail.append(context(tr(lang, "Related: {names}", names=names)))
     sources = _sources(reply)
     if sources is not None:
         tail.append(sources)
@@ -260,14 +264,15 @@ def render(
             for i, a in enumerate(reply.actions)
         ]
         if share:
-            elements.append(button("Share in channel", SHARE_ACTION, share))
+            elements.append(button(tr(lang, "Share in channel"), SHARE_ACTION, share))
         tail += actions_blocks(elements, "cmds")
     if not buttons and reply.suggestions:
         names = ", ".join(escape_keep_channels(r.title) for r in reply.suggestions)
-        tail.append(context(f"Did you mean: {names}"))
+        tail.append(context(tr(lang, "Did you mean: {names}", names=names)))
 
     room = max_blocks - len(head) - len(tail)
     if len(body) > room:
-        body = [*body[: max(0, room - 1)], context("_(shortened: too long to show here)_")]
+        shortened = tr(lang, "(shortened: too long to show here)")
+        body = [*body[: max(0, room - 1)], context(f"_{shortened}_")]
     blocks = [*head, *body, *tail][:max_blocks]
     return Rendered(fallback_text(reply), blocks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -32,6 +33,17 @@ TRANSIENT_CODES = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
 TEXT_MAX = 3900  # Slack truncates at 40,000; a reminder is at most 1,000 plus our wording
+# Message metadata naming the ledger row a post belongs to (ids only, no text), so a new leader
+# can look up whether a send cut short by a crash reached the channel (``landed``).
+DELIVERY_EVENT = "iepbot_delivery"
+HISTORY_SLACK_SECONDS = 5.0
+
+
+def delivery_key(message: Outgoing) -> str | None:
+    if message.reminder_id is None or message.fire_at is None:
+        return None
+    return f"{message.reminder_id}:{int(message.fire_at.timestamp())}"
+
 
 Delivered = Callable[[Outgoing], Awaitable[None]]
 
@@ -91,7 +103,13 @@ class SlackNotifier:
             channel = message.target_id
             if message.target_kind == "user":
                 channel = await self._dm(message.target_id)
-            await self.client.chat_postMessage(channel=channel, **message_args(message.text))
+            extra: dict[str, Any] = {}
+            key = delivery_key(message)
+            if key is not None:
+                extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"id": key}}
+            await self.client.chat_postMessage(
+                channel=channel, **message_args(message.text), **extra
+            )
         except Exception as exc:
             mapped = send_error(exc)
             if mapped is exc:
@@ -103,3 +121,32 @@ class SlackNotifier:
                 await self.on_delivered(message)
             except Exception as exc:  # a Home refresh must never fail a delivered reminder
                 log.warning("after-delivery hook failed: %s", type(exc).__name__)
+
+    async def landed(self, message: Outgoing, since: datetime) -> bool | None:
+        """Is this reminder's post already in its channel? Read back from the channel history
+        by its metadata; None when Slack cannot tell us (no history scope, not a member, more
+        messages since than one page holds)."""
+        key = delivery_key(message)
+        if key is None:
+            return None
+        try:
+            channel = message.target_id
+            if message.target_kind == "user":
+                channel = await self._dm(message.target_id)
+            history = await self.client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}",
+                limit=200,
+                include_all_metadata=True,
+            )
+        except Exception as exc:
+            log.warning("slack history check failed: %s", type(exc).__name__)
+            return None
+        for posted in history.get("messages") or []:
+            meta = posted.get("metadata") or {}
+            if (
+                meta.get("event_type") == DELIVERY_EVENT
+                and (meta.get("event_payload") or {}).get("id") == key
+            ):
+                return True
+        return None if history.get("has_more") else False

@@ -29,6 +29,7 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.escape import clip, escape_keep_channels
+from content.i18n import N_, tr
 
 REMIND_MODAL = "iep_remind_modal"
 TRACK_MODAL = "iep_track_modal"
@@ -38,18 +39,18 @@ HOME_CASES_MAX = 15
 HOME_DEADLINES_PER_CASE = 8
 
 EVENTS = {
-    "consent": "Parental consent to evaluate",
-    "eligibility": "Eligibility determination",
-    "iep": "IEP meeting held",
-    "evaluation": "Evaluation completed",
-    "referral": "Referral to early intervention (Part C)",
-    "birthdate": "Child's birth date (Part C to B)",
+    "consent": N_("Parental consent to evaluate"),
+    "eligibility": N_("Eligibility determination"),
+    "iep": N_("IEP meeting held"),
+    "evaluation": N_("Evaluation completed"),
+    "referral": N_("Referral to early intervention (Part C)"),
+    "birthdate": N_("Child's birth date (Part C to B)"),
 }
 REPEATS = {
-    "once": "Once",
-    "day": "Every day",
-    "weekday": "Every weekday (Mon–Fri)",
-    "week": "Every week on that day",
+    "once": N_("Once"),
+    "day": N_("Every day"),
+    "weekday": N_("Every weekday (Mon–Fri)"),
+    "week": N_("Every week on that day"),
 }
 LEADS = ("30d", "14d", "7d", "3d", "1d")
 DEFAULT_LEADS = ("14d", "7d", "1d")
@@ -78,111 +79,120 @@ def _input(
     return block
 
 
-def _modal(callback_id: str, title: str, blocks: list[Block], metadata: dict[str, str]) -> Block:
+def _modal(
+    callback_id: str, title: str, blocks: list[Block], metadata: dict[str, str], lang: str
+) -> Block:
     return {
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
+        "submit": plain(tr(lang, "Save"), 24),
+        "close": plain(tr(lang, "Cancel"), 24),
         "private_metadata": json.dumps(metadata)[:3000],
         "blocks": blocks,
     }
 
 
-def _channel_picker(label: str) -> Block:
+def _channel_picker(label: str, lang: str) -> Block:
     return _input(
         "to",
         label,
         {
             "type": "conversations_select",
             "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-            "placeholder": plain("A direct message to you", 150),
+            "placeholder": plain(tr(lang, "A direct message to you"), 150),
         },
         optional=True,
-        hint="Leave empty to get it as a direct message. For a channel you must be a member.",
+        hint=tr(
+            lang,
+            "Leave empty to get it as a direct message. For a channel you must be a member.",
+        ),
     )
 
 
-def remind_modal(today: date, channel_id: str | None) -> Block:
+def remind_modal(today: date, channel_id: str | None, lang: str = "en") -> Block:
+    """The form in the opener's language; ``lang`` rides in the metadata so the submission's
+    field errors are in that language too."""
+    repeats = [_option(k, tr(lang, v)) for k, v in REPEATS.items()]
     return _modal(
         REMIND_MODAL,
-        "New reminder",
+        tr(lang, "New reminder"),
         [
             _input(
                 "what",
-                "Remind about",
+                tr(lang, "Remind about"),
                 {
                     "type": "plain_text_input",
                     "multiline": True,
                     "max_length": TEXT_MAX,
-                    "placeholder": plain("Bring the draft IEP for AB-7", 150),
+                    "placeholder": plain(tr(lang, "Bring the draft IEP for AB-7"), 150),
                 },
-                hint="Use a case label such as AB-7, never a student's name.",
+                hint=tr(lang, "Use a case label such as AB-7, never a student's name."),
             ),
-            _input("day", "Day", {"type": "datepicker", "initial_date": today.isoformat()}),
-            _input("time", "Time", {"type": "timepicker", "initial_time": "09:00"}),
+            _input(
+                "day", tr(lang, "Day"), {"type": "datepicker", "initial_date": today.isoformat()}
+            ),
+            _input("time", tr(lang, "Time"), {"type": "timepicker", "initial_time": "09:00"}),
             _input(
                 "repeat",
-                "Repeat",
-                {
-                    "type": "static_select",
-                    "options": [_option(k, v) for k, v in REPEATS.items()],
-                    "initial_option": _option("once", REPEATS["once"]),
-                },
+                tr(lang, "Repeat"),
+                {"type": "static_select", "options": repeats, "initial_option": repeats[0]},
             ),
-            _channel_picker("Send to"),
+            _channel_picker(tr(lang, "Send to"), lang),
         ],
-        {"channel": channel_id or ""},
+        {"channel": channel_id or "", "lang": lang},
+        lang,
     )
 
 
-def track_modal(today: date, channel_id: str | None) -> Block:
+def _lead_option(value: str, lang: str) -> dict[str, Any]:
+    return _option(value, tr(lang, "{n} day(s) before", n=value[:-1]))
+
+
+def track_modal(today: date, channel_id: str | None, lang: str = "en") -> Block:
+    events = [_option(k, tr(lang, v)) for k, v in EVENTS.items()]
     return _modal(
         TRACK_MODAL,
-        "Track a case",
+        tr(lang, "Track a case"),
         [
             _input(
                 "event",
-                "What happened",
-                {
-                    "type": "static_select",
-                    "options": [_option(k, v) for k, v in EVENTS.items()],
-                    "initial_option": _option("consent", EVENTS["consent"]),
-                },
+                tr(lang, "What happened"),
+                {"type": "static_select", "options": events, "initial_option": events[0]},
             ),
-            _input("day", "On", {"type": "datepicker", "initial_date": today.isoformat()}),
+            _input(
+                "day", tr(lang, "On"), {"type": "datepicker", "initial_date": today.isoformat()}
+            ),
             _input(
                 "case",
-                "Case label",
+                tr(lang, "Case label"),
                 {
                     "type": "plain_text_input",
                     "max_length": LABEL_MAX,
                     "placeholder": plain("AB-7", 150),
                 },
-                hint="Letters, digits and dashes. Never a student's name.",
+                hint=tr(lang, "Letters, digits and dashes. Never a student's name."),
             ),
             _input(
                 "state",
-                "State (optional)",
+                tr(lang, "State (optional)"),
                 {"type": "plain_text_input", "max_length": 2, "placeholder": plain("TX", 150)},
                 optional=True,
-                hint="Two letters; empty uses the federal IDEA timelines.",
+                hint=tr(lang, "Two letters; empty uses the federal IDEA timelines."),
             ),
             _input(
                 "leads",
-                "Remind me before each deadline",
+                tr(lang, "Remind me before each deadline"),
                 {
                     "type": "multi_static_select",
-                    "options": [_option(v, f"{v[:-1]} day(s) before") for v in LEADS],
-                    "initial_options": [
-                        _option(v, f"{v[:-1]} day(s) before") for v in DEFAULT_LEADS
-                    ],
+                    "options": [_lead_option(v, lang) for v in LEADS],
+                    "initial_options": [_lead_option(v, lang) for v in DEFAULT_LEADS],
                 },
             ),
-            _channel_picker("Send reminders to"),
+            _channel_picker(tr(lang, "Send reminders to"), lang),
         ],
-        {"channel": channel_id or ""},
+        {"channel": channel_id or "", "lang": lang},
+        lang,
     )
 
 
@@ -210,25 +220,30 @@ def _target(state: dict[str, Any]) -> str | None:
     return None
 
 
-def remind_command(state: dict[str, Any]) -> Submission:
+def remind_command(state: dict[str, Any], lang: str = "en") -> Submission:
     errors: dict[str, str] = {}
     text = " ".join((_value(state, "what").get("value") or "").split())
     if not text:
-        errors["what"] = "Write what the reminder should say."
+        errors["what"] = tr(lang, "Write what the reminder should say.")
     elif len(text) > TEXT_MAX:
-        errors["what"] = f"That is {len(text):,} characters; the most is {TEXT_MAX:,}."
+        errors["what"] = tr(
+            lang,
+            "That is {length} characters; the most is {most}.",
+            length=f"{len(text):,}",
+            most=f"{TEXT_MAX:,}",
+        )
     day = _value(state, "day").get("selected_date") or ""
     try:
         on = date.fromisoformat(day)
     except ValueError:
-        errors["day"] = "Pick a day."
+        errors["day"] = tr(lang, "Pick a day.")
         on = None
     at = _value(state, "time").get("selected_time") or ""
     if not _TIME.match(at):
-        errors["time"] = "Pick a time."
+        errors["time"] = tr(lang, "Pick a time.")
     repeat = _selected(state, "repeat") or "once"
     if repeat not in REPEATS:
-        errors["repeat"] = "Pick how often."
+        errors["repeat"] = tr(lang, "Pick how often.")
     if errors or on is None:
         return Submission(None, errors)
     if repeat == "once":
@@ -242,26 +257,28 @@ def remind_command(state: dict[str, Any]) -> Submission:
     return Submission(f"remind {target} {when}: {text}", {})
 
 
-def track_command(state: dict[str, Any]) -> Submission:
+def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
     errors: dict[str, str] = {}
     event = _selected(state, "event")
     if event not in EVENTS:
-        errors["event"] = "Pick what happened."
+        errors["event"] = tr(lang, "Pick what happened.")
     day = _value(state, "day").get("selected_date") or ""
     try:
         date.fromisoformat(day)
     except ValueError:
-        errors["day"] = "Pick the day it happened."
+        errors["day"] = tr(lang, "Pick the day it happened.")
     label = (_value(state, "case").get("value") or "").strip()
     if not _LABEL.match(label):
-        errors["case"] = "A short label: letters, digits and dashes, e.g. AB-7 (never a name)."
+        errors["case"] = tr(
+            lang, "A short label: letters, digits and dashes, e.g. AB-7 (never a name)."
+        )
     us_state = (_value(state, "state").get("value") or "").strip()
     if us_state and not _STATE.match(us_state):
-        errors["state"] = "Two letters, e.g. TX, or leave it empty."
+        errors["state"] = tr(lang, "Two letters, e.g. TX, or leave it empty.")
     leads = [o.get("value") for o in _value(state, "leads").get("selected_options") or []]
     leads = [lead for lead in leads if lead in LEADS]
     if not leads:
-        errors["leads"] = "Pick at least one."
+        errors["leads"] = tr(lang, "Pick at least one.")
     if errors:
         return Submission(None, errors)
     parts = [f"track {event} {day} case={label}", f"lead={','.join(leads)}"]
@@ -278,7 +295,7 @@ def result_view(title: str, reply: Reply) -> Block:
     return {
         "type": "modal",
         "title": plain(title, 24),
-        "close": plain("Done", 24),
+        "close": plain(tr(reply.lang, "Done"), 24),
         "blocks": render(reply, buttons=False, max_blocks=100).blocks,
     }
 
@@ -293,14 +310,19 @@ class CaseLine:
 
 
 def home_view(
-    reminders: Reply | None, cases: Sequence[CaseLine], *, today: date, status: str | None = None
+    reminders: Reply | None,
+    cases: Sequence[CaseLine],
+    *,
+    today: date,
+    status: str | None = None,
+    lang: str = "en",
 ) -> Block:
     """The App Home: quick buttons, the status of the last button press, reminders, cases."""
-    blocks: list[Block] = [header("iepbot: your reminders and deadlines")]
+    blocks: list[Block] = [header(tr(lang, "iepbot: your reminders and deadlines"))]
     blocks += actions_blocks(
         [
-            button("New reminder", OPEN_REMIND, "open", "primary"),
-            button("Track a case", OPEN_TRACK, "open"),
+            button(tr(lang, "New reminder"), OPEN_REMIND, "open", "primary"),
+            button(tr(lang, "Track a case"), OPEN_TRACK, "open"),
         ],
         "home_open",
     )
@@ -316,27 +338,45 @@ def home_view(
             for b in rendered
         ]
     blocks.append({"type": "divider"})
-    blocks.append(section("*Tracked deadlines*"))
+    blocks.append(section(f"*{tr(lang, 'Tracked deadlines')}*"))
     if not cases:
         blocks.append(
             context(
-                "Nothing tracked yet. Press *Track a case* or type `/iep track consent "
-                "2026-09-15 case=AB-7`."
+                tr(
+                    lang,
+                    "Nothing tracked yet. Press *Track a case* or type `/iep track consent "
+                    "2026-09-15 case=AB-7`.",
+                )
             )
         )
     for case in list(cases)[:HOME_CASES_MAX]:
         upcoming = [d for d in case.deadlines if d[0] >= today][:HOME_DEADLINES_PER_CASE]
         where = f" ({escape_keep_channels(case.state)})" if case.state else ""
         lines = [
-            f"*{escape_keep_channels(case.label)}*: {escape_keep_channels(case.event)} on "
-            f"{case.event_date.isoformat()}{where}"
+            tr(
+                lang,
+                "*{label}*: {event} on {date}{where}",
+                label=escape_keep_channels(case.label),
+                event=escape_keep_channels(case.event),
+                date=case.event_date.isoformat(),
+                where=where,
+            )
         ]
         lines += [
-            f"• *{due.isoformat()}* {due:%a} · {escape_keep_channels(title)} · "
+            f"• *{due.isoformat()}* {_weekday(due, lang)} · {escape_keep_channels(title)} · "
             f"_{escape_keep_channels(citation)}_"
             for due, title, citation in upcoming
-        ] or ["• no deadline ahead"]
+        ] or ["• " + tr(lang, "no deadline ahead")]
         blocks.append(section("\n".join(lines)))
     if len(cases) > HOME_CASES_MAX:
-        blocks.append(context(f"…and {len(cases) - HOME_CASES_MAX} more: type `/iep calendar`."))
+        more = len(cases) - HOME_CASES_MAX
+        blocks.append(context(tr(lang, "…and {more} more: type `/iep calendar`.", more=more)))
     return {"type": "home", "blocks": blocks[:100]}
+
+
+def _weekday(day: date, lang: str) -> str:
+    if lang == "en":
+        return f"{day:%a}"
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE", locale=lang))

@@ -9,15 +9,16 @@ from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Ref, Reply, ReplyKind, Section, Table
 from bots.verbs.lookup import MAX_QUERY, echo, too_long_reply
+from content.i18n import N_, tr
 from content.model import CATEGORIES, Entry
 from content.search import Match, SearchIndex
 
 _SEPARATOR = re.compile(r"\s+(?:vs\.?|versus|and|or|with|to)\s+|\s*[,/&]\s*", re.IGNORECASE)
-USAGE = "Try `/iep compare iep 504` or `/iep compare accommodations vs modifications`."
+USAGE = N_("Try `/iep compare iep 504` or `/iep compare accommodations vs modifications`.")
 
 
-def _usage(title: str) -> Reply:
-    return Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(USAGE)])
+def _usage(title: str, lang: str) -> Reply:
+    return Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(tr(lang, USAGE))], lang=lang)
 
 
 def _split(index: SearchIndex, text: str) -> tuple[Match, Match] | None:
@@ -49,30 +50,30 @@ def _both_related(a: Entry, b: Entry, entries: dict[str, Entry]) -> list[Ref]:
 
 
 def compare_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    if len(args) > MAX_QUERY:
-        return too_long_reply()
-    if not args.strip():
-        return _usage("Which two terms should I compare?")
     lang = lang_of(ctx, asker)
+    if len(args) > MAX_QUERY:
+        return too_long_reply(lang)
+    if not args.strip():
+        return _usage(tr(lang, "Which two terms should I compare?"), lang)
     pair = _split(ctx.index(lang), args)
     if pair is None:
-        return _usage(f"I could not find two terms in “{echo(args)}”")
+        return _usage(tr(lang, "I could not find two terms in “{text}”", text=echo(args)), lang)
     a, b = pair[0].entry, pair[1].entry
     if a.id == b.id:
-        return _usage(f"Both sides are {a.title}")
+        return _usage(tr(lang, "Both sides are {title}", title=a.title), lang)
     entries = ctx.pack(lang).entries
     table = Table(
         headers=("", a.title, b.title),
         rows=(
-            ("In short", a.summary, b.summary),
-            ("Topic", CATEGORIES[a.category], CATEGORIES[b.category]),
-            ("Learn more", f"/iep {a.id}", f"/iep {b.id}"),
+            (tr(lang, "In short"), a.summary, b.summary),
+            (tr(lang, "Topic"), tr(lang, CATEGORIES[a.category]), tr(lang, CATEGORIES[b.category])),
+            (tr(lang, "Learn more"), f"/iep {a.id}", f"/iep {b.id}"),
         ),
     )
     return Reply(
         kind=ReplyKind.COMPARE,
-        title=f"{a.title} and {b.title}",
-        sections=[Section(f"Side by side: {a.title} compared with {b.title}.")],
+        title=tr(lang, "{a} and {b}", a=a.title, b=b.title),
+        sections=[Section(tr(lang, "Side by side: {a} compared with {b}.", a=a.title, b=b.title))],
         table=table,
         related=_both_related(a, b, entries) or [Ref(a.id, a.title), Ref(b.id, b.title)],
     )

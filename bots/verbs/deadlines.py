@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from bots.replies import Link, Reply, ReplyKind, Section, Table
+from content.i18n import N_, norm_lang, tr
 from scheduler.deadlines import (
     EVENTS,
     DeadlineInputError,
@@ -20,34 +21,45 @@ from scheduler.deadlines import (
 )
 from scheduler.deadlines.regions import US_STATES
 
-USAGE = (
-    "Try `/iep deadlines consent 2026-09-15 state=TX`. "
-    f"Events: {', '.join(EVENTS)}. Dates as YYYY-MM-DD."
+USAGE = N_(
+    "Try `/iep deadlines consent 2026-09-15 state=TX`. Events: {events}. Dates as YYYY-MM-DD."
 )
 MAX_ARGS = 200
 OPTIONS = ("state",)  # closures= is CLI-only: a chat has no file to read
+# "the {label}" in a title: Spanish needs the article with the noun (la reunión, el nacimiento).
 EVENT_LABELS = {
-    "referral": "referral to early intervention",
-    "consent": "consent to evaluate",
-    "eligibility": "eligibility decision",
-    "iep": "IEP meeting",
-    "evaluation": "last evaluation",
-    "birthdate": "birth date",
+    "referral": N_("the referral to early intervention"),
+    "consent": N_("the consent to evaluate"),
+    "eligibility": N_("the eligibility decision"),
+    "iep": N_("the IEP meeting"),
+    "evaluation": N_("the last evaluation"),
+    "birthdate": N_("the birth date"),
 }
-DISCLAIMER = (
+DISCLAIMER = N_(
     "Legal information, not legal advice. Check your state's rules and your district's calendar;"
     " a school calendar (--closures in the CLI) makes school-day counts exact."
 )
 
 
-def _error(title: str) -> Reply:
+def _error(title: str, lang: str = "en") -> Reply:
     """A one-line refusal plus an example that works."""
-    return Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(USAGE)])
+    usage = tr(lang, USAGE, events=", ".join(EVENTS))
+    return Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(usage)], lang=lang)
 
 
-def deadlines_verb(args: str, today: date) -> Reply:
+def _weekday(day: date, lang: str) -> str:
+    """ "Tue" or "mar.": Babel for Spanish, strftime's C-locale names for English as before."""
+    if lang == "en":
+        return f"{day:%a}"
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE", locale=lang))
+
+
+def deadlines_verb(args: str, today: date, lang: str = "en") -> Reply:
+    lang = norm_lang(lang)
     if len(args) > MAX_ARGS:
-        return _error("That is too long for a deadline question")
+        return _error(tr(lang, "That is too long for a deadline question"), lang)
     words = args.split()
     plain: list[str] = []
     options: dict[str, str] = {}
@@ -59,7 +71,14 @@ def deadlines_verb(args: str, today: date) -> Reply:
             plain.append(word)
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
-        return _error(f"Unknown option {unknown[0][:20]}=; the only option is state=XX")
+        return _error(
+            tr(
+                lang,
+                "Unknown option {option}=; the only option is state=XX",
+                option=unknown[0][:20],
+            ),
+            lang,
+        )
     # Also tolerated, because people type them: "... state TX" and a bare "... TX" at the end.
     if len(plain) == 4 and plain[2].lower() == "state" and "state" not in options:
         options["state"] = plain.pop()
@@ -67,31 +86,41 @@ def deadlines_verb(args: str, today: date) -> Reply:
     elif len(plain) == 3 and len(plain[2]) == 2 and "state" not in options:
         options["state"] = plain.pop()
     if len(plain) != 2:
-        return _error("I need an event and a date")
+        return _error(tr(lang, "I need an event and a date"), lang)
     try:
         event = normalise_event(plain[0])
         on = parse_date(plain[1])
         state = normalise_state(options.get("state"))
-        report = compute_deadlines(event, on, state=state, today=today)
+        report = compute_deadlines(event, on, state=state, today=today, lang=lang)
     except DeadlineInputError as exc:
-        return _error(_sentence(str(exc)))
-    return deadlines_reply(report)
+        return _error(_sentence(exc.text(lang)), lang)
+    return deadlines_reply(report, lang)
 
 
 def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def deadlines_reply(report: DeadlineReport) -> Reply:
-    """The table of deadlines with notes and sources, shared by chat and the CLI."""
-    rules = f"{US_STATES[report.state]} rules" if report.state else "federal rules"
-    title = (
-        f"Deadlines after the {EVENT_LABELS[report.event]} on {report.date.isoformat()}"
-        f" ({report.date:%a}), {rules}"
+def deadlines_reply(report: DeadlineReport, lang: str = "en") -> Reply:
+    """The table of deadlines with notes and sources, shared by chat and the CLI. ``report``
+    must have been computed in ``lang`` too (titles and notes come from it)."""
+    lang = norm_lang(lang)
+    if report.state:
+        rules = tr(lang, "{state} rules", state=US_STATES[report.state])
+    else:
+        rules = tr(lang, "federal rules")
+    title = tr(
+        lang,
+        "Deadlines after {event} on {date} ({weekday}), {rules}",
+        event=tr(lang, EVENT_LABELS[report.event]),
+        date=report.date.isoformat(),
+        weekday=_weekday(report.date, lang),
+        rules=rules,
     )
+    overdue = tr(lang, ", overdue")
     rows = tuple(
         (
-            f"{d.due.isoformat()} ({d.due:%a})" + (", overdue" if d.overdue else ""),
+            f"{d.due.isoformat()} ({_weekday(d.due, lang)})" + (overdue if d.overdue else ""),
             f"{d.title} ({d.basis})",
             d.plain,
             d.citation,
@@ -100,10 +129,12 @@ def deadlines_reply(report: DeadlineReport) -> Reply:
     )
     sections: list[Section] = []
     if report.calendar_name:
-        sections.append(Section(f"School calendar: {report.calendar_name}."))
+        sections.append(Section(tr(lang, "School calendar: {name}.", name=report.calendar_name)))
     notes = [f"{d.title}: {note}" for d in report.deadlines for note in d.notes]
     if notes:
-        sections.append(Section("\n".join(f"- {note}" for note in notes), heading="Notes"))
+        sections.append(
+            Section("\n".join(f"- {note}" for note in notes), heading=tr(lang, "Notes"))
+        )
     links: list[Link] = []
     for d in report.deadlines:
         if all(link.url != d.source for link in links):
@@ -111,8 +142,17 @@ def deadlines_reply(report: DeadlineReport) -> Reply:
     return Reply(
         kind=ReplyKind.DEADLINES,
         title=title,
-        table=Table(headers=("Due", "Deadline", "Rule", "Citation"), rows=rows),
+        table=Table(
+            headers=(
+                tr(lang, "Due"),
+                tr(lang, "Deadline"),
+                tr(lang, "Rule"),
+                tr(lang, "Citation"),
+            ),
+            rows=rows,
+        ),
         sections=sections,
         links=links,
-        note=DISCLAIMER,
+        note=tr(lang, DISCLAIMER),
+        lang=lang,
     )

@@ -6,14 +6,13 @@ from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Link, Ref, Reply, ReplyKind, Section
+from content.i18n import N_, norm_lang, tr
 from content.model import Entry
 from content.search import MatchKind, SearchResult
 
 MAX_QUERY = 200
-UNTRANSLATED = {
-    "es": "Esta explicación todavía no está traducida al español; se muestra en inglés.",
-    "en": "This entry is not translated yet; it is shown in English.",
-}
+# Shown when a pack falls back to another language's entry; the catalogue has the Spanish.
+UNTRANSLATED = N_("This entry is not translated yet; it is shown in English.")
 _ECHO = 60
 
 
@@ -23,54 +22,65 @@ def echo(text: str) -> str:
     return text if len(text) <= _ECHO else text[: _ECHO - 1] + "…"
 
 
-def entry_reply(entry: Entry, pack_entries: dict[str, Entry], note: str | None = None) -> Reply:
+def entry_reply(
+    entry: Entry, pack_entries: dict[str, Entry], note: str | None = None, lang: str = "en"
+) -> Reply:
     related = [Ref(rel, pack_entries[rel].title) for rel in entry.related if rel in pack_entries]
     return Reply(
         kind=ReplyKind.ENTRY,
         title=entry.title,
-        sections=[Section(entry.summary), Section(entry.body, heading="More")],
+        sections=[Section(entry.summary), Section(entry.body, heading=tr(lang, "More"))],
         links=[Link(source.title, source.url) for source in entry.sources],
         related=related,
         entry_id=entry.id,
         note=note,
+        lang=lang,
     )
 
 
-def not_found_reply(result: SearchResult) -> Reply:
+def not_found_reply(result: SearchResult, lang: str = "en") -> Reply:
     return Reply(
         kind=ReplyKind.NOT_FOUND,
-        title=f"No entry for “{echo(result.query)}”",
+        title=tr(lang, "No entry for “{query}”", query=echo(result.query)),
         sections=[
-            Section("Did you mean one of these? Or type `/iep topics` to browse everything.")
+            Section(
+                tr(lang, "Did you mean one of these? Or type `/iep topics` to browse everything.")
+            )
         ],
         suggestions=[Ref(entry.id, entry.title) for entry in result.suggestions],
+        lang=lang,
     )
 
 
-def too_long_reply() -> Reply:
+def too_long_reply(lang: str = "en") -> Reply:
     return Reply(
         kind=ReplyKind.ERROR,
-        title="That is too long to look up",
-        sections=[Section("Try a few words, like `/iep 504 plan` or `/iep what is FAPE`.")],
+        title=tr(lang, "That is too long to look up"),
+        sections=[
+            Section(tr(lang, "Try a few words, like `/iep 504 plan` or `/iep what is FAPE`."))
+        ],
+        lang=lang,
     )
 
 
 def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResult | None, Reply]:
     """The search result (for tools that want the raw match) and the reply a person sees."""
+    shown = norm_lang(lang or ctx.default_lang)  # the asker's language, for our own words
     if len(text) > MAX_QUERY:
-        return None, too_long_reply()
+        return None, too_long_reply(shown)
     result = ctx.index(lang).search(text)
     if result.match is None:
-        return result, not_found_reply(result)
+        return result, not_found_reply(result, shown)
     entry = result.match.entry
     notes = []
     if result.match.kind is MatchKind.FUZZY:
-        notes.append(f"Showing {entry.title} for “{echo(text)}”.")
-    wanted = ctx.pack(lang).lang
-    if entry.lang != wanted:
-        notes.append(UNTRANSLATED.get(wanted, UNTRANSLATED["en"]))
+        notes.append(
+            tr(shown, "Showing {title} for “{query}”.", title=entry.title, query=echo(text))
+        )
+    if entry.lang != shown:
+        notes.append(tr(shown, UNTRANSLATED))
     note = " ".join(notes) or None
-    return result, entry_reply(entry, ctx.pack(lang).entries, note)
+    return result, entry_reply(entry, ctx.pack(lang).entries, note, shown)
 
 
 def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:

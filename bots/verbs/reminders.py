@@ -12,6 +12,7 @@ from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Action, Reply, ReplyKind, Section, Table
+from content.i18n import N_, tr
 from scheduler.reminders.engine import utcnow
 from scheduler.reminders.service import MAX_TEXT, ReminderRefused
 from scheduler.store.records import ReminderRecord
@@ -22,22 +23,25 @@ from scheduler.timing.recurrence import Recurrence, describe
 from scheduler.timing.zones import format_local, resolve_timezone
 
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+|\d+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$")
-REMIND_USAGE = (
+REMIND_USAGE = N_(
     "Try `/iep remind me tomorrow 9am bring the draft` or "
     "`/iep remind #sped-team every monday 8am check caseload`."
 )
 LIST_LIMIT = 25
 
 
-def error(title: str, hint: str | None = None) -> Reply:
-    """A short refusal; the store was not touched."""
-    return Reply(kind=ReplyKind.ERROR, title=title, sections=[Section(hint)] if hint else [])
+def error(title: str, hint: str | None = None, lang: str = "en") -> Reply:
+    """A short refusal; the store was not touched. Title and hint are already translated."""
+    return Reply(
+        kind=ReplyKind.ERROR, title=title, sections=[Section(hint)] if hint else [], lang=lang
+    )
 
 
-def no_store() -> Reply:
+def no_store(lang: str = "en") -> Reply:
     return error(
-        "Reminders need the bot's store",
-        "Run `iepbot console` or `iepbot run`; a one-off `iepbot ask` has none.",
+        tr(lang, "Reminders need the bot's store"),
+        tr(lang, "Run `iepbot console` or `iepbot run`; a one-off `iepbot ask` has none."),
+        lang,
     )
 
 
@@ -54,30 +58,50 @@ def parse_target(asker: Asker, token: str) -> tuple[str, str] | None:
     return None
 
 
+def _count(lang: str, n: int) -> str:
+    """Thousands written the reader's way: 1,200 in English, 1.200 in Spanish."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=lang))
+
+
 def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
     if len(args) > MAX_TEXT + 200:
         return error(
-            f"That reminder is {len(args):,} characters; the most is {MAX_TEXT:,}",
-            "Shorten it, or put a link to the details.",
+            tr(
+                lang,
+                "That reminder is {length} characters; the most is {most}",
+                length=_count(lang, len(args)),
+                most=_count(lang, MAX_TEXT),
+            ),
+            tr(lang, "Shorten it, or put a link to the details."),
+            lang,
         )
     head, _, rest = args.strip().partition(" ")
     if head.lower() in ("here", "aquí", "aqui") and not asker.channel_id:
-        return error("There is no channel here", "Use `/iep remind me ...` instead.")
+        return error(
+            tr(lang, "There is no channel here"),
+            tr(lang, "Use `/iep remind me ...` instead."),
+            lang,
+        )
     target = parse_target(asker, head) if head else None
     if target is None:
         target, rest = ("user", asker.user_id), args.strip()
     if not rest:
-        return error("When, and what should I remind you of?", REMIND_USAGE)
+        return error(
+            tr(lang, "When, and what should I remind you of?"), tr(lang, REMIND_USAGE), lang
+        )
     kind, target_id = target
     if kind == "channel" and ctx.channel_check and not ctx.channel_check(asker, target_id):
         return error(
-            "You can only set channel reminders in channels you are a member of",
-            "Join the channel first, or remind yourself with `/iep remind me ...`.",
+            tr(lang, "You can only set channel reminders in channels you are a member of"),
+            tr(lang, "Join the channel first, or remind yourself with `/iep remind me ...`."),
+            lang,
         )
     tz_name = timezone_of(ctx, asker)
-    lang = lang_of(ctx, asker)
     try:
         parsed = parse_reminder(rest, now=utcnow(), tz=resolve_timezone(tz_name), lang=lang)
         record = ctx.reminders.create(
@@ -91,24 +115,28 @@ def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
             recurrence=parsed.recurrence,
         )
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc))
-    where = (
-        "you (a direct message)"
-        if kind == "user"
-        else f"channel {channel_label(asker.platform, target_id)}"
-    )
-    lines = [f"When: {_next(record)}", f"To: {where}"]
+        return error(str(exc), lang=lang)
+    if kind == "user":
+        where = tr(lang, "you (a direct message)")
+    else:
+        where = tr(lang, "channel {channel}", channel=channel_label(asker.platform, target_id))
+    lines = [
+        tr(lang, "When: {when}", when=_next(record)),
+        tr(lang, "To: {where}", where=where),
+    ]
     if record.recurrence:
-        lines.append(f"Repeats: {describe(Recurrence.from_json(record.recurrence), lang)}")
-    lines.append(f"What: {record.text}")
+        repeats = describe(Recurrence.from_json(record.recurrence), lang)
+        lines.append(tr(lang, "Repeats: {repeats}", repeats=repeats))
+    lines.append(tr(lang, "What: {text}", text=record.text))
     return Reply(
         kind=ReplyKind.INFO,
-        title=f"Reminder #{record.id} set",
+        title=tr(lang, "Reminder #{id} set", id=record.id),
         sections=[Section("\n".join(lines))],
         actions=[
-            Action("Cancel", f"cancel {record.id}", "danger"),
-            Action("All my reminders", "reminders"),
+            Action(tr(lang, "Cancel"), f"cancel {record.id}", "danger"),
+            Action(tr(lang, "All my reminders"), "reminders"),
         ],
+        lang=lang,
     )
 
 
@@ -117,15 +145,17 @@ def channel_label(platform: str, target_id: str) -> str:
     return f"#{target_id}" if platform == "console" else f"<#{target_id}>"
 
 
-def _next(record: ReminderRecord) -> str:
+def _next(record: ReminderRecord, lang: str | None = None) -> str:
+    """The next time in the reader's language (the reminder's own when not given)."""
+    lang = lang or record.lang
     if record.next_fire_at is None:
-        return "done"
-    return format_local(record.next_fire_at, resolve_timezone(record.timezone), record.lang)
+        return tr(lang, "done")
+    return format_local(record.next_fire_at, resolve_timezone(record.timezone), lang)
 
 
-def _to(record: ReminderRecord) -> str:
+def _to(record: ReminderRecord, lang: str) -> str:
     if record.target_kind == "user":
-        return "you"
+        return tr(lang, "you")
     return channel_label(record.platform, record.target_id)
 
 
@@ -135,39 +165,49 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def reminders_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
     records = [r for r in ctx.reminders.visible(who(asker)) if r.status == "active"]
     if not records:
         return Reply(
             kind=ReplyKind.INFO,
-            title="No reminders yet",
-            sections=[Section(REMIND_USAGE)],
+            title=tr(lang, "No reminders yet"),
+            sections=[Section(tr(lang, REMIND_USAGE))],
+            lang=lang,
         )
     shown = records[:LIST_LIMIT]
-    lang = lang_of(ctx, asker)
+    once = tr(lang, "once")
     rows = tuple(
         (
             f"#{r.id}",
-            _next(r),
-            _to(r),
-            describe(Recurrence.from_json(r.recurrence), lang) if r.recurrence else "once",
+            _next(r, lang),
+            _to(r, lang),
+            describe(Recurrence.from_json(r.recurrence), lang) if r.recurrence else once,
             _short(r.text),
         )
         for r in shown
     )
     actions: list[Action] = []
     for r in shown:
-        actions.append(Action(f"Cancel #{r.id}", f"cancel {r.id}", "danger"))
-        actions.append(Action(f"Snooze #{r.id} 1 day", f"snooze {r.id} 1d"))
+        actions.append(Action(tr(lang, "Cancel #{id}", id=r.id), f"cancel {r.id}", "danger"))
+        actions.append(Action(tr(lang, "Snooze #{id} 1 day", id=r.id), f"snooze {r.id} 1d"))
     more = len(records) - len(shown)
+    headers = (
+        tr(lang, "ID"),
+        tr(lang, "Next"),
+        tr(lang, "To"),
+        tr(lang, "Repeats"),
+        tr(lang, "What"),
+    )
     return Reply(
         kind=ReplyKind.INFO,
-        title=f"Your reminders ({len(records)})",
-        table=Table(headers=("ID", "Next", "To", "Repeats", "What"), rows=rows),
-        sections=[Section(f"…and {more} more.")] if more else [],
+        title=tr(lang, "Your reminders ({count})", count=len(records)),
+        table=Table(headers=headers, rows=rows),
+        sections=[Section(tr(lang, "…and {more} more.", more=more))] if more else [],
         actions=actions,
-        note="`/iep cancel ID` or `/iep snooze ID 2d` to change one.",
+        note=tr(lang, "`/iep cancel ID` or `/iep snooze ID 2d` to change one."),
+        lang=lang,
     )
 
 
@@ -177,36 +217,48 @@ def _reminder_id(token: str) -> int | None:
 
 
 def cancel_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
     rid = _reminder_id(args.strip())
     if rid is None:
-        return error("Which reminder?", "Give its number: `/iep cancel 42`. See `/iep reminders`.")
+        return error(
+            tr(lang, "Which reminder?"),
+            tr(lang, "Give its number: `/iep cancel 42`. See `/iep reminders`."),
+            lang,
+        )
     try:
-        record = ctx.reminders.cancel(who(asker), rid)
+        record = ctx.reminders.cancel(who(asker), rid, lang=lang)
     except ReminderRefused as exc:
-        return error(str(exc))
+        return error(str(exc), lang=lang)
     return Reply(
         kind=ReplyKind.INFO,
-        title=f"Reminder #{record.id} cancelled",
-        sections=[Section(f"It was: {_short(record.text)}")],
+        title=tr(lang, "Reminder #{id} cancelled", id=record.id),
+        sections=[Section(tr(lang, "It was: {text}", text=_short(record.text)))],
+        lang=lang,
     )
 
 
 def snooze_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
     head, _, rest = args.strip().partition(" ")
     rid = _reminder_id(head)
     if rid is None or not rest.strip():
-        return error("Which reminder, and for how long?", "For example `/iep snooze 42 2d`.")
+        return error(
+            tr(lang, "Which reminder, and for how long?"),
+            tr(lang, "For example `/iep snooze 42 2d`."),
+            lang,
+        )
     try:
-        by = parse_duration(rest.strip(), lang_of(ctx, asker))
-        record = ctx.reminders.snooze(who(asker), rid, by)
+        by = parse_duration(rest.strip(), lang)
+        record = ctx.reminders.snooze(who(asker), rid, by, lang=lang)
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc))
+        return error(str(exc), lang=lang)
     return Reply(
         kind=ReplyKind.INFO,
-        title=f"Reminder #{record.id} snoozed",
-        sections=[Section(f"Next: {_next(record)}")],
+        title=tr(lang, "Reminder #{id} snoozed", id=record.id),
+        sections=[Section(tr(lang, "Next: {when}", when=_next(record, lang)))],
+        lang=lang,
     )

@@ -6,23 +6,25 @@ from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
+from content.i18n import tr, trn
 from content.model import CATEGORIES
 
 
 def topics_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    pack = ctx.pack(lang_of(ctx, asker))
+    lang = lang_of(ctx, asker)
+    pack = ctx.pack(lang)
     groups: dict[str, list[str]] = {key: [] for key in CATEGORIES}
     for entry in pack.entries.values():
         groups[entry.category].append(entry.title)
     sections = [
-        Section(" · ".join(sorted(titles, key=str.casefold)), heading=CATEGORIES[key])
+        Section(" · ".join(sorted(titles, key=str.casefold)), heading=tr(lang, CATEGORIES[key]))
         for key, titles in groups.items()
         if titles
     ]
     count = len(pack.entries)
     return Reply(
         kind=ReplyKind.TOPICS,
-        title=f"What I can explain ({count} topics)",
+        title=trn(lang, "What I can explain ({n} topic)", "What I can explain ({n} topics)", count),
         sections=sections,
-        note="Type `/iep` and any of these, for example `/iep 504 plan`.",
+        note=tr(lang, "Type `/iep` and any of these, for example `/iep 504 plan`."),
     )

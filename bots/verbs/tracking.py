@@ -9,13 +9,14 @@ from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
 from bots.verbs.reminders import channel_label, error, no_store, parse_target
+from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError
 from scheduler.timing.durations import DEFAULT_LEADS, parse_leads
 from scheduler.timing.errors import TimeError
 
-TRACK_USAGE = "Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d`."
+TRACK_USAGE = N_("Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d`.")
 LABEL_MAX = 40
 
 
@@ -32,38 +33,56 @@ def _options(words: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
+    usage = tr(lang, TRACK_USAGE)
     plain, options = _options(args.split())
     unknown = sorted(set(options) - {"case", "state", "lead", "to"})
     if len(plain) != 2 or unknown:
-        extra = f" (unknown option {unknown[0]}=)" if unknown else ""
-        return error(f"I need an event, a date and a case label{extra}", TRACK_USAGE)
+        if unknown:
+            title = tr(
+                lang,
+                "I need an event, a date and a case label (unknown option {option}=)",
+                option=unknown[0],
+            )
+        else:
+            title = tr(lang, "I need an event, a date and a case label")
+        return error(title, usage, lang)
     event, when = plain[0].lower(), plain[1]
     if event not in EVENTS:
-        return error(f"Unknown event; use one of: {', '.join(EVENTS)}", TRACK_USAGE)
+        return error(
+            tr(lang, "Unknown event; use one of: {events}", events=", ".join(EVENTS)), usage, lang
+        )
     try:
         on = date.fromisoformat(when)
     except ValueError:
-        return error("That date does not exist; write it as YYYY-MM-DD", TRACK_USAGE)
+        return error(tr(lang, "That date does not exist; write it as YYYY-MM-DD"), usage, lang)
     label = options.get("case", "").strip()
     if not label or len(label) > LABEL_MAX or not label.replace("-", "").replace("_", "").isalnum():
         return error(
-            "Give a short case label, not a name: letters, digits and dashes, e.g. case=AB-7",
-            TRACK_USAGE,
+            tr(
+                lang,
+                "Give a short case label, not a name: letters, digits and dashes, e.g. case=AB-7",
+            ),
+            usage,
+            lang,
         )
     target_kind, target_id = "user", asker.user_id
     if "to" in options:
         found = parse_target(asker, options["to"])
         if found is None:
-            return error("`to=` takes `me`, `here` or a channel", TRACK_USAGE)
+            return error(tr(lang, "`to=` takes `me`, `here` or a channel"), usage, lang)
         target_kind, target_id = found
         if (
             target_kind == "channel"
             and ctx.channel_check
             and not ctx.channel_check(asker, target_id)
         ):
-            return error("You can only send reminders to channels you are a member of")
+            return error(
+                tr(lang, "You can only send reminders to channels you are a member of"),
+                lang=lang,
+            )
     try:
         leads = parse_leads(options["lead"]) if "lead" in options else DEFAULT_LEADS
         result = ctx.reminders.track(
@@ -74,52 +93,103 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
             state=(options.get("state") or "").upper() or None,
             leads=leads,
             timezone=timezone_of(ctx, asker),
-            lang=lang_of(ctx, asker),
+            lang=lang,
             target_kind=target_kind,
             target_id=target_id,
         )
-    except (TimeError, DeadlineInputError, ReminderRefused) as exc:
-        return error(str(exc), TRACK_USAGE)
+    except DeadlineInputError as exc:
+        return error(exc.text(lang), usage, lang)
+    except (TimeError, ReminderRefused) as exc:
+        return error(str(exc), usage, lang)
     except DuplicateCaseError:
-        return error(f"{label} is already tracked from {event}", "See `/iep calendar`.")
-    rows = tuple((d.due.isoformat(), f"{d.due:%a}", d.title, d.citation) for d in result.deadlines)
-    to = "you" if target_kind == "user" else channel_label(asker.platform, target_id)
+        return error(
+            tr(lang, "{label} is already tracked from {event}", label=label, event=event),
+            tr(lang, "See `/iep calendar`."),
+            lang,
+        )
+    rows = tuple(
+        (d.due.isoformat(), _weekday(d.due, lang), d.title, d.citation) for d in result.deadlines
+    )
+    to = tr(lang, "you") if target_kind == "user" else channel_label(asker.platform, target_id)
     sections = [
         Section(
-            f"{len(result.reminders)} reminder(s) scheduled for {to}, "
-            f"{', '.join(f'{lead.days}d' for lead in leads)} before each deadline, at 9:00."
+            tr(
+                lang,
+                "{count} reminder(s) scheduled for {to}, {leads} before each deadline, at 9:00.",
+                count=len(result.reminders),
+                to=to,
+                leads=", ".join(f"{lead.days}d" for lead in leads),
+            )
         )
     ]
     if result.overdue:
         sections.append(
             Section(
-                "Already past: "
+                tr(lang, "Already past: ")
                 + "; ".join(
-                    f"{d.title} (overdue since {d.due.isoformat()})" for d in result.overdue
+                    tr(
+                        lang,
+                        "{title} (overdue since {date})",
+                        title=d.title,
+                        date=d.due.isoformat(),
+                    )
+                    for d in result.overdue
                 ),
-                heading="Overdue",
+                heading=tr(lang, "Overdue"),
             )
         )
     return Reply(
         kind=ReplyKind.DEADLINES,
-        title=f"Tracking {label}: {event} on {on.isoformat()}",
-        table=Table(headers=("Due", "Day", "Deadline", "Citation"), rows=rows),
+        title=tr(
+            lang,
+            "Tracking {label}: {event} on {date}",
+            label=label,
+            event=event,
+            date=on.isoformat(),
+        ),
+        table=Table(
+            headers=(tr(lang, "Due"), tr(lang, "Day"), tr(lang, "Deadline"), tr(lang, "Citation")),
+            rows=rows,
+        ),
         sections=sections,
-        actions=[Action("My reminders", "reminders"), Action("Calendar file", "calendar")],
+        actions=[
+            Action(tr(lang, "My reminders"), "reminders"),
+            Action(tr(lang, "Calendar file"), "calendar"),
+        ],
+        lang=lang,
     )
 
 
+def _weekday(day: date, lang: str) -> str:
+    if norm_lang(lang) == "en":
+        return f"{day:%a}"
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE", locale=norm_lang(lang)))
+
+
 def calendar_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+    lang = lang_of(ctx, asker)
     if ctx.reminders is None:
-        return no_store()
+        return no_store(lang)
     cases = ctx.reminders.cases(who(asker))
     if not cases:
-        return error("Nothing tracked yet", TRACK_USAGE)
+        return error(tr(lang, "Nothing tracked yet"), tr(lang, TRACK_USAGE), lang)
     count = sum(len(deadlines) for _, deadlines in cases)
     return Reply(
         kind=ReplyKind.INFO,
-        title=f"Your tracked deadlines ({count} from {len(cases)} case(s))",
-        sections=[Section("Open the attached iep-deadlines.ics with Outlook or Google Calendar.")],
+        title=trn(
+            lang,
+            "Your tracked deadlines ({count} from {n} case)",
+            "Your tracked deadlines ({count} from {n} cases)",
+            len(cases),
+            count=count,
+        ),
+        sections=[
+            Section(
+                tr(lang, "Open the attached iep-deadlines.ics with Outlook or Google Calendar.")
+            )
+        ],
         attachment=Attachment(
             "iep-deadlines.ics", ctx.reminders.calendar(who(asker)), "text/calendar"
         ),

@@ -10,10 +10,15 @@ import calendar
 import re
 from datetime import date
 
+from content.i18n import N_
 from scheduler.deadlines.errors import DeadlineInputError
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
 
 
 def parse_date(text: str, what: str = "date") -> date:
@@ -22,19 +27,40 @@ def parse_date(text: str, what: str = "date") -> date:
     match = _ISO.match(cleaned)
     if not match:
         shown = cleaned if len(cleaned) <= 30 else cleaned[:29] + "…"
-        raise DeadlineInputError(f"{what} '{shown}' is not a date; write it as YYYY-MM-DD")
+        raise DeadlineInputError(
+            N_("{what} '{shown}' is not a date; write it as YYYY-MM-DD"), what=what, shown=shown
+        )
     year, month, day = (int(part) for part in match.groups())
     if not 1 <= month <= 12:
-        raise DeadlineInputError(f"{what} {cleaned} does not exist: there is no month {month}")
+        raise DeadlineInputError(
+            N_("{what} {date} does not exist: there is no month {month}"),
+            what=what,
+            date=cleaned,
+            month=month,
+        )
     if year < 1:
-        raise DeadlineInputError(f"{what} {cleaned} does not exist: there is no year 0")
+        raise DeadlineInputError(
+            N_("{what} {date} does not exist: there is no year 0"), what=what, date=cleaned
+        )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        month_name = calendar.month_name[month]
+        # The month is passed as a number too: the Spanish message names it in Spanish.
         raise DeadlineInputError(
-            f"{what} {cleaned} does not exist: {month_name} {year} has {last} days"
+            N_("{what} {date} does not exist: {month_name} {year} has {last} days"),
+            what=what,
+            date=cleaned,
+            month_name=MONTHS[month - 1],
+            month_es=_MESES[month - 1],
+            year=year,
+            last=last,
         )
     return date(year, month, day)
+
+
+_MESES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "octubre", "noviembre", "diciembre",
+)  # fmt: skip
 
 
 def add_months(start: date, months: int) -> tuple[date, bool]:
@@ -48,7 +74,9 @@ def add_months(start: date, months: int) -> tuple[date, bool]:
     month += 1
     if not 1 <= year <= 9999:
         raise DeadlineInputError(
-            f"a deadline {months} months from {start.isoformat()} is out of range"
+            N_("a deadline {months} months from {date} is out of range"),
+            months=months,
+            date=start.isoformat(),
         )
     last = calendar.monthrange(year, month)[1]
     return date(year, month, min(start.day, last)), start.day > last

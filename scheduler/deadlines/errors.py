@@ -7,13 +7,29 @@ to the user.
 
 from __future__ import annotations
 
+from content.i18n import tr
+
 
 class DeadlineInputError(ValueError):
-    """Bad user input (event, date, state, calendar file): ``str`` is one line for the user."""
+    """Bad user input (event, date, state, calendar file): ``str`` is one line for the user.
 
-    def __init__(self, message: str) -> None:
-        # Collapse newlines so a message built from file content can never break the one-line rule.
-        super().__init__(" ".join(message.split()))
+    The message is a catalogue template plus its fields, so the same error reads in English in
+    the CLI and in the asker's language in chat (``text(lang)``); fields stay raw until then.
+    """
+
+    def __init__(self, message: str, /, **fields: object) -> None:
+        self.template = message
+        self.fields = fields
+        super().__init__(_one_line(message.format(**fields) if fields else message))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``; anything not in the catalogue stays in English."""
+        return _one_line(tr(lang, self.template, **self.fields))
+
+
+def _one_line(message: str) -> str:
+    # Collapse newlines so a message built from file content can never break the one-line rule.
+    return " ".join(message.split())
 
 
 class RuleDataError(RuntimeError):

@@ -35,7 +35,12 @@ _FIELDS = (
     "id", "event", "title", "citation", "source", "plain", "days", "unit", "months", "years",
     "direction", "from_age", "after", "pause", "summer_moves_to_first_day", "school_calendar",
     "basis", "caveat", "year_end", "kind", "state_varies",
+    "title_es", "plain_es", "basis_es", "caveat_es", "year_end_es",
 )  # fmt: skip
+# The rule's own sentences in Spanish, next to the English in the YAML, so a reviewer reads
+# both side by side; the phrases the engine builds around them come from the message catalogue.
+TRANSLATED = ("title", "plain", "basis", "caveat", "year_end")
+LANG_SUFFIXES = ("es",)
 _PAUSE_FIELDS = ("summer", "breaks_longer_than_school_days")
 
 
@@ -73,6 +78,16 @@ class Rule:
     kind: str = "deadline"
     state_varies: bool = False
     state: str | None = None
+    # ((field, lang), text) pairs, e.g. (("title", "es"), "Evaluación inicial").
+    translations: tuple[tuple[tuple[str, str], str], ...] = ()
+
+    def text(self, name: str, lang: str = "en") -> str | None:
+        """A translatable field in ``lang``, or the English when that rule has no translation:
+        a rule without Spanish still shows its deadline, only in English."""
+        english: str | None = getattr(self, name)
+        if lang == "en" or english is None:
+            return english
+        return dict(self.translations).get((name, lang), english)
 
 
 @dataclass(frozen=True)
@@ -190,7 +205,22 @@ def parse_rule(raw: Any, where: str, state: str | None) -> Rule:
         kind=check.choice("kind", KINDS, "deadline"),
         state_varies=check.flag("state_varies", False),
         state=state,
+        translations=_translations(check),
     )
+
+
+def _translations(check: _Checker) -> tuple[tuple[tuple[str, str], str], ...]:
+    found: list[tuple[tuple[str, str], str]] = []
+    for name in TRANSLATED:
+        for lang in LANG_SUFFIXES:
+            key = f"{name}_{lang}"
+            value = check.text(key, required=False)
+            if value is None:
+                continue
+            if check.raw.get(name) is None:
+                raise check.fail(key, f"a translation of '{name}', which this rule does not have")
+            found.append(((name, lang), value))
+    return tuple(found)
 
 
 def _pause(check: _Checker) -> Pause | None:

@@ -6,6 +6,10 @@ a time, at most one per ``pace`` seconds, while different destinations proceed i
 exactly the Retry-After the platform gave; 5xx and timeouts back off exponentially. Every
 reminder send is bracketed in the ledger: "sending" just before the platform call, then "sent"
 or "failed", so a crash in between is visible on restart as "uncertain", never resent blindly.
+
+With several replicas the "sending" step is fenced by the leader's term (``epoch``): a replica
+that has lost leadership is refused by the database and drops the message instead of sending it,
+so only the new leader, after its recovery, decides what happens to the row.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from scheduler.delivery.messages import (
@@ -46,6 +50,16 @@ class Ledger(Protocol):
         error: str | None = None,
         attempts: int | None = None,
     ) -> None: ...
+
+
+class DeliveryObserver(Protocol):
+    """Where counts go for monitoring (Prometheus in `iepbot run`); never given message text."""
+
+    def sent(self, platform: str, late: bool, lateness: float | None) -> None: ...
+
+    def retried(self, platform: str, reason: str) -> None: ...
+
+    def failed(self, platform: str) -> None: ...
 
 
 @dataclass
@@ -88,8 +102,12 @@ class Dispatcher:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_failure: FailureHook | None = None,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self.notifiers = dict(notifiers)
+        self.observer = observer
+        self.epoch: int | None = None  # the leader term sends are fenced by (None: one process)
+        self._calling: set[asyncio.Task[None]] = set()
         self.ledger = ledger
         self.policy = policy or DispatchPolicy()
         self.stats = DispatchStats()
@@ -116,6 +134,44 @@ class Dispatcher:
         self._idle.clear()
         if key not in self._workers:
             self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
+
+    @property
+    def accepting(self) -> bool:
+        return not self._closed
+
+    def reopen(self, epoch: int | None = None) -> None:
+        """Take work again, for a new leader term of this process (after abort or hand_back)."""
+        self._closed = False
+        self.epoch = epoch
+        self._paused_until.clear()
+
+    def abort(self) -> None:
+        """Leadership is lost: stop at once. Queued messages stay "claimed" in the ledger and
+        a call cut short stays "sending"; the new leader's recovery decides about both."""
+        self._closed = True
+        for queue in self._queues.values():
+            while not queue.empty():
+                queue.get_nowait()
+        for task in list(self._workers.values()):
+            task.cancel()
+
+    async def hand_back(self, timeout: float) -> None:
+        """Graceful stop: drop what has not started (its "claimed" row goes to the next leader)
+        and let platform calls already under way finish, for at most ``timeout`` seconds."""
+        self._closed = True
+        for queue in self._queues.values():
+            while not queue.empty():
+                queue.get_nowait()
+        for task in list(self._workers.values()):
+            if task not in self._calling:
+                task.cancel()  # pacing or retry waits: nothing is on the wire
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("hand-back: %d send(s) still under way, cut short", len(self._workers))
+            self.abort()
+        # Let cancelled workers run their cleanup before the caller releases leadership.
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
     @property
     def pending(self) -> int:
@@ -160,6 +216,30 @@ class Dispatcher:
             self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
         )
 
+    async def _begin_send(self, message: Outgoing, attempts: int) -> bool:
+        """Mark "sending"; False when this message must not go out (not ours any more)."""
+        if self.ledger is None or message.reminder_id is None or message.fire_at is None:
+            return True
+        begin = getattr(self.ledger, "begin_send", None)
+        if begin is None:
+            await self._ledger(message, "sending", attempts=attempts)
+            return True
+        from scheduler.store.errors import FencedOut
+
+        try:
+            ours = await asyncio.to_thread(
+                begin, message.reminder_id, message.fire_at, attempts=attempts, epoch=self.epoch
+            )
+        except FencedOut:
+            log.warning(
+                "not the scheduler leader any more: reminder %d left to the new one",
+                message.reminder_id,
+            )
+            return False
+        if not ours:
+            log.warning("reminder %d is no longer ours to send", message.reminder_id)
+        return bool(ours)
+
     def _backoff(self, attempt: int) -> float:
         base = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1))
         return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
@@ -172,10 +252,18 @@ class Dispatcher:
         while True:
             attempts += 1
             await self._wait_for_platform(message.platform)
-            await self._ledger(message, "sending", attempts=attempts)
+            if not await self._begin_send(message, attempts):
+                return
+            task = asyncio.current_task()
             try:
                 async with self._slots:
-                    await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
+                    if task is not None:
+                        self._calling.add(task)
+                    try:
+                        await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
+                    finally:
+                        if task is not None:
+                            self._calling.discard(task)
             except RateLimited as exc:
                 limited += 1
                 self.stats.rate_limited += 1
@@ -186,6 +274,7 @@ class Dispatcher:
                 if exc.global_limit:
                     self._paused_until[message.platform] = self._clock() + exc.retry_after
                 await self._ledger(message, "claimed", attempts=attempts)
+                self._observe("retried", message.platform, "rate_limited")
                 await self._sleep(exc.retry_after)
             except (TransientSendError, TimeoutError, OSError) as exc:
                 failures += 1
@@ -195,6 +284,7 @@ class Dispatcher:
                     await self._fail(message, error, attempts)
                     return
                 self.stats.retried += 1
+                self._observe("retried", message.platform, "transient")
                 # The ledger stays at "sending": a 5xx or a timeout may have landed, so a crash
                 # during this wait must surface as uncertain, not be resent blindly.
                 await self._sleep(self._backoff(failures))
@@ -206,10 +296,24 @@ class Dispatcher:
                 self.stats.sent += 1
                 self.stats.late += int(late)
                 await self._ledger(message, "sent", late=late, attempts=attempts)
+                if message.fire_at is not None:
+                    lateness = (datetime.now(UTC) - message.fire_at).total_seconds()
+                    self._observe("sent", message.platform, late, max(0.0, lateness))
                 return
+
+    def _observe(self, what: str, *args: object) -> None:
+        """Metrics must never cost a delivery: an observer's error is logged and dropped."""
+        if self.observer is None:
+            return
+        try:
+            getattr(self.observer, what)(*args)
+        except Exception:
+            log.exception("delivery observer failed")
 
     async def _fail(self, message: Outgoing, error: SendError, attempts: int) -> None:
         self.stats.failed += 1
+        if message.reminder_id is not None:
+            self._observe("failed", message.platform)
         log.warning(
             "delivery to %s failed after %d attempt(s): %s", message.platform, attempts, error.code
         )

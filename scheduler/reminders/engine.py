@@ -10,6 +10,12 @@ job before the send, so a crash mid-send never loses the series.
 ``misfire_grace_time=None`` hands every late job to us, however late, and we decide: within the
 grace window it is delivered, marked late; older, its owner is told it was missed. APScheduler's
 own 1-second default would drop it silently.
+
+Several replicas on one PostgreSQL: only the leader (see ``scheduler.leadership``) runs the
+APScheduler instance; ``start(epoch)`` fences its ledger writes with its term, so a replica that
+lost leadership cannot claim or send any more. Standbys still arm jobs (a Slack command may land
+on any replica) by writing the job rows straight into the shared job store; the leader polls
+the store every ``poll`` seconds to notice them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import asyncio
 import contextlib
 import logging
 import pickle
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,6 +42,7 @@ from sqlalchemy import text
 from scheduler.delivery.dispatcher import Dispatcher
 from scheduler.delivery.messages import Outgoing, SendError
 from scheduler.reminders.texts import failed_notice, missed_notice, reminder_text, uncertain_notice
+from scheduler.store.errors import FencedOut
 from scheduler.store.records import DeliveryRecord, ReminderRecord
 from scheduler.store.store import Store
 from scheduler.timing.recurrence import Recurrence, next_fire
@@ -45,6 +54,11 @@ DEFAULT_GRACE = timedelta(hours=24)
 LATE_AFTER = timedelta(seconds=60)
 MAX_CATCH_UP = 500
 ARM_CHUNK = 5000
+POLL_SECONDS = 1.0
+# Before asking a platform whether a send cut short by a crash landed, let a request the dead
+# process had already written reach the platform and show up there.
+PROBE_SETTLE_SECONDS = 2.0
+PROBE_TIMEOUT_SECONDS = 15.0
 
 _active: ReminderEngine | None = None
 
@@ -86,16 +100,36 @@ class ReminderEngine:
         self.now = now
         self.scheduler: AsyncIOScheduler | None = None
         self._jobstore: SQLAlchemyJobStore | None = None
+        self.epoch: int | None = None
+        self.poll = POLL_SECONDS
+        self.probe_settle = PROBE_SETTLE_SECONDS
+        self._started_at = 0.0
+        self._poller: asyncio.Task[None] | None = None
+        # Jobs armed while this replica is not the leader go straight into the shared store;
+        # APScheduler needs a scheduler object (for its timezone) to build a Job, not a running one.
+        self._offline_store = SQLAlchemyJobStore(engine=store.engine, tablename=JOBSTORE_TABLE)
+        self._offline_scheduler = AsyncIOScheduler(timezone=UTC)
+        self._offline_ready = False
         dispatcher.on_failure = self._tell_owner_failed
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Start the timer, re-arm anything without a job, and finish interrupted sends."""
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    async def start(self, epoch: int | None = None) -> None:
+        """Start the timer, re-arm anything without a job, and finish interrupted sends.
+
+        ``epoch`` is the leader term when several replicas share the database (None: this
+        process is the only one)."""
         global _active
         if _active is not None and _active is not self:
             raise RuntimeError("another reminder engine is running in this process")
         _active = self
+        self.epoch = epoch
+        self._started_at = time.monotonic()
+        self.dispatcher.reopen(epoch)
         self._jobstore = SQLAlchemyJobStore(engine=self.store.engine, tablename=JOBSTORE_TABLE)
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": self._jobstore},
@@ -109,14 +143,45 @@ class ReminderEngine:
         await self.recover()
         await asyncio.to_thread(self.reconcile)
         self.scheduler.resume()
+        if epoch is not None:
+            self._poller = asyncio.get_running_loop().create_task(self._poll_jobstore())
 
-    async def shutdown(self) -> None:
+    async def _poll_jobstore(self) -> None:
+        """APScheduler only re-reads its store when it wakes up; jobs that standbys armed
+        would otherwise wait for the next wake-up the leader itself planned."""
+        while self.scheduler is not None and self.scheduler.running:
+            await asyncio.sleep(self.poll)
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.wakeup()
+
+    def _stop_timer(self) -> None:
         global _active
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        await self.dispatcher.close()
+        self.scheduler = None
+        self._jobstore = None
         if _active is self:
             _active = None
+
+    async def shutdown(self) -> None:
+        """Stop the timer and let queued messages finish (one process, or the console)."""
+        self._stop_timer()
+        await self.dispatcher.close()
+
+    def abdicate(self) -> None:
+        """Leadership lost: stop firing and sending at once, since another replica may lead
+        now. Whatever was claimed or cut short is in the ledger for the new leader."""
+        self._stop_timer()
+        self.dispatcher.abort()
+
+    async def step_down(self, timeout: float) -> None:
+        """Graceful stop before releasing leadership: no new firings, sends under way finish
+        (up to ``timeout`` s), queued ones are handed back as "claimed" rows."""
+        self._stop_timer()
+        await self.dispatcher.hand_back(timeout)
 
     # --- arming jobs -----------------------------------------------------------------------
 
@@ -132,9 +197,48 @@ class ReminderEngine:
 
     def schedule(self, reminder: ReminderRecord) -> None:
         """Arm the job for a reminder's next fire time. Safe from any thread."""
-        if self.scheduler is None or reminder.next_fire_at is None:
+        if reminder.next_fire_at is None:
+            return
+        if self.scheduler is None:
+            self._write_offline([reminder], replace=True)
             return
         self.scheduler.add_job(**self._job_fields(reminder), replace_existing=True)
+
+    def _job_row(self, scheduler: AsyncIOScheduler, reminder: ReminderRecord) -> dict[str, Any]:
+        """The row APScheduler's job store itself writes: its own Job, pickled its way."""
+        job = Job(
+            scheduler,
+            **self._job_fields(reminder),
+            kwargs={},
+            name="fire_job",
+            executor="default",
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=reminder.next_fire_at,
+        )
+        return {
+            "id": job.id,
+            "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
+            "job_state": pickle.dumps(job.__getstate__(), self._offline_store.pickle_protocol),
+        }
+
+    def _write_offline(self, reminders: Iterable[ReminderRecord], *, replace: bool) -> int:
+        """Arm jobs on a standby: the leader's scheduler finds them at its next poll."""
+        table = self._offline_store.jobs_t
+        rows = [self._job_row(self._offline_scheduler, r) for r in reminders if r.next_fire_at]
+        if not rows:
+            return 0
+        if not self._offline_ready:
+            table.create(self.store.engine, checkfirst=True)
+            self._offline_ready = True
+        for start in range(0, len(rows), ARM_CHUNK):
+            chunk = rows[start : start + ARM_CHUNK]
+            with self.store.engine.begin() as conn:
+                if replace:
+                    conn.execute(table.delete().where(table.c.id.in_([r["id"] for r in chunk])))
+                conn.execute(table.insert(), chunk)
+        return len(rows)
 
     def arm_many(self, reminders: Iterable[ReminderRecord]) -> int:
         """Arm many new jobs in a few INSERTs instead of one transaction per job.
@@ -145,30 +249,10 @@ class ReminderEngine:
         for jobs that do not exist yet (reconcile checks that).
         """
         if self.scheduler is None or self._jobstore is None:
-            return 0
+            return self._write_offline(reminders, replace=False)
         jobstore = self._jobstore
-        rows: list[dict[str, Any]] = []
-        for reminder in reminders:
-            if reminder.next_fire_at is None:
-                continue
-            job = Job(
-                self.scheduler,
-                **self._job_fields(reminder),
-                kwargs={},
-                name="fire_job",
-                executor="default",
-                misfire_grace_time=None,
-                coalesce=True,
-                max_instances=1,
-                next_run_time=reminder.next_fire_at,
-            )
-            rows.append(
-                {
-                    "id": job.id,
-                    "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-                    "job_state": pickle.dumps(job.__getstate__(), jobstore.pickle_protocol),
-                }
-            )
+        scheduler = self.scheduler
+        rows = [self._job_row(scheduler, r) for r in reminders if r.next_fire_at is not None]
         for start in range(0, len(rows), ARM_CHUNK):
             with jobstore.engine.begin() as conn:
                 conn.execute(jobstore.jobs_t.insert(), rows[start : start + ARM_CHUNK])
@@ -177,7 +261,16 @@ class ReminderEngine:
         return len(rows)
 
     def unschedule(self, reminder: ReminderRecord) -> None:
-        if self.scheduler is None or reminder.next_fire_at is None:
+        if reminder.next_fire_at is None:
+            return
+        if self.scheduler is None:
+            # A stale job would only find its reminder changed and do nothing; removing it
+            # keeps the store small.
+            table = self._offline_store.jobs_t
+            with contextlib.suppress(Exception), self.store.engine.begin() as conn:
+                conn.execute(
+                    table.delete().where(table.c.id == job_id(reminder.id, reminder.next_fire_at))
+                )
             return
         with contextlib.suppress(JobLookupError):
             self.scheduler.remove_job(job_id(reminder.id, reminder.next_fire_at))
@@ -201,14 +294,24 @@ class ReminderEngine:
         reminder = await asyncio.to_thread(self.store.get_reminder, reminder_id)
         if reminder is None or reminder.status != "active" or reminder.next_fire_at != fire_at:
             return  # cancelled, snoozed or already advanced: this job is stale
-        claimed = await asyncio.to_thread(self.store.claim_delivery, reminder_id, fire_at)
-        now = self.now()
-        due = await asyncio.to_thread(self._advance, reminder, fire_at, now)
-        if claimed:
-            await self._deliver_or_report(reminder, fire_at, now)
-        for extra in due:
-            if await asyncio.to_thread(self.store.claim_delivery, reminder_id, extra):
-                await self._deliver_or_report(reminder, extra, now)
+        try:
+            claimed = await self._claim(reminder_id, fire_at)
+            now = self.now()
+            due = await asyncio.to_thread(self._advance, reminder, fire_at, now)
+            if claimed:
+                await self._deliver_or_report(reminder, fire_at, now)
+            for extra in due:
+                if await self._claim(reminder_id, extra):
+                    await self._deliver_or_report(reminder, extra, now)
+        except FencedOut:
+            log.warning("reminder %d left to the new scheduler leader", reminder_id)
+
+    async def _claim(self, reminder_id: int, fire_at: datetime) -> bool:
+        if self.epoch is None:
+            return await asyncio.to_thread(self.store.claim_delivery, reminder_id, fire_at)
+        return await asyncio.to_thread(
+            lambda: self.store.claim_delivery(reminder_id, fire_at, epoch=self.epoch)
+        )
 
     def _advance(
         self, reminder: ReminderRecord, fire_at: datetime, now: datetime
@@ -239,6 +342,8 @@ class ReminderEngine:
     ) -> None:
         """Send a claimed occurrence, or tell its owner it was missed if it is too old to
         matter to the channel any more. Runs on the event loop: it submits to the dispatcher."""
+        if not self.dispatcher.accepting:
+            return  # stepping down: the "claimed" row is the next leader's to send
         lateness = now - fire_at
         if lateness > self.grace:
             await asyncio.to_thread(
@@ -247,19 +352,22 @@ class ReminderEngine:
             self._notice(reminder, missed_notice(reminder, fire_at))
             return
         late_by = lateness if lateness > self.late_after else None
-        self.dispatcher.submit(
-            Outgoing(
-                platform=reminder.platform,
-                target_kind=reminder.target_kind,
-                target_id=reminder.target_id,
-                text=reminder_text(reminder, fire_at, late_by),
-                reminder_id=reminder.id,
-                fire_at=fire_at,
-                late_by=late_by,
-                owner_id=reminder.owner_id,
-                lang=reminder.lang,
-                workspace_id=reminder.workspace_id,
-            )
+        self.dispatcher.submit(self._outgoing(reminder, fire_at, late_by))
+
+    def _outgoing(
+        self, reminder: ReminderRecord, fire_at: datetime, late_by: timedelta | None
+    ) -> Outgoing:
+        return Outgoing(
+            platform=reminder.platform,
+            target_kind=reminder.target_kind,
+            target_id=reminder.target_id,
+            text=reminder_text(reminder, fire_at, late_by),
+            reminder_id=reminder.id,
+            fire_at=fire_at,
+            late_by=late_by,
+            owner_id=reminder.owner_id,
+            lang=reminder.lang,
+            workspace_id=reminder.workspace_id,
         )
 
     def _notice(self, reminder: ReminderRecord, text_: str) -> None:
@@ -294,10 +402,13 @@ class ReminderEngine:
     # --- recovery --------------------------------------------------------------------------
 
     async def recover(self) -> None:
-        """Finish what a crash interrupted: claimed-but-unsent rows are sent (late if so),
-        rows caught mid-send are reported as uncertain rather than sent a second time."""
+        """Finish what a crash (or a leader that died) interrupted: claimed-but-unsent rows
+        are sent (late if so). A row caught mid-send is settled by asking the platform whether
+        the message landed, where its notifier can tell; otherwise it is reported as uncertain
+        rather than sent a second time."""
         unfinished: list[DeliveryRecord] = await asyncio.to_thread(self.store.unfinished_deliveries)
         now = self.now()
+        outcome: Counter[str] = Counter()
         for row in unfinished:
             reminder = await asyncio.to_thread(self.store.get_reminder, row.reminder_id)
             if reminder is None:
@@ -305,9 +416,47 @@ class ReminderEngine:
                     self.store.mark_delivery, row.reminder_id, row.fire_at, "failed", error="gone"
                 )
             elif row.status == "claimed":
+                outcome["claimed, sent now"] += 1
                 await self._deliver_or_report(reminder, row.fire_at, now)
             else:
-                await asyncio.to_thread(
-                    self.store.mark_delivery, row.reminder_id, row.fire_at, "uncertain"
-                )
-                self._notice(reminder, uncertain_notice(reminder, row.fire_at))
+                landed = await self._probe(reminder, row)
+                outcome[
+                    {True: "cut short, had landed", False: "cut short, sent now"}.get(
+                        landed, "cut short, uncertain"
+                    )
+                ] += 1
+                if landed is True:
+                    await asyncio.to_thread(
+                        self.store.mark_delivery, row.reminder_id, row.fire_at, "sent"
+                    )
+                elif landed is False:
+                    await self._deliver_or_report(reminder, row.fire_at, now)
+                else:
+                    await asyncio.to_thread(
+                        self.store.mark_delivery, row.reminder_id, row.fire_at, "uncertain"
+                    )
+                    self._notice(reminder, uncertain_notice(reminder, row.fire_at))
+        if outcome:
+            log.info("recovery: %s", ", ".join(f"{n} {what}" for what, n in outcome.items()))
+
+    async def _probe(self, reminder: ReminderRecord, row: DeliveryRecord) -> bool | None:
+        """Did a send cut short by a crash reach the platform? None when it cannot be told."""
+        notifier = self.dispatcher.notifiers.get(reminder.platform)
+        landed = getattr(notifier, "landed", None)
+        if landed is None:
+            return None
+        settle = self.probe_settle - (time.monotonic() - self._started_at)
+        if settle > 0:
+            await asyncio.sleep(settle)
+        message = self._outgoing(reminder, row.fire_at, None)
+        try:
+            verdict = await asyncio.wait_for(landed(message, row.claimed_at), PROBE_TIMEOUT_SECONDS)
+        except Exception as exc:
+            log.warning(
+                "could not check reminder %d on %s: %s",
+                reminder.id,
+                reminder.platform,
+                type(exc).__name__,
+            )
+            return None
+        return verdict if isinstance(verdict, bool) else None

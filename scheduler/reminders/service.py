@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from content.i18n import norm_lang, tr
 from scheduler.reminders.calendar_export import build_ics
 from scheduler.reminders.engine import ReminderEngine, utcnow
 from scheduler.store.records import (
@@ -72,12 +73,17 @@ class ReminderService:
         if self.engine is not None:
             self.engine.arm_many(reminders)
 
-    def _check_room(self, who: Who, adding: int) -> None:
+    def _check_room(self, who: Who, adding: int, lang: str = "en") -> None:
         active = self.store.list_reminders_for_owner(who.platform, who.user_id)
         if len(active) + adding > MAX_ACTIVE_PER_USER:
             raise ReminderRefused(
-                f"You have {len(active)} active reminders, the most is {MAX_ACTIVE_PER_USER}. "
-                "Cancel some with `/iep cancel ID` first."
+                tr(
+                    lang,
+                    "You have {count} active reminders, the most is {most}. "
+                    "Cancel some with `/iep cancel ID` first.",
+                    count=len(active),
+                    most=MAX_ACTIVE_PER_USER,
+                )
             )
 
     def create(
@@ -94,15 +100,22 @@ class ReminderService:
     ) -> ReminderRecord:
         text = text.strip()
         if not text:
-            raise ReminderRefused("What should I remind you of? Add a few words after the time.")
+            raise ReminderRefused(
+                tr(lang, "What should I remind you of? Add a few words after the time.")
+            )
         if len(text) > MAX_TEXT:
             raise ReminderRefused(
-                f"That reminder is {len(text):,} characters; the most is {MAX_TEXT:,}. "
-                "Shorten it, or put a link to the details."
+                tr(
+                    lang,
+                    "That reminder is {length} characters; the most is {most}. "
+                    "Shorten it, or put a link to the details.",
+                    length=f"{len(text):,}",
+                    most=f"{MAX_TEXT:,}",
+                )
             )
         if first_fire <= self.now():
-            raise ReminderRefused("That time has already passed. Try `tomorrow 9am`.")
-        self._check_room(who, 1)
+            raise ReminderRefused(tr(lang, "That time has already passed. Try `tomorrow 9am`."))
+        self._check_room(who, 1, lang)
         record = self.store.add_reminder(
             ReminderDraft(
                 platform=who.platform,
@@ -129,29 +142,36 @@ class ReminderService:
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
 
-    def _editable(self, who: Who, reminder_id: int) -> ReminderRecord:
+    def _editable(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
         reminder = self.store.get_reminder(reminder_id)
         if reminder is None or reminder.platform != who.platform or reminder.status == "cancelled":
-            raise ReminderRefused(f"There is no reminder #{reminder_id}. See `/iep reminders`.")
+            raise ReminderRefused(
+                tr(lang, "There is no reminder #{id}. See `/iep reminders`.", id=reminder_id)
+            )
         if reminder.owner_id != who.user_id:
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
             if not (who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id)):
                 raise ReminderRefused(
-                    f"Reminder #{reminder_id} belongs to someone else; only its owner or an "
-                    "admin can change it."
+                    tr(
+                        lang,
+                        "Reminder #{id} belongs to someone else; only its owner or an "
+                        "admin can change it.",
+                        id=reminder_id,
+                    )
                 )
         return reminder
 
-    def cancel(self, who: Who, reminder_id: int) -> ReminderRecord:
-        reminder = self._editable(who, reminder_id)
+    def cancel(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
+        """``lang`` is the asker's, for the refusal; the reminder keeps its own."""
+        reminder = self._editable(who, reminder_id, lang)
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.cancel_reminder(reminder_id)
         return reminder
 
-    def snooze(self, who: Who, reminder_id: int, by: timedelta) -> ReminderRecord:
+    def snooze(self, who: Who, reminder_id: int, by: timedelta, lang: str = "en") -> ReminderRecord:
         """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now."""
-        reminder = self._editable(who, reminder_id)
+        reminder = self._editable(who, reminder_id, lang)
         now = self.now()
         base = reminder.next_fire_at if reminder.status == "active" else None
         when = _seconds((base if base and base > now else now) + by)
@@ -183,7 +203,7 @@ class ReminderService:
         zone = resolve_timezone(timezone)
         now = self.now()
         today = now.astimezone(zone).date()
-        report = compute_deadlines(event, on, state=state, today=today)
+        report = compute_deadlines(event, on, state=state, today=today, lang=lang)
         deadlines = [
             TrackedDeadlineDraft(d.id, d.title, d.due, d.citation, d.basis)
             for d in report.deadlines
@@ -207,7 +227,7 @@ class ReminderService:
                         owner_id=who.user_id,
                         target_kind=target_kind,
                         target_id=target_id or who.user_id,
-                        text=deadline_reminder_text(label, deadline, days),
+                        text=deadline_reminder_text(label, deadline, days, lang),
                         lang=lang,
                         timezone=timezone,
                         next_fire_at=_seconds(when),
@@ -215,7 +235,7 @@ class ReminderService:
                         kind="deadline",
                     )
                 )
-        self._check_room(who, len(drafts))
+        self._check_room(who, len(drafts), lang)
         case, reminders = self.store.add_case(
             CaseDraft(
                 platform=who.platform,
@@ -247,9 +267,30 @@ class ReminderService:
         return self.store.forget_user(who.platform, who.user_id)
 
 
-def deadline_reminder_text(label: str, deadline: TrackedDeadlineDraft, days: int) -> str:
-    when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    return (
-        f"{label}: {deadline.title} is due {when}, {deadline.due:%a %d %b %Y} "
-        f"({deadline.basis}; {deadline.citation})."
+def deadline_reminder_text(
+    label: str, deadline: TrackedDeadlineDraft, days: int, lang: str = "en"
+) -> str:
+    """Written once, when the case is tracked, in the language of the person who tracked it:
+    the stored text is what gets delivered, even years later."""
+    if days == 0:
+        when = tr(lang, "today")
+    elif days == 1:
+        when = tr(lang, "tomorrow")
+    else:
+        when = tr(lang, "in {n} days", n=days)
+    if norm_lang(lang) == "en":
+        due = f"{deadline.due:%a %d %b %Y}"
+    else:
+        from babel.dates import format_date
+
+        due = str(format_date(deadline.due, "EEE d MMM y", locale=norm_lang(lang)))
+    return tr(
+        lang,
+        "{label}: {title} is due {when}, {due} ({basis}; {citation}).",
+        label=label,
+        title=deadline.title,
+        when=when,
+        due=due,
+        basis=deadline.basis,
+        citation=deadline.citation,
     )

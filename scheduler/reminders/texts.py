@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from content.i18n import tr
 from scheduler.store.records import ReminderRecord
 from scheduler.timing.zones import format_local, resolve_timezone
 
@@ -16,42 +17,60 @@ def _local(reminder: ReminderRecord, when: datetime) -> str:
     return format_local(when, resolve_timezone(reminder.timezone), reminder.lang)
 
 
-def _ago(delta: timedelta) -> str:
+def _ago(delta: timedelta, lang: str) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
-        return f"{max(minutes, 1)} min"
+        return tr(lang, "{minutes} min", minutes=max(minutes, 1))
     hours = minutes // 60
-    return f"{hours} h {minutes % 60} min" if hours < 24 else f"{hours // 24} d {hours % 24} h"
+    if hours < 24:
+        return tr(lang, "{hours} h {minutes} min", hours=hours, minutes=minutes % 60)
+    return tr(lang, "{days} d {hours} h", days=hours // 24, hours=hours % 24)
 
 
 def reminder_text(reminder: ReminderRecord, fire_at: datetime, late_by: timedelta | None) -> str:
-    head = "Reminder" if reminder.kind != "deadline" else "Deadline reminder"
-    line = f"⏰ {head} (#{reminder.id}): {reminder.text}"
+    """In the language stored with the reminder: its owner chose it when setting it."""
+    lang = reminder.lang
+    if reminder.kind != "deadline":
+        line = tr(lang, "⏰ Reminder (#{id}): {text}", id=reminder.id, text=reminder.text)
+    else:
+        line = tr(lang, "⏰ Deadline reminder (#{id}): {text}", id=reminder.id, text=reminder.text)
     if late_by is not None:
-        line += (
-            f"\n(late by {_ago(late_by)}: it was due {_local(reminder, fire_at)}, "
-            "while the bot was offline)"
+        line += "\n" + tr(
+            lang,
+            "(late by {late}: it was due {due}, while the bot was offline)",
+            late=_ago(late_by, lang),
+            due=_local(reminder, fire_at),
         )
     return line
 
 
 def missed_notice(reminder: ReminderRecord, fire_at: datetime) -> str:
-    return (
-        f"You missed reminder #{reminder.id}, due {_local(reminder, fire_at)}: the bot was "
-        f"offline for longer than the catch-up window, so it was not posted. It said: "
-        f"{reminder.text}"
+    return tr(
+        reminder.lang,
+        "You missed reminder #{id}, due {due}: the bot was offline for longer than the catch-up "
+        "window, so it was not posted. It said: {text}",
+        id=reminder.id,
+        due=_local(reminder, fire_at),
+        text=reminder.text,
     )
 
 
 def failed_notice(reminder: ReminderRecord, code: str) -> str:
-    return (
-        f"I could not deliver reminder #{reminder.id} ({code}). It is kept: check that I can "
-        f"post there, or type `/iep reminders` to change it."
+    return tr(
+        reminder.lang,
+        "I could not deliver reminder #{id} ({code}). It is kept: check that I can post there, "
+        "or type `/iep reminders` to change it.",
+        id=reminder.id,
+        code=code,
     )
 
 
 def uncertain_notice(reminder: ReminderRecord, fire_at: datetime) -> str:
-    return (
-        f"Reminder #{reminder.id}, due {_local(reminder, fire_at)}, may not have gone out: the "
-        f"bot stopped while sending it. It said: {reminder.text}"
+    return tr(
+        reminder.lang,
+        "Reminder #{id}, due {due}, may not have gone out: the bot stopped while sending it. "
+        "It said: {text}",
+        id=reminder.id,
+        due=_local(reminder, fire_at),
+        text=reminder.text,
     )

@@ -7,6 +7,8 @@ a volunteer's SQLite file and a district's PostgreSQL server follow the same mig
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -63,6 +65,21 @@ def _parse_url(raw: str) -> URL:
     return url
 
 
+def _set_wal(cursor: Any) -> None:
+    """Switching a fresh file to WAL needs a lock that SQLite does not wait for with the busy
+    timeout: several processes opening a new database at once can get "database is locked"
+    here. Retry briefly; once one has switched, the mode is stored in the file."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin); pysqlite's own transaction
     # handling starts no transaction for SELECT or DDL, which would break atomic migrations
@@ -72,7 +89,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     try:
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cursor)
         # In WAL mode NORMAL still survives a crash of the process (what the ledger guards
         # against); only an OS crash or power cut may lose the last commits. It spares an
         # fsync per transaction, which is most of the cost of a burst of reminders.

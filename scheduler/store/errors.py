@@ -13,3 +13,8 @@ class StoreError(Exception):
 
 class DuplicateCaseError(StoreError):
     """A case with the same (platform, owner, label, event) is already tracked."""
+
+
+class FencedOut(StoreError):
+    """A ledger write came from a scheduler leader whose term has ended: another replica leads
+    now, so this one must not claim or send anything more."""

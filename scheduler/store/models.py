@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -171,3 +172,15 @@ class Delivery(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(64))
+
+
+class LeaderTerm(Base):
+    """The current scheduler leader's term (migration 0002). The advisory lock says who leads
+    now; this row's epoch lets a ledger write refuse a leader whose term has already ended."""
+
+    __tablename__ = "leader_terms"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    elected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.store.errors import DuplicateCaseError, StoreError
+from scheduler.store.errors import DuplicateCaseError, FencedOut, StoreError
 from scheduler.store.models import Base
 from scheduler.store.records import (
     DELIVERY_STATUSES,
@@ -46,6 +46,8 @@ CASES: Final[Table] = Base.metadata.tables["tracked_cases"]
 DEADLINES: Final[Table] = Base.metadata.tables["tracked_deadlines"]
 SETTINGS: Final[Table] = Base.metadata.tables["settings"]
 DELIVERIES: Final[Table] = Base.metadata.tables["deliveries"]
+LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
+SCHEDULER_TERM: Final = "scheduler"
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
 # A delivery error is a code ("http_429", "discord_50007"), never platform message text, which
@@ -511,8 +513,25 @@ class Store:
 
     # -- delivery ledger --------------------------------------------------------------------
 
+    def _check_term(self, session: Session, epoch: int | None) -> None:
+        """Raise FencedOut unless ``epoch`` is still the scheduler leader's term.
+
+        FOR SHARE makes a new leader's epoch bump wait for this transaction, so a write either
+        commits before the new term starts (and the new leader's recovery sees it) or sees the
+        new epoch and is refused: a deposed leader can never slip a claim or a send past it.
+        """
+        if epoch is None:
+            return
+        current = session.execute(
+            select(LEADER_TERMS.c.epoch)
+            .where(LEADER_TERMS.c.name == SCHEDULER_TERM)
+            .with_for_update(read=True)
+        ).scalar()
+        if current != epoch:
+            raise FencedOut("this replica's scheduler term has ended")
+
     def _insert_delivery(
-        self, reminder_id: int, fire_at: datetime, status: str, late: bool
+        self, reminder_id: int, fire_at: datetime, status: str, late: bool, epoch: int | None = None
     ) -> bool:
         now = _now()
         stmt = (
@@ -530,15 +549,68 @@ class Store:
         )
         try:
             with self._tx() as s:
+                self._check_term(s, epoch)
                 return s.execute(stmt).first() is not None
         except _ConstraintViolation as exc:
             if exc.kind == "foreign_key":
                 return False  # the reminder was deleted (forget, delete_case): nothing to send
             raise
 
-    def claim_delivery(self, reminder_id: int, fire_at: datetime) -> bool:
-        """True for exactly one caller per (reminder, fire time), across threads and processes."""
-        return self._insert_delivery(reminder_id, fire_at, "claimed", False)
+    def claim_delivery(
+        self, reminder_id: int, fire_at: datetime, *, epoch: int | None = None
+    ) -> bool:
+        """True for exactly one caller per (reminder, fire time), across threads and processes.
+        With ``epoch`` (several replicas), raises FencedOut once that leader term has ended."""
+        return self._insert_delivery(reminder_id, fire_at, "claimed", False, epoch)
+
+    def begin_send(
+        self,
+        reminder_id: int,
+        fire_at: datetime,
+        *,
+        attempts: int,
+        epoch: int | None = None,
+    ) -> bool:
+        """Move a claimed row to "sending" just before the platform call; False when the row is
+        no longer ours to send (already sent, failed or reported uncertain by a new leader).
+        With ``epoch``, raises FencedOut once that leader term has ended."""
+        c = DELIVERIES.c
+        stmt = (
+            update(DELIVERIES)
+            .where(
+                c.reminder_id == reminder_id,
+                c.fire_at == _aware(fire_at, "fire_at"),
+                c.status.in_(UNFINISHED_DELIVERY_STATUSES),
+            )
+            .values(status="sending", attempts=attempts)
+        )
+        with self._tx() as s:
+            self._check_term(s, epoch)
+            return s.execute(stmt).rowcount == 1
+
+    def start_term(self, holder: str) -> int:
+        """Open a new scheduler term and return its epoch. Only the replica holding the leader
+        lock calls this; the bump waits for ledger writes of the previous term in flight."""
+        with self._tx() as s:
+            s.execute(
+                self._insert(LEADER_TERMS)
+                .values(name=SCHEDULER_TERM, epoch=0)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            return int(
+                s.execute(
+                    update(LEADER_TERMS)
+                    .where(LEADER_TERMS.c.name == SCHEDULER_TERM)
+                    .values(epoch=LEADER_TERMS.c.epoch + 1, holder=holder[:128], elected_at=_now())
+                    .returning(LEADER_TERMS.c.epoch)
+                ).scalar_one()
+            )
+
+    def current_term(self) -> int | None:
+        with self._tx(read_only=True) as s:
+            return s.execute(
+                select(LEADER_TERMS.c.epoch).where(LEADER_TERMS.c.name == SCHEDULER_TERM)
+            ).scalar()
 
     def record_delivery(self, reminder_id: int, fire_at: datetime, status: str, late: bool) -> bool:
         """Insert-or-ignore a final row (e.g. "missed"); False if the row already existed."""

@@ -12,6 +12,7 @@ NEEDS = {  # Web API method (as slack_sdk names it) -> bot scope it needs; None:
     "chat_postMessage": "chat:write",
     "conversations_open": "im:write",
     "conversations_members": "channels:read",
+    "conversations_history": "channels:history",
     "files_upload_v2": "files:write",
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",

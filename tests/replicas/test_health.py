@@ -1,0 +1,70 @@
+"""`iepbot run` serves /healthz and /metrics on its health port; no user text in the metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import aiohttp
+
+from bots import router
+from bots.run import serve
+from tests.replicas.harness import free_port
+from tests.slack.conftest import env_for
+from tests.slack.fake_slack import FakeSlack, SlackSender
+
+
+async def test_healthz_and_metrics(tmp_path):
+    fake = FakeSlack()
+    await fake.start()
+    port, health_port = free_port(), free_port()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(
+            env_for(fake),
+            port=port,
+            host="127.0.0.1",
+            database_url=f"sqlite:///{tmp_path}/health.sqlite3",
+            grace=timedelta(hours=1),
+            stop=stop,
+            health_port=health_port,
+        )
+    )
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake)
+    base = f"http://127.0.0.1:{health_port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):  # wait (bounded) for the ports to open
+                try:
+                    async with http.get(f"{base}/healthz") as r:
+                        status, body = r.status, json.loads(await r.text())
+                    if body["role"] == "leader":
+                        break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+            assert status == 200
+            assert body == {
+                "status": "ok",
+                "database": True,
+                "role": "leader",
+                "epoch": None,
+                "adapters": {"slack": "connected"},
+            }
+            secret = "remind me in 3 hours SECRET-CASE-TEXT"
+            assert (await sender.command(secret)).status == 200
+            await fake.wait_response()
+            async with http.get(f"{base}/metrics") as r:
+                assert r.status == 200
+                metrics = await r.text()
+        assert 'iepbot_commands_total{platform="slack",verb="remind"} 1.0' in metrics
+        assert "iepbot_command_duration_seconds_bucket" in metrics
+        assert "iepbot_scheduler_leader 1.0" in metrics
+        assert "SECRET" not in metrics
+    finally:
+        await sender.close()
+        stop.set()
+        assert await asyncio.wait_for(task, 15) == 0
+        await fake.stop()
+    assert router.command_observers == []
