@@ -25,29 +25,25 @@ def who(asker: Asker) -> Who:
     )
 
 
-def timezone_of(ctx: Context, asker: Asker) -> str:
+def _preferred(ctx: Context, asker: Asker, field: str, from_platform: str | None) -> str | None:
+    """The user's own setting, then what the platform says of them (Slack profile timezone,
+    Discord client language), then the workspace's or server's default."""
     if ctx.store is not None:
-        mine = ctx.store.get_settings(asker.platform, "user", asker.user_id).timezone
+        mine = getattr(ctx.store.get_settings(asker.platform, "user", asker.user_id), field)
         if mine:
-            return mine
-    if asker.timezone:
-        return asker.timezone
+            return str(mine)
+    if from_platform:
+        return from_platform
     if ctx.store is not None:
-        shared = ctx.store.get_settings(asker.platform, "workspace", asker.workspace_id).timezone
-        if shared:
-            return shared
-    return ctx.default_timezone
+        shared = ctx.store.get_settings(asker.platform, "workspace", asker.workspace_id)
+        if getattr(shared, field):
+            return str(getattr(shared, field))
+    return None
+
+
+def timezone_of(ctx: Context, asker: Asker) -> str:
+    return _preferred(ctx, asker, "timezone", asker.timezone) or ctx.default_timezone
 
 
 def lang_of(ctx: Context, asker: Asker) -> str:
-    if ctx.store is not None:
-        mine = ctx.store.get_settings(asker.platform, "user", asker.user_id).lang
-        if mine:
-            return mine
-    if asker.lang:
-        return asker.lang
-    if ctx.store is not None:
-        shared = ctx.store.get_settings(asker.platform, "workspace", asker.workspace_id).lang
-        if shared:
-            return shared
-    return ctx.default_lang
+    return _preferred(ctx, asker, "lang", asker.lang) or ctx.default_lang

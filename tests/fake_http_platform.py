@@ -16,6 +16,7 @@ from scheduler.delivery.messages import (
     RateLimited,
     TransientSendError,
 )
+from tests.local_server import LocalServer
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Received:
 
 
 @dataclass
-class FakePlatform:
+class FakePlatform(LocalServer):
     """Answers POST /send. ``limit_every`` makes every Nth request per channel a 429."""
 
     retry_after: str = "1"
@@ -62,16 +63,7 @@ class FakePlatform:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/send", self._send)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._serve(app)
 
 
 class HttpNotifier:

@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bots.discord.render import clip
+from scheduler.deadlines.regions import US_STATES
 
 CHOICES_MAX = 25  # Discord's limit for choices and autocomplete answers
 CHOICE_TEXT_MAX = 100  # name and (string) value of a choice
@@ -32,21 +33,7 @@ EVENTS: tuple[tuple[str, str], ...] = (
 )
 EVENT_CHOICES = [Choice(name=label, value=value) for value, label in EVENTS]
 
-STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
-    "VI": "U.S. Virgin Islands", "BIE": "Bureau of Indian Education",
-}  # fmt: skip
+STATES = US_STATES  # the deadline engine's table: the same codes are accepted
 
 SNOOZES = ("30m", "1h", "3h", "1d", "2d", "1w")
 LANG_CHOICES = [Choice(name="English", value="en"), Choice(name="Español", value="es")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from bots.replies import Link, Reply, ReplyKind, Section, Table
+from bots.verbs.options import split_options
 from content.i18n import N_, norm_lang, tr
 from scheduler.deadlines import (
     EVENTS,
@@ -60,15 +61,7 @@ def deadlines_verb(args: str, today: date, lang: str = "en") -> Reply:
     lang = norm_lang(lang)
     if len(args) > MAX_ARGS:
         return _error(tr(lang, "That is too long for a deadline question"), lang)
-    words = args.split()
-    plain: list[str] = []
-    options: dict[str, str] = {}
-    for word in words:
-        key, sep, value = word.partition("=")
-        if sep and key:
-            options[key.lower()] = value
-        else:
-            plain.append(word)
+    plain, options = split_options(args.split())
     unknown = sorted(set(options) - set(OPTIONS))
     if unknown:
         return _error(

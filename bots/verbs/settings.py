@@ -15,10 +15,12 @@ LANGS = {"en": "English", "es": "Español"}
 SHARED_SCOPES = ("workspace", "server", "all")
 
 
-def _scope(
-    ctx: Context, asker: Asker, words: list[str], lang: str
-) -> tuple[str, str, list[str]] | Reply:
-    """("user" | "workspace", scope id, remaining words), or a refusal for non-admins."""
+def _scope(ctx: Context, asker: Asker, args: str, lang: str) -> tuple[str, str, list[str]] | Reply:
+    """("user" | "workspace", scope id, remaining words), or the refusal to show: no store, or
+    a shared default asked for by someone who is not an admin."""
+    if ctx.store is None:
+        return no_store(lang)
+    words = args.split()
     if words and words[0].lower() in SHARED_SCOPES:
         if not asker.is_admin:
             return error(
@@ -31,9 +33,7 @@ def _scope(
 
 def timezone_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
-    if ctx.store is None:
-        return no_store(lang)
-    scoped = _scope(ctx, asker, args.split(), lang)
+    scoped = _scope(ctx, asker, args, lang)
     if isinstance(scoped, Reply):
         return scoped
     scope, scope_id, words = scoped
@@ -63,9 +63,7 @@ def timezone_verb(ctx: Context, args: str, asker: Asker) -> Reply:
 
 def lang_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
-    if ctx.store is None:
-        return no_store(lang)
-    scoped = _scope(ctx, asker, args.split(), lang)
+    scoped = _scope(ctx, asker, args, lang)
     if isinstance(scoped, Reply):
         return scoped
     scope, scope_id, words = scoped

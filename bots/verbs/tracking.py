@@ -8,6 +8,7 @@ from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
+from bots.verbs.options import split_options
 from bots.verbs.reminders import channel_label, error, no_store, parse_target
 from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
@@ -20,24 +21,12 @@ TRACK_USAGE = N_("Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d
 LABEL_MAX = 40
 
 
-def _options(words: list[str]) -> tuple[list[str], dict[str, str]]:
-    plain: list[str] = []
-    options: dict[str, str] = {}
-    for word in words:
-        key, sep, value = word.partition("=")
-        if sep and key:
-            options[key.lower()] = value
-        else:
-            plain.append(word)
-    return plain, options
-
-
 def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
     usage = tr(lang, TRACK_USAGE)
-    plain, options = _options(args.split())
+    plain, options = split_options(args.split())
     unknown = sorted(set(options) - {"case", "state", "lead", "to"})
     if len(plain) != 2 or unknown:
         if unknown:

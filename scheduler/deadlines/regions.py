@@ -15,5 +15,5 @@ US_STATES: dict[str, str] = {
     "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
     "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
     "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
-    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
+    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "BIE": "Bureau of Indian Education",
 }  # fmt: skip

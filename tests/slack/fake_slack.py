@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.local_server import LocalServer
+
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
@@ -33,7 +35,7 @@ class Call:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(LocalServer):
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
@@ -203,16 +205,7 @@ class FakeSlack:
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_post("/upload/{id}", self._upload)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._serve(app, access_log=None)
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
