@@ -81,8 +81,10 @@ async def main(url: str, count: int, burst: int) -> None:
     t1 = time.perf_counter()
     armed = await asyncio.to_thread(engine.reconcile)
     t2 = time.perf_counter()
-    print(f"schedule {count:,} reminders: {t2 - t0:.1f} s "
-          f"(store {t1 - t0:.1f} s, arm {armed:,} APScheduler jobs {t2 - t1:.1f} s)")
+    print(
+        f"schedule {count:,} reminders: {t2 - t0:.1f} s "
+        f"(store {t1 - t0:.1f} s, arm {armed:,} APScheduler jobs {t2 - t1:.1f} s)"
+    )
     await engine.shutdown()
 
     notifier2 = CountingNotifier()
@@ -91,8 +93,10 @@ async def main(url: str, count: int, burst: int) -> None:
     )
     t3 = time.perf_counter()
     await engine.start()
-    print(f"engine start-up with {store.count_active():,} stored: "
-          f"{time.perf_counter() - t3:.2f} s; resident memory {rss_mib():.0f} MiB")
+    print(
+        f"engine start-up with {store.count_active():,} stored: "
+        f"{time.perf_counter() - t3:.2f} s; resident memory {rss_mib():.0f} MiB"
+    )
 
     due = (datetime.now(UTC) + timedelta(seconds=10)).replace(microsecond=0)
     notifier2.expected = burst
@@ -102,9 +106,11 @@ async def main(url: str, count: int, burst: int) -> None:
     await asyncio.wait_for(notifier2.done.wait(), 3600)
     await engine.dispatcher.join()
     lateness = notifier2.lateness
-    print(f"burst of {burst:,} due at once: lateness p50 {pct(lateness, 50):.2f} s, "
-          f"p99 {pct(lateness, 99):.2f} s, max {max(lateness):.2f} s; "
-          f"resident memory {rss_mib():.0f} MiB")
+    print(
+        f"burst of {burst:,} due at once: lateness p50 {pct(lateness, 50):.2f} s, "
+        f"p99 {pct(lateness, 99):.2f} s, max {max(lateness):.2f} s; "
+        f"resident memory {rss_mib():.0f} MiB"
+    )
     await engine.shutdown()
     store.close()
 

@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bots.asker import Asker
 from bots.context import DEFAULT_TIMEZONE, Context
+from bots.preferences import lang_of
 from bots.render_text import render_text
 from bots.router import route
-from content.i18n import tr
+from content.i18n import N_, tr
 from scheduler.delivery.messages import Outgoing
 
 PROMPT = "iep> "
-BANNER = "iepbot console. Type a term (`504 plan`), `help`, or Ctrl-D to leave."
+BANNER = N_("iepbot console. Type a term (`504 plan`), `help`, or Ctrl-D to leave.")
 QUIT = {"quit", "exit", "/quit", "/exit"}
 CONSOLE_CHANNEL = "console"
 
@@ -78,6 +79,15 @@ class ConsoleNotifier:
         self.stdout.flush()
 
 
+def console_lang(ctx: Context, asker: Asker) -> str:
+    """The language the console user chose with `lang` (kept in the store, so it holds across
+    restarts); a store that cannot answer only costs the banner its Spanish."""
+    try:
+        return lang_of(ctx, asker)
+    except Exception:
+        return asker.lang or ctx.default_lang
+
+
 def _pump_lines(
     stream: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]
 ) -> None:
@@ -103,7 +113,8 @@ async def run_console(
         stdout.flush()
 
     if interactive:
-        say(BANNER + "\n" + PROMPT)
+        lang = await asyncio.to_thread(console_lang, ctx, asker)
+        say(tr(lang, BANNER) + "\n" + PROMPT)
     while (line := await queue.get()) is not None:
         text = line.strip()
         if text.lower() in QUIT:

@@ -22,6 +22,7 @@ from bots.discord.commands import build_tree
 from bots.discord.handler import Handler
 from bots.discord.notifier import RATE_LIMIT_TIMEOUT, DiscordNotifier
 from bots.discord.sync import default_state_path, sync_if_changed
+from bots.discord.translator import install_translator
 from bots.discord.views import RouterButton
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,10 @@ class IepClient(discord.Client):
         handler.notifier.client = self
 
     async def setup_hook(self) -> None:
-        """After login, before the gateway: register buttons, then sync only if needed."""
+        """After login, before the gateway: register buttons and the Spanish for the command
+        picker, then sync only if needed."""
         self.add_dynamic_items(RouterButton)
+        await install_translator(self.tree)
         try:
             self.synced = await sync_if_changed(self.tree, self.sync_state, force=self.force_sync)
         except discord.HTTPException as exc:

@@ -85,11 +85,14 @@ def _channel_ref(channel: app_commands.AppCommandChannel | None) -> str | None:
 
 
 class IepGroup(app_commands.Group):
-    """The `/iep` group. Descriptions are what people read in Discord's command picker."""
+    """The `/iep` group. Descriptions are what people read in Discord's command picker; they
+    are catalogue messages (``N_``), sent in Spanish too by ``bots.discord.translator``. Names
+    are never translated."""
 
     def __init__(self, handler: Handler) -> None:
         super().__init__(
-            name="iep", description="Plain answers about IEPs and 504 plans, deadlines, reminders"
+            name="iep",
+            description=N_("Plain answers about IEPs and 504 plans, deadlines, reminders"),
         )
         self.handler = handler
 
@@ -111,8 +114,8 @@ class IepGroup(app_commands.Group):
 
     # --- lookups ----------------------------------------------------------------------------
 
-    @app_commands.command(name="ask", description="Explain a term in plain language")
-    @app_commands.describe(term="A term or question, e.g. 504 plan, FAPE, what is an IEP")
+    @app_commands.command(name="ask", description=N_("Explain a term in plain language"))
+    @app_commands.describe(term=N_("A term or question, e.g. 504 plan, FAPE, what is an IEP"))
     async def ask(self, interaction: discord.Interaction, term: Range[str, 1, MAX_TERM]) -> None:
         await self.handler.run(interaction, f"ask {term}")
 
@@ -120,12 +123,12 @@ class IepGroup(app_commands.Group):
     async def _ask_term(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return term_choices(self.handler, interaction, current)
 
-    @app_commands.command(name="topics", description="Browse everything I can explain")
+    @app_commands.command(name="topics", description=N_("Browse everything I can explain"))
     async def topics(self, interaction: discord.Interaction) -> None:
         await self.handler.run(interaction, "topics")
 
-    @app_commands.command(name="compare", description="Two terms side by side")
-    @app_commands.describe(first="e.g. IEP", second="e.g. 504 plan")
+    @app_commands.command(name="compare", description=N_("Two terms side by side"))
+    @app_commands.describe(first=N_("e.g. IEP"), second=N_("e.g. 504 plan"))
     async def compare(
         self,
         interaction: discord.Interaction,
@@ -158,9 +161,11 @@ class IepGroup(app_commands.Group):
         )
         return True
 
-    @app_commands.command(name="deadlines", description="Legal due dates after an event")
+    @app_commands.command(name="deadlines", description=N_("Legal due dates after an event"))
     @app_commands.describe(
-        event="What happened", date="When (YYYY-MM-DD)", state="Your state's rules (optional)"
+        event=N_("What happened"),
+        date=N_("When (YYYY-MM-DD)"),
+        state=N_("Your state's rules (optional)"),
     )
     @app_commands.choices(event=EVENT_CHOICES)
     async def deadlines(
@@ -183,14 +188,14 @@ class IepGroup(app_commands.Group):
     ) -> list[Choice[str]]:
         return state_choices(current)
 
-    @app_commands.command(name="track", description="Follow a case's deadlines with reminders")
+    @app_commands.command(name="track", description=N_("Follow a case's deadlines with reminders"))
     @app_commands.describe(
-        event="What happened",
-        date="When (YYYY-MM-DD)",
-        case="A case label, never a name (e.g. AB-7)",
-        state="Your state's rules (optional)",
-        lead="When to remind before each deadline (default 14d,7d,1d)",
-        to="Post reminders in this channel instead of a DM (Manage Server)",
+        event=N_("What happened"),
+        date=N_("When (YYYY-MM-DD)"),
+        case=N_("A case label, never a name (e.g. AB-7)"),
+        state=N_("Your state's rules (optional)"),
+        lead=N_("When to remind before each deadline (default 14d,7d,1d)"),
+        to=N_("Post reminders in this channel instead of a DM (Manage Server)"),
     )
     @app_commands.choices(event=EVENT_CHOICES)
     async def track(
@@ -229,17 +234,17 @@ class IepGroup(app_commands.Group):
     ) -> list[Choice[str]]:
         return state_choices(current)
 
-    @app_commands.command(name="calendar", description="An .ics file of your tracked deadlines")
+    @app_commands.command(name="calendar", description=N_("An .ics file of your tracked deadlines"))
     async def calendar(self, interaction: discord.Interaction) -> None:
         await self.handler.run(interaction, "calendar")
 
     # --- reminders --------------------------------------------------------------------------
 
-    @app_commands.command(name="remind", description="A one-off or repeating reminder")
+    @app_commands.command(name="remind", description=N_("A one-off or repeating reminder"))
     @app_commands.describe(
-        when="e.g. tomorrow 9am, in 2 hours, every monday 8am",
-        what="What to remind of (never a student's name)",
-        to="Post it in this channel instead of a DM (Manage Server)",
+        when=N_("e.g. tomorrow 9am, in 2 hours, every monday 8am"),
+        what=N_("What to remind of (never a student's name)"),
+        to=N_("Post it in this channel instead of a DM (Manage Server)"),
     )
     async def remind(
         self,
@@ -255,12 +260,12 @@ class IepGroup(app_commands.Group):
             interaction, f"remind {target} {when.strip()} {what.strip()}", dm_target=to is None
         )
 
-    @app_commands.command(name="reminders", description="Your reminders and this channel's")
+    @app_commands.command(name="reminders", description=N_("Your reminders and this channel's"))
     async def reminders(self, interaction: discord.Interaction) -> None:
         await self.handler.run(interaction, "reminders")
 
-    @app_commands.command(name="cancel", description="Stop a reminder")
-    @app_commands.describe(reminder="Its number, see /iep reminders")
+    @app_commands.command(name="cancel", description=N_("Stop a reminder"))
+    @app_commands.describe(reminder=N_("Its number, see /iep reminders"))
     async def cancel(
         self, interaction: discord.Interaction, reminder: Range[int, 1, REMINDER_ID_MAX]
     ) -> None:
@@ -270,8 +275,8 @@ class IepGroup(app_commands.Group):
     async def _cancel_id(self, interaction: discord.Interaction, current: str) -> list[Choice[int]]:
         return await reminder_choices(self.handler, interaction, current)
 
-    @app_commands.command(name="snooze", description="Push a reminder later")
-    @app_commands.describe(reminder="Its number", by="How long: 30m, 3h, 2d, 1w")
+    @app_commands.command(name="snooze", description=N_("Push a reminder later"))
+    @app_commands.describe(reminder=N_("Its number"), by=N_("How long: 30m, 3h, 2d, 1w"))
     async def snooze(
         self,
         interaction: discord.Interaction,
@@ -295,8 +300,10 @@ class IepGroup(app_commands.Group):
 
     # --- settings ---------------------------------------------------------------------------
 
-    @app_commands.command(name="timezone", description="Your timezone, or the server's")
-    @app_commands.describe(zone="e.g. America/Chicago (empty: show it)", scope="Whose setting")
+    @app_commands.command(name="timezone", description=N_("Your timezone, or the server's"))
+    @app_commands.describe(
+        zone=N_("e.g. America/Chicago (empty: show it)"), scope=N_("Whose setting")
+    )
     @app_commands.choices(scope=SCOPE_CHOICES)
     async def timezone(
         self,
@@ -313,8 +320,8 @@ class IepGroup(app_commands.Group):
     ) -> list[Choice[str]]:
         return timezone_choices(current)
 
-    @app_commands.command(name="lang", description="English or Spanish / inglés o español")
-    @app_commands.describe(language="The language of my answers", scope="Whose setting")
+    @app_commands.command(name="lang", description=N_("English or Spanish / inglés o español"))
+    @app_commands.describe(language=N_("The language of my answers"), scope=N_("Whose setting"))
     @app_commands.choices(language=LANG_CHOICES, scope=SCOPE_CHOICES)
     async def lang(
         self, interaction: discord.Interaction, language: str | None = None, scope: str = "me"
@@ -322,11 +329,13 @@ class IepGroup(app_commands.Group):
         prefix = "server " if scope == "server" else ""
         await self.handler.run(interaction, f"lang {prefix}{language or ''}".strip())
 
-    @app_commands.command(name="forget", description="Delete everything the bot stores about you")
+    @app_commands.command(
+        name="forget", description=N_("Delete everything the bot stores about you")
+    )
     async def forget(self, interaction: discord.Interaction) -> None:
         await self.handler.run(interaction, "forget")
 
-    @app_commands.command(name="help", description="How to use /iep")
+    @app_commands.command(name="help", description=N_("How to use /iep"))
     async def help(self, interaction: discord.Interaction) -> None:
         await self.handler.run(interaction, "help")
 

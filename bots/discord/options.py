@@ -18,18 +18,19 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bots.discord.render import clip
+from content.i18n import N_
 from scheduler.deadlines.regions import US_STATES
 
 CHOICES_MAX = 25  # Discord's limit for choices and autocomplete answers
 CHOICE_TEXT_MAX = 100  # name and (string) value of a choice
 
 EVENTS: tuple[tuple[str, str], ...] = (
-    ("consent", "Parent consent to evaluate (Part B)"),
-    ("eligibility", "Eligibility decided"),
-    ("iep", "IEP meeting held (annual review)"),
-    ("evaluation", "Last evaluation (reevaluation)"),
-    ("birthdate", "Child's birthdate (transition, age 3)"),
-    ("referral", "Referral to early intervention (Part C)"),
+    ("consent", N_("Parent consent to evaluate (Part B)")),
+    ("eligibility", N_("Eligibility decided")),
+    ("iep", N_("IEP meeting held (annual review)")),
+    ("evaluation", N_("Last evaluation (reevaluation)")),
+    ("birthdate", N_("Child's birthdate (transition, age 3)")),
+    ("referral", N_("Referral to early intervention (Part C)")),
 )
 EVENT_CHOICES = [Choice(name=label, value=value) for value, label in EVENTS]
 
@@ -38,8 +39,8 @@ STATES = US_STATES  # the deadline engine's table: the same codes are accepted
 SNOOZES = ("30m", "1h", "3h", "1d", "2d", "1w")
 LANG_CHOICES = [Choice(name="English", value="en"), Choice(name="Español", value="es")]
 SCOPE_CHOICES = [
-    Choice(name="just me", value="me"),
-    Choice(name="the whole server (Manage Server)", value="server"),
+    Choice(name=N_("just me"), value="me"),
+    Choice(name=N_("the whole server (Manage Server)"), value="server"),
 ]
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y")
 _WORD = re.compile(r"\S+")

@@ -35,14 +35,21 @@ def default_state_path(env: dict[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("iepbot")) / STATE_FILE
 
 
-def tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
-    """The global commands exactly as ``tree.sync()`` sends them (no translator is used)."""
-    payload = [command.to_dict(tree) for command in tree.get_commands()]
+async def tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
+    """The global commands exactly as ``tree.sync()`` sends them, localisations included when
+    the tree has a translator: new Spanish is a changed tree, and gets synced."""
+    translator = tree.translator
+    payload = [
+        await command.get_translated_payload(tree, translator)
+        if translator is not None
+        else command.to_dict(tree)
+        for command in tree.get_commands()
+    ]
     return sorted(payload, key=lambda c: (c.get("type", 1), c["name"]))
 
 
-def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
-    text = json.dumps(tree_payload(tree), sort_keys=True, separators=(",", ":"))
+async def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
+    text = json.dumps(await tree_payload(tree), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -70,7 +77,7 @@ async def sync_if_changed(
     if application_id is None:
         raise app_commands.MissingApplicationID
     key = str(application_id)
-    digest = tree_hash(tree)
+    digest = await tree_hash(tree)
     state = _load(state_path)
     if not force and state.get(key) == digest:
         log.info("Discord commands unchanged; not syncing")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from content.i18n import tr
+
 # Monday = 0, as in `datetime.weekday()`.
 WEEKDAYS: dict[str, int] = {}
 _WEEKDAY_FORMS = (
@@ -95,5 +97,4 @@ def join_names(names: list[str], lang: str) -> str:
     """Human list joining; the Oxford comma is left out in both languages for brevity."""
     if len(names) == 1:
         return names[0]
-    conj = " y " if lang == "es" else " and "
-    return ", ".join(names[:-1]) + conj + names[-1]
+    return tr(lang, "{items} and {last}", items=", ".join(names[:-1]), last=names[-1])

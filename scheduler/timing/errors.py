@@ -18,8 +18,7 @@ _MESSAGES: dict[str, str] = {
         "monday 8am check caseload`."
     ),
     "past": N_(
-        "That time has already passed. Pick a future one, e.g. `tomorrow 9am bring the "
-        "draft`."
+        "That time has already passed. Pick a future one, e.g. `tomorrow 9am bring the draft`."
     ),
     "bad_date": N_(
         "That date doesn't exist. Check the day and month, e.g. `dec 3 9am send notice` or "
@@ -29,9 +28,7 @@ _MESSAGES: dict[str, str] = {
         "That date falls on a {actual}, not a {given}. Check it, e.g. `{actual} {date} 9am "
         "send notice`."
     ),
-    "bad_time": N_(
-        "That time of day doesn't exist. Use e.g. `9am`, `3:30pm` or `15:30`."
-    ),
+    "bad_time": N_("That time of day doesn't exist. Use e.g. `9am`, `3:30pm` or `15:30`."),
     "empty_message": N_(
         "Add what to remind about after the time, e.g. `tomorrow 9am bring the draft`."
     ),
@@ -54,24 +51,15 @@ _MESSAGES: dict[str, str] = {
         "9am progress notes`."
     ),
     "bad_duration": N_(
-        "I couldn't read that length of time. Use e.g. `2d`, `3h`, `30m`, `1h30m` or `2 "
-        "days`."
+        "I couldn't read that length of time. Use e.g. `2d`, `3h`, `30m`, `1h30m` or `2 days`."
     ),
-    "zero_duration": N_(
-        "The time must be more than zero, e.g. `2d` or `3 hours`."
-    ),
-    "negative_duration": N_(
-        "The time can't be negative. Use e.g. `2d` or `3 hours`."
-    ),
-    "long_duration": N_(
-        "That is more than 365 days. Use a shorter time, e.g. `1w` or `30 days`."
-    ),
+    "zero_duration": N_("The time must be more than zero, e.g. `2d` or `3 hours`."),
+    "negative_duration": N_("The time can't be negative. Use e.g. `2d` or `3 hours`."),
+    "long_duration": N_("That is more than 365 days. Use a shorter time, e.g. `1w` or `30 days`."),
     "bad_leads": N_(
         "Reminder leads must each be between 1 hour and 365 days, e.g. `lead=14d,7d,1d`."
     ),
-    "bad_zone": N_(
-        "I don't know that time zone. Use a name like `America/Chicago` or `Central`."
-    ),
+    "bad_zone": N_("I don't know that time zone. Use a name like `America/Chicago` or `Central`."),
     "bad_cron": N_(
         "That schedule isn't a valid 5-field cron expression, e.g. `0 9 * * mon` (Mondays "
         "at 09:00)."
@@ -80,9 +68,7 @@ _MESSAGES: dict[str, str] = {
         "Limit either the day of the month or the day of the week, not both, e.g. `0 9 1 * "
         "*` or `0 9 * * mon`."
     ),
-    "cron_never": N_(
-        "That cron schedule never fires (no such date). Try e.g. `0 9 1 * *`."
-    ),
+    "cron_never": N_("That cron schedule never fires (no such date). Try e.g. `0 9 1 * *`."),
 }
 
 CODES = frozenset(_MESSAGES)

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
+from content.i18n import tr, trn
 from scheduler.timing._vocab import EN_WEEKDAY_NAMES, ES_WEEKDAY_NAMES, join_names
 from scheduler.timing.errors import TimeError, norm_lang
 from scheduler.timing.zones import format_date_short, is_iana_zone, resolve_timezone
@@ -369,10 +370,13 @@ class RecurrenceTrigger(BaseTrigger):
 
 
 # -- describe ---------------------------------------------------------------------------------
+# Every phrase is a catalogue message (content/i18n): the English msgid is today's English text,
+# and the Spanish grammar that depends on a number (`a la 01:00` / `a las 13:00`, `cada día` /
+# `cada 3 días`) is the catalogue's plural rule, not an `if` here.
 def _at(hour: int, minute: int, lang: str) -> str:
-    if lang == "es":
-        return f"{'a la' if hour == 1 else 'a las'} {hour:02d}:{minute:02d}"
-    return f"at {hour:02d}:{minute:02d}"
+    # n is the hour: Spanish says "a la 01:00" (one o'clock) but "a las 00:00" and "a las 13:00".
+    clock = f"{hour:02d}:{minute:02d}"
+    return trn(lang, "at {time}", "at {time}", hour, time=clock)
 
 
 def _day_names(days: frozenset[int], lang: str) -> str:
@@ -383,18 +387,13 @@ def _day_names(days: frozenset[int], lang: str) -> str:
 def describe(rec: Recurrence, lang: str = "en") -> str:
     """The zone is always named: a channel reminder is read by people in several zones."""
     lang = norm_lang(lang)
-    es = lang == "es"
     at = _at(rec.hour, rec.minute, lang)
     if rec.kind == "weekly":
-        text = f"{'cada' if es else 'every'} {_day_names(rec.weekdays, lang)} {at}"
+        text = tr(lang, "every {days} {at}", days=_day_names(rec.weekdays, lang), at=at)
     elif rec.kind == "daily":
-        text = f"cada día {at}" if es else f"every day {at}"
+        text = tr(lang, "every day {at}", at=at)
     elif rec.kind == "weekdays":
-        text = (
-            f"cada día laborable (de lunes a viernes) {at}"
-            if es
-            else f"every weekday (Monday to Friday) {at}"
-        )
+        text = tr(lang, "every weekday (Monday to Friday) {at}", at=at)
     elif rec.kind == "interval":
         text = _describe_interval(rec, lang, at)
     else:
@@ -404,14 +403,12 @@ def describe(rec: Recurrence, lang: str = "en") -> str:
 
 def _describe_interval(rec: Recurrence, lang: str, at: str) -> str:
     assert rec.anchor is not None
+    if rec.unit == "days":
+        every = trn(lang, "every day", "every {n} days", rec.every)
+    else:
+        every = trn(lang, "every week", "every {n} weeks", rec.every)
     start = format_date_short(rec.anchor, lang)
-    if lang == "es":
-        unit = ("día", "días") if rec.unit == "days" else ("semana", "semanas")
-        every = f"cada {unit[0]}" if rec.every == 1 else f"cada {rec.every} {unit[1]}"
-        return f"{every} {at}, desde el {start}"
-    unit = ("day", "days") if rec.unit == "days" else ("week", "weeks")
-    every = f"every {unit[0]}" if rec.every == 1 else f"every {rec.every} {unit[1]}"
-    return f"{every} {at}, starting {start}"
+    return tr(lang, "{every} {at}, starting {start}", every=every, at=at, start=start)
 
 
 def _describe_cron(rec: Recurrence, lang: str) -> str:
@@ -421,14 +418,10 @@ def _describe_cron(rec: Recurrence, lang: str) -> str:
     if minute.isdigit() and hour.isdigit() and month == "*":
         at = _at(int(hour), int(minute), lang)
         if day == "*" and dow == "*":
-            return f"cada día {at}" if lang == "es" else f"every day {at}"
+            return tr(lang, "every day {at}", at=at)
         if day == "*":
             days = frozenset(_APS_DOW_NAMES.index(d) for d in dow.split(","))
-            return f"{'cada' if lang == 'es' else 'every'} {_day_names(days, lang)} {at}"
+            return tr(lang, "every {days} {at}", days=_day_names(days, lang), at=at)
         if day.isdigit() and dow == "*":
-            if lang == "es":
-                return f"cada mes el día {int(day)} {at}"
-            return f"every month on day {int(day)} {at}"
-    if lang == "es":
-        return f"según el horario cron `{rec.cron}`"
-    return f"on the cron schedule `{rec.cron}`"
+            return tr(lang, "every month on day {day} {at}", day=int(day), at=at)
+    return tr(lang, "on the cron schedule `{cron}`", cron=rec.cron)

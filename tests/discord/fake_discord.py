@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.local_server import LocalServer
+
 APP_ID = 1100000000000000001
 BOT_ID = 1100000000000000002
 TOKEN = "fake-token.not.real"
@@ -86,7 +88,7 @@ class Call:
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(LocalServer):
     blocked_dm_users: set[str] = field(default_factory=set)
     gone_channels: set[str] = field(default_factory=set)
     server_error_channels: set[str] = field(default_factory=set)
@@ -351,13 +353,4 @@ class FakeDiscord:
         app.router.add_get(f"{api}/gateway/bot", self._gateway_url)
         app.router.add_get(f"{api}/gateway", self._gateway_url)
         app.router.add_get("/gateway", self._gateway)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._serve(app)
