@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bots.context import Context
 from bots.discord.adapter import IepClient, configure_api_url
 from bots.discord.handler import Handler
 from bots.discord.notifier import DiscordNotifier
+from bots.runtime import Runtime, start_runtime
 from tests.discord.fake_discord import TOKEN, FakeDiscord
 
 
@@ -28,11 +30,31 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         await server.stop()
 
 
-async def logged_in_client(ctx: Context, sync_state: Path, **options: object) -> IepClient:
-    client = IepClient(Handler(ctx, DiscordNotifier(), **options), sync_state=sync_state)  # type: ignore[arg-type]
+async def logged_in_client(
+    ctx: Context, sync_state: Path, notifier: DiscordNotifier | None = None, **options: object
+) -> IepClient:
+    handler = Handler(ctx, notifier or DiscordNotifier(), **options)  # type: ignore[arg-type]
+    client = IepClient(handler, sync_state=sync_state)
     client.iep.install_channel_check()
     await client.login(TOKEN)
     return client
+
+
+@contextlib.asynccontextmanager
+async def client_with_runtime(
+    tmp_path: Path, **options: object
+) -> AsyncIterator[tuple[IepClient, Runtime]]:
+    """The real runtime (store, scheduler, dispatcher) delivering through the client's notifier."""
+    notifier = DiscordNotifier()
+    runtime = await start_runtime(
+        {"discord": notifier}, database_url=f"sqlite:///{tmp_path}/t.sqlite3"
+    )
+    client = await logged_in_client(runtime.ctx, tmp_path / "sync.json", notifier, **options)
+    try:
+        yield client, runtime
+    finally:
+        await client.close()
+        await runtime.stop()
 
 
 @pytest.fixture

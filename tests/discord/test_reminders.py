@@ -6,16 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-try:
-    from bots.runtime import Runtime, start_runtime
-except ImportError:  # scheduler pieces still landing
-    pytest.skip("the reminder runtime is not importable yet", allow_module_level=True)
-
 from bots.discord.adapter import IepClient
-from bots.discord.handler import DM_HELLO, Handler
-from bots.discord.notifier import DiscordNotifier
+from bots.discord.handler import DM_HELLO
+from bots.runtime import Runtime
 from tests.discord import payloads
-from tests.discord.fake_discord import TOKEN
+from tests.discord.conftest import client_with_runtime
 from tests.discord.test_lookups import EPHEMERAL, dispatch
 
 ROLE = "1200000000000000077"
@@ -23,20 +18,8 @@ ROLE = "1200000000000000077"
 
 @pytest.fixture
 async def bot(fake, tmp_path) -> AsyncIterator[tuple[IepClient, Runtime]]:
-    notifier = DiscordNotifier()
-    runtime = await start_runtime(
-        {"discord": notifier}, database_url=f"sqlite:///{tmp_path}/t.sqlite3"
-    )
-    client = IepClient(
-        Handler(runtime.ctx, notifier, admin_role=ROLE), sync_state=tmp_path / "sync.json"
-    )
-    client.iep.install_channel_check()
-    await client.login(TOKEN)
-    try:
-        yield client, runtime
-    finally:
-        await client.close()
-        await runtime.stop()
+    async with client_with_runtime(tmp_path, admin_role=ROLE) as pair:
+        yield pair
 
 
 def reminders_of(runtime: Runtime, user_id: str = payloads.PARENT) -> list:

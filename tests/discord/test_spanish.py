@@ -7,28 +7,16 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bots.discord.adapter import IepClient
-from bots.discord.handler import Handler
-from bots.discord.notifier import DiscordNotifier
-from bots.runtime import Runtime, start_runtime
+from bots.runtime import Runtime
 from tests.discord import payloads
-from tests.discord.fake_discord import TOKEN
+from tests.discord.conftest import client_with_runtime
 from tests.discord.test_lookups import dispatch
 
 
 @pytest.fixture
 async def bot(fake, tmp_path) -> AsyncIterator[tuple[IepClient, Runtime]]:
-    notifier = DiscordNotifier()
-    runtime = await start_runtime(
-        {"discord": notifier}, database_url=f"sqlite:///{tmp_path}/t.sqlite3"
-    )
-    client = IepClient(Handler(runtime.ctx, notifier), sync_state=tmp_path / "sync.json")
-    client.iep.install_channel_check()
-    await client.login(TOKEN)
-    try:
-        yield client, runtime
-    finally:
-        await client.close()
-        await runtime.stop()
+    async with client_with_runtime(tmp_path) as pair:
+        yield pair
 
 
 async def _refusal(client, fake, payload) -> dict:

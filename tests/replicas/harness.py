@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from scheduler.delivery.dispatcher import Dispatcher
 from scheduler.reminders.engine import ReminderEngine
 from scheduler.store.records import ReminderDraft
 from scheduler.store.store import Store
+from tests.local_server import free_port
 from tests.slack.fake_slack import SECRET, FakeSlack
 
 LAUNCH = "import sys\nfrom bots.cli import main\nsys.exit(main(sys.argv[1:]))\n"
@@ -45,12 +45,6 @@ class HistoryFakeSlack(FakeSlack):
 
     def posts(self) -> list[dict[str, Any]]:
         return self.called("chat.postMessage")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

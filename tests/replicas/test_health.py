@@ -4,37 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
 
 import aiohttp
 
 from bots import router
-from bots.run import serve
-from tests.replicas.harness import free_port
-from tests.slack.conftest import env_for
-from tests.slack.fake_slack import FakeSlack, SlackSender
+from tests.local_server import free_port
+from tests.slack.conftest import running
+from tests.slack.fake_slack import FakeSlack
 
 
 async def test_healthz_and_metrics(tmp_path):
     fake = FakeSlack()
     await fake.start()
-    port, health_port = free_port(), free_port()
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        serve(
-            env_for(fake),
-            port=port,
-            host="127.0.0.1",
-            database_url=f"sqlite:///{tmp_path}/health.sqlite3",
-            grace=timedelta(hours=1),
-            stop=stop,
-            health_port=health_port,
-        )
-    )
-    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake)
+    health_port = free_port()
     base = f"http://127.0.0.1:{health_port}"
+    database = tmp_path / "health.sqlite3"
     try:
-        async with aiohttp.ClientSession() as http:
+        async with (
+            running(fake, database, health_port=health_port) as sender,
+            aiohttp.ClientSession() as http,
+        ):
             for _ in range(200):  # wait (bounded) for the ports to open
                 try:
                     async with http.get(f"{base}/healthz") as r:
@@ -63,8 +52,5 @@ async def test_healthz_and_metrics(tmp_path):
         assert "iepbot_scheduler_leader 1.0" in metrics
         assert "SECRET" not in metrics
     finally:
-        await sender.close()
-        stop.set()
-        assert await asyncio.wait_for(task, 15) == 0
         await fake.stop()
     assert router.command_observers == []

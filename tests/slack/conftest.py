@@ -7,13 +7,19 @@ so reminders are stored, fired and delivered through the SlackNotifier.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bots.context import Context
 from bots.slack.adapter import SlackAdapter, from_env
+from tests.local_server import free_port
 from tests.slack.fake_slack import SECRET, FakeSlack, SlackSender
 
 USERS = {
@@ -88,3 +94,31 @@ async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
     await sender.close()
     await adapter.stop()
     await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeSlack, database: Path, **options: Any) -> AsyncIterator[SlackSender]:
+    """`iepbot run` (``serve``) on a free port, with a sender for its /slack/events; on exit it
+    is stopped the way SIGTERM stops it, and must exit 0."""
+    from bots.run import serve
+
+    port = free_port()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(
+            env_for(fake),
+            port=port,
+            host="127.0.0.1",
+            database_url=f"sqlite:///{database}",
+            grace=timedelta(hours=1),
+            stop=stop,
+            **options,
+        )
+    )
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake)
+    try:
+        yield sender
+    finally:
+        await sender.close()
+        stop.set()
+        assert await asyncio.wait_for(task, 15) == 0
