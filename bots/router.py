@@ -22,6 +22,7 @@ from bots.verbs.compare import compare_verb
 from bots.verbs.lookup import lookup_verb
 from bots.verbs.topics import topics_verb
 from content.i18n import N_, tr
+from content.normalise import fold
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Context, str, Asker], Reply]
@@ -37,6 +38,9 @@ class Verb:
     handler: Handler
     usage: str
     does: str
+    # Only an example with words people type (a time phrase) is translated; the others are
+    # command words, which stay English in every language (Spanish aliases also work).
+    usage_translated: bool = False
 
 
 def _lazy(module: str, name: str) -> Handler:
@@ -86,6 +90,7 @@ VERBS: dict[str, Verb] = {
             _lazy("bots.verbs.reminders", "remind_verb"),
             N_("remind me tomorrow 9am bring the draft"),
             N_("a one-off or repeating reminder, to you or a channel (#channel, here)"),
+            usage_translated=True,
         ),
         Verb(
             "reminders",
@@ -134,7 +139,24 @@ ALIASES = {
     "list": "reminders",
     "tz": "timezone",
     "language": "lang",
+    # Spanish command words, for parents who type in Spanish (accents optional: see
+    # split_command). Discord's subcommands stay English; its picker shows Spanish descriptions.
     "idioma": "lang",
+    "temas": "topics",
+    "comparar": "compare",
+    "plazos": "deadlines",
+    "seguir": "track",
+    "recuerdame": "remind",
+    "recordar": "remind",
+    "recordatorio": "reminders",
+    "recordatorios": "reminders",
+    "cancelar": "cancel",
+    "posponer": "snooze",
+    "calendario": "calendar",
+    "zona": "timezone",
+    "olvidame": "forget",
+    "olvidar": "forget",
+    "ayuda": "help",
 }
 
 
@@ -143,7 +165,8 @@ def help_reply(lang: str = "en") -> Reply:
     type (a Spanish time phrase parses for a Spanish user)."""
     lines = [tr(lang, "`/iep 504 plan` or `/iep what is FAPE`: explain a term")]
     lines += [
-        f"`{COMMAND} {tr(lang, verb.usage)}`: {tr(lang, verb.does)}"
+        f"`{COMMAND} {tr(lang, verb.usage) if verb.usage_translated else verb.usage}`: "
+        f"{tr(lang, verb.does)}"
         for verb in VERBS.values()
         if verb.name != "ask"
     ]
@@ -177,7 +200,7 @@ def split_command(text: str) -> tuple[str, str]:
         return "", ""
     head, _, rest = text.partition(" ")
     verb = head.lower()
-    verb = ALIASES.get(verb, verb)
+    verb = ALIASES.get(verb) or ALIASES.get(fold(verb)) or verb
     if verb == "ask" and head.lower() == "what":
         return "ask", text  # "what is idea": the question words are the search's to drop
     if verb in VERBS:

@@ -103,6 +103,10 @@ class PgLeadership:
         self._loop_task: asyncio.Task[None] | None = None
         self._term_task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
+        # Set by stop(). Cancelling the loop is not enough on its own: asyncio.wait_for (3.11)
+        # can swallow a cancel that lands as its query completes, and a loop that went on would
+        # take the lock the old leader just released, and lead a process that is shutting down.
+        self._stopping = False
         self.attempts = 0  # lock attempts and pings so far: lets tests wait for a round
 
     # -- the lock connection ----------------------------------------------------------------
@@ -187,7 +191,7 @@ class PgLeadership:
         self._changed.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self.attempts += 1
             try:
                 if self._conn is None:
@@ -195,7 +199,8 @@ class PgLeadership:
                 if self.role == LEADER:
                     if not await self._still_leader():
                         raise ConnectionError("term taken over")
-                elif await self._try_lock():
+                elif await self._try_lock() and not self._stopping:
+                    # (A lock won while stopping goes with the connection stop() closes.)
                     await self._elect()
             except asyncio.CancelledError:
                 raise
@@ -241,6 +246,7 @@ class PgLeadership:
     async def stop(self, handover: Deposed | None = None) -> None:
         """Stop competing; a leader runs ``handover`` (finish or hand back its sends) and then
         releases the lock at once, so a standby takes over within about ``interval``."""
+        self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(BaseException):

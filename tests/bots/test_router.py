@@ -23,6 +23,15 @@ from bots.router import route, split_command
         ("what is idea", "ask", "what is idea"),
         ("define fape", "ask", "fape"),
         ("", "", ""),
+        ("recordatorios", "reminders", ""),
+        (
+            "Recuérdame mañana a las 9 llevar el borrador",
+            "remind",
+            "mañana a las 9 llevar el borrador",
+        ),
+        ("/iep ayuda", "help", ""),
+        ("posponer 42 2d", "snooze", "42 2d"),
+        ("plan 504", "ask", "plan 504"),
     ],
 )
 def test_split_command(text: str, verb: str, rest: str) -> None:

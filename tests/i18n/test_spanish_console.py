@@ -147,3 +147,14 @@ def test_the_console_answers_a_spanish_user_in_spanish(tmp_path) -> None:
     assert "# Cómo usar /iep" in out
     assert "! ¿Qué recordatorio?" in out
     assert "# Recordatorio #1 listo" in out
+
+
+def test_spanish_help_shows_commands_that_work_and_spanish_verbs_work_too(ctx) -> None:
+    shown = say(ctx, "ayuda")
+    assert "`/iep reminders`" in shown and "`/iep recordatorios`" not in shown
+    assert "`/iep remind me mañana a las 9 llevar el borrador`" in shown
+    made = say(ctx, "recuérdame mañana a las 9 llevar el borrador")
+    assert "Recordatorio #1 listo" in made and "llevar el borrador" in made
+    listed = say(ctx, "recordatorios")
+    assert "Tus recordatorios (1)" in listed
+    assert "Recordatorio #1 cancelado" in say(ctx, "cancelar 1")

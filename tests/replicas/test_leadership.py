@@ -208,3 +208,31 @@ async def test_hand_back_finishes_calls_under_way_and_returns_the_queue():
     await asyncio.wait_for(task, 5)
     assert slow.sent == ["m0"]  # the call under way finished; m1 and m2 were handed back
     assert not dispatcher.accepting
+
+
+async def test_a_standby_told_to_stop_never_leads_even_if_its_cancel_is_swallowed(pg_store):
+    """asyncio.wait_for in Python 3.11 can swallow a cancel that lands as the query it waits
+    for completes; the loop must still end, without taking the lock the leader just gave up."""
+    a_events, b_events = Events(), Events()
+    a = PgLeadership(pg_store, a_events.elected, a_events.deposed, interval=0.1)
+    b = PgLeadership(pg_store, b_events.elected, b_events.deposed, interval=0.1)
+    await a.start()
+    await a.wait_role(LEADER, 10)
+    try_lock = b._try_lock
+    in_flight, swallowed = asyncio.Event(), asyncio.Event()
+
+    async def lock_attempt_that_swallows_the_cancel() -> bool:
+        in_flight.set()
+        try:
+            await asyncio.Event().wait()  # the lock query, in flight when stop() arrives
+        except asyncio.CancelledError:
+            swallowed.set()
+        await a.stop()  # the leader steps down at that moment: the lock is free...
+        return await try_lock()  # ...and this attempt wins it
+
+    b._try_lock = lock_attempt_that_swallows_the_cancel  # type: ignore[method-assign]
+    await b.start()
+    await asyncio.wait_for(in_flight.wait(), 10)
+    await asyncio.wait_for(b.stop(), 10)
+    assert swallowed.is_set()
+    assert b.role == STANDBY and b_events.log == []
