@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bots.asker import Asker
 from bots.context import DEFAULT_TIMEZONE, Context
-from bots.preferences import lang_of
+from bots.preferences import reply_lang
 from bots.render_text import render_text
 from bots.router import route
 from content.i18n import N_, tr
@@ -79,15 +79,6 @@ class ConsoleNotifier:
         self.stdout.flush()
 
 
-def console_lang(ctx: Context, asker: Asker) -> str:
-    """The language the console user chose with `lang` (kept in the store, so it holds across
-    restarts); a store that cannot answer only costs the banner its Spanish."""
-    try:
-        return lang_of(ctx, asker)
-    except Exception:
-        return asker.lang or ctx.default_lang
-
-
 def _pump_lines(
     stream: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]
 ) -> None:
@@ -113,7 +104,7 @@ async def run_console(
         stdout.flush()
 
     if interactive:
-        lang = await asyncio.to_thread(console_lang, ctx, asker)
+        lang = await asyncio.to_thread(reply_lang, ctx, asker)
         say(tr(lang, BANNER) + "\n" + PROMPT)
     while (line := await queue.get()) is not None:
         text = line.strip()

@@ -35,9 +35,11 @@ def _preferred(ctx: Context, asker: Asker, field: str, from_platform: str | None
     if from_platform:
         return from_platform
     if ctx.store is not None:
-        shared = ctx.store.get_settings(asker.platform, "workspace", asker.workspace_id)
-        if getattr(shared, field):
-            return str(getattr(shared, field))
+        shared = getattr(
+            ctx.store.get_settings(asker.platform, "workspace", asker.workspace_id), field
+        )
+        if shared:
+            return str(shared)
     return None
 
 
@@ -47,3 +49,12 @@ def timezone_of(ctx: Context, asker: Asker) -> str:
 
 def lang_of(ctx: Context, asker: Asker) -> str:
     return _preferred(ctx, asker, "lang", asker.lang) or ctx.default_lang
+
+
+def reply_lang(ctx: Context, asker: Asker) -> str:
+    """The asker's language for text around an answer (the reply, a banner): a store hiccup
+    here must not cost the answer, so it falls back to the platform's hint."""
+    try:
+        return lang_of(ctx, asker)
+    except Exception:
+        return asker.lang or ctx.default_lang

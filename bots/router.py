@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bots.asker import CONSOLE_ASKER, Asker
 from bots.context import Context
-from bots.preferences import lang_of
+from bots.preferences import lang_of, reply_lang
 from bots.replies import Reply, ReplyKind, Section
 from bots.verbs.compare import compare_verb
 from bots.verbs.lookup import lookup_verb
@@ -208,15 +208,6 @@ def split_command(text: str) -> tuple[str, str]:
     return "ask", text
 
 
-def _lang(ctx: Context, asker: Asker) -> str:
-    """The asker's language, read after the verb ran (so `lang es` answers in Spanish); a store
-    hiccup here must not cost the answer, so it falls back to the platform's hint."""
-    try:
-        return lang_of(ctx, asker)
-    except Exception:
-        return asker.lang or ctx.default_lang
-
-
 def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
     """Answer one command. Never raises for anything a user can type."""
     if not command_observers:
@@ -237,10 +228,10 @@ def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
 def _route(ctx: Context, text: str, asker: Asker) -> Reply:
     verb, rest = split_command(text)
     if not verb or (verb == "ask" and not rest):
-        return help_reply(_lang(ctx, asker))
+        return help_reply(reply_lang(ctx, asker))
     try:
         reply = VERBS[verb].handler(ctx, rest, asker)
-        reply.lang = _lang(ctx, asker)
+        reply.lang = reply_lang(ctx, asker)
         return reply
     except Exception as exc:  # a bug must cost one reply, not the bot
         # Only the exception type and code locations: its message may quote what was typed.
@@ -248,7 +239,7 @@ def _route(ctx: Context, text: str, asker: Asker) -> Reply:
             f"{f.filename}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)
         )
         log.error("verb %s failed with %s at %s", verb, type(exc).__name__, where)
-        lang = _lang(ctx, asker)
+        lang = reply_lang(ctx, asker)
         return Reply(
             kind=ReplyKind.ERROR,
             title=tr(lang, "Sorry, something went wrong on my side"),

@@ -23,7 +23,6 @@ from bots.discord.options import (
     EVENT_CHOICES,
     LANG_CHOICES,
     SCOPE_CHOICES,
-    STATES,
     IsoDate,
     PostChannel,
     one_word,
@@ -34,6 +33,7 @@ from bots.discord.options import (
 from bots.discord.render import clip
 from content.i18n import N_
 from content.normalise import normalise
+from scheduler.deadlines.regions import US_STATES
 
 log = logging.getLogger(__name__)
 MAX_TERM = 200
@@ -152,7 +152,7 @@ class IepGroup(app_commands.Group):
     # --- deadlines --------------------------------------------------------------------------
 
     async def _bad_state(self, interaction: discord.Interaction, state: str | None) -> bool:
-        if state is None or state.strip().upper() in STATES:
+        if state is None or state.strip().upper() in US_STATES:
             return False
         await self.handler.refuse(
             interaction,

@@ -34,7 +34,6 @@ EVENTS: tuple[tuple[str, str], ...] = (
 )
 EVENT_CHOICES = [Choice(name=label, value=value) for value, label in EVENTS]
 
-STATES = US_STATES  # the deadline engine's table: the same codes are accepted
 
 SNOOZES = ("30m", "1h", "3h", "1d", "2d", "1w")
 LANG_CHOICES = [Choice(name="English", value="en"), Choice(name="Español", value="es")]
@@ -119,13 +118,13 @@ def state_choices(current: str) -> list[Choice[str]]:
     """Codes first (TX), then names (tex -> Texas), then names containing the text."""
     key = current.strip().casefold()
     ranked: list[str] = []
-    for code, name in STATES.items():
+    for code, name in US_STATES.items():
         if not key or code.casefold().startswith(key) or name.casefold().startswith(key):
             ranked.append(code)
-    for code, name in STATES.items():
+    for code, name in US_STATES.items():
         if key and key in name.casefold() and code not in ranked:
             ranked.append(code)
-    return [Choice(name=f"{STATES[c]} ({c})", value=c) for c in ranked[:CHOICES_MAX]]
+    return [Choice(name=f"{US_STATES[c]} ({c})", value=c) for c in ranked[:CHOICES_MAX]]
 
 
 @cache
