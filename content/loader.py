@@ -32,6 +32,11 @@ REQUIRED_FIELDS = (
     "audience",
     "sources",
 )
+# Optional: example questions in the pack's language, written in our own words, that the
+# question ranker reads as one more field of the entry.
+OPTIONAL_FIELDS = ("questions",)
+MAX_QUESTIONS = 40
+MAX_QUESTION = 200
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
 MAX_SUMMARY = 900
@@ -229,7 +234,7 @@ def _parse_entry(
     for name in REQUIRED_FIELDS:
         if name not in raw:
             issues.append(ContentIssue(shown, "missing", label, name))
-    for name in sorted(set(raw) - set(REQUIRED_FIELDS)):
+    for name in sorted(set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)):
         issues.append(ContentIssue(shown, "unknown field", label, str(name)))
     if len(issues) > before:
         return None
@@ -267,6 +272,23 @@ def _parse_entry(
                 )
             )
     sources = _sources(raw, where, issues)
+    questions: tuple[str, ...] = ()
+    if "questions" in raw:
+        questions = _text_list(raw, "questions", where, issues)
+        if len(questions) > MAX_QUESTIONS:
+            issues.append(
+                ContentIssue(shown, f"more than {MAX_QUESTIONS} questions", label, "questions")
+            )
+        for q in questions:
+            if len(q) > MAX_QUESTION:
+                issues.append(
+                    ContentIssue(
+                        shown,
+                        f"a question longer than {MAX_QUESTION} characters",
+                        label,
+                        "questions",
+                    )
+                )
     if len(issues) > before:
         return None
     return Entry(
@@ -280,6 +302,7 @@ def _parse_entry(
         related=related,
         audience=audience,
         sources=sources,
+        questions=questions,
         file=shown,
     )
 

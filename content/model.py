@@ -47,6 +47,7 @@ class Entry:
     related: tuple[str, ...]
     audience: tuple[str, ...]
     sources: tuple[Source, ...]
+    questions: tuple[str, ...] = ()
     file: str = ""
 
 

@@ -37,6 +37,10 @@ def issues_of(case: str) -> list[str]:
         ("unknown_field", "en/pack.yaml: entry 'typo': field 'alias': unknown field"),
         ("bad_category", "en/pack.yaml: entry 'sorted': field 'category': unknown category 'misc'"),
         ("bad_syntax", "en/pack.yaml: not valid YAML: line"),
+        (
+            "bad_questions",
+            "en/pack.yaml: entry 'asky': field 'questions': must be a list of non-empty texts",
+        ),
     ],
 )
 def test_each_broken_pack_names_file_entry_and_field(case: str, expected: str) -> None:
