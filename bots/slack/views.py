@@ -29,8 +29,8 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.escape import clip, escape_keep_channels
-from bots.targets import Target
 from content.i18n import N_, tr
+from scheduler.identity import Target
 from scheduler.timing.durations import parse_leads
 
 REMIND_MODAL = "iep_remind_modal"

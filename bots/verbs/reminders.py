@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
-from bots.preferences import lang_of, timezone_of, who
+from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Reply, ReplyKind, Section, Table
-from bots.targets import HERE_WORDS, Target, mention
+from bots.targets import HERE_WORDS, mention
 from bots.verbs.declare import TextInput, Unreadable, convert_text, error_reply
 from content.i18n import N_, tr
+from scheduler.identity import Asker, Target
 from scheduler.reminders.engine import utcnow
 from scheduler.reminders.service import MAX_TEXT, ReminderRefused
 from scheduler.store.records import ReminderRecord
@@ -108,7 +108,7 @@ def remind_verb(
     try:
         parsed = parse_reminder(phrase, now=utcnow(), tz=resolve_timezone(tz_name), lang=lang)
         record = ctx.reminders.create(
-            who(asker),
+            asker,
             target_kind=target.kind,
             target_id=target.id,
             text=parsed.message,
@@ -166,7 +166,7 @@ def reminders_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    records = [r for r in ctx.reminders.visible(who(asker)) if r.status == "active"]
+    records = [r for r in ctx.reminders.visible(asker) if r.status == "active"]
     if not records:
         return Reply(
             kind=ReplyKind.INFO,
@@ -225,7 +225,7 @@ def cancel_verb(ctx: Context, asker: Asker, *, reminder: int) -> Reply:
     if ctx.reminders is None:
         return no_store(lang)
     try:
-        record = ctx.reminders.cancel(who(asker), reminder, lang=lang)
+        record = ctx.reminders.cancel(asker, reminder, lang=lang)
     except ReminderRefused as exc:
         return error(str(exc), lang=lang)
     return Reply(
@@ -259,7 +259,7 @@ def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> 
     if ctx.reminders is None:
         return no_store(lang)
     try:
-        record = ctx.reminders.snooze(who(asker), reminder, by, lang=lang)
+        record = ctx.reminders.snooze(asker, reminder, by, lang=lang)
     except (TimeError, ReminderRefused) as exc:
         return error(str(exc), lang=lang)
     return Reply(
