@@ -20,11 +20,11 @@ from sqlalchemy import Connection, Engine, Table, delete, func, or_, select, tex
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
+from scheduler.limits import STORED_TEXT_MAX
 from scheduler.store.errors import DuplicateCaseError, FencedOut, StoreError
 from scheduler.store.models import Base
 from scheduler.store.records import (
     DELIVERY_STATUSES,
-    MAX_REMINDER_TEXT,
     REMINDER_KINDS,
     REMINDER_STATUSES,
     SETTING_SCOPES,
@@ -89,8 +89,8 @@ def _check_choice(value: str, allowed: frozenset[str], name: str) -> None:
 def _check_draft(draft: ReminderDraft) -> None:
     _check_choice(draft.target_kind, TARGET_KINDS, "target_kind")
     _check_choice(draft.kind, REMINDER_KINDS, "kind")
-    if not isinstance(draft.text, str) or len(draft.text) > MAX_REMINDER_TEXT:
-        raise ValueError(f"reminder text must be a string of at most {MAX_REMINDER_TEXT} chars")
+    if not isinstance(draft.text, str) or len(draft.text) > STORED_TEXT_MAX:
+        raise ValueError(f"reminder text must be a string of at most {STORED_TEXT_MAX} chars")
     _check_zone(draft.timezone)
     _aware(draft.next_fire_at, "next_fire_at")
 

@@ -9,7 +9,6 @@ from scheduler.timing.errors import TimeError
 from scheduler.timing.phrases import (
     DEFAULT_TIME,
     MAX_AHEAD,
-    MAX_MESSAGE_LENGTH,
     ParsedReminder,
     parse_reminder,
 )
@@ -26,7 +25,6 @@ __all__ = [
     "DEFAULT_LEADS",
     "DEFAULT_TIME",
     "MAX_AHEAD",
-    "MAX_MESSAGE_LENGTH",
     "ParsedReminder",
     "Recurrence",
     "RecurrenceTrigger",
