@@ -24,6 +24,7 @@ from bots.discord.notifier import RATE_LIMIT_TIMEOUT, DiscordNotifier
 from bots.discord.sync import default_state_path, sync_if_changed
 from bots.discord.translator import install_translator
 from bots.discord.views import RouterButton
+from bots.log_privacy import withhold_library_logs
 
 log = logging.getLogger(__name__)
 ADMIN_ROLE_ENV = "IEPBOT_DISCORD_ADMIN_ROLE"
@@ -68,6 +69,7 @@ class IepClient(discord.Client):
             **options,
         )
         quiet_discord_debug()
+        withhold_library_logs()
         self.iep = handler
         self.tree = build_tree(self, handler)
         self.sync_state = sync_state
