@@ -56,9 +56,7 @@ def _is_slack_body(text: str, content_type: str) -> bool:
     return "command" in form or "ssl_check" in form
 
 
-def slack_signature_ok(
-    verifier: SignatureVerifier, body: str, headers: Mapping[str, str]
-) -> bool:
+def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
     if not _TIMESTAMP.fullmatch(timestamp) or not signature:
