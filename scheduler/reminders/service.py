@@ -22,6 +22,7 @@ from scheduler.store.records import (
     TrackedDeadlineRecord,
 )
 from scheduler.store.store import Store
+from scheduler.timing import MAX_AHEAD
 from scheduler.timing.recurrence import Recurrence
 from scheduler.timing.zones import resolve_timezone
 
@@ -143,22 +144,30 @@ class ReminderService:
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
 
     def _editable(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
+        """The reminder if ``who`` may change it. One they cannot even see (someone else's
+        personal reminder) is refused exactly like an id that does not exist, so ids of other
+        people's reminders cannot be probed; "belongs to someone else" is only said of a
+        reminder the asker can see in the channel's list."""
         reminder = self.store.get_reminder(reminder_id)
+        unknown = ReminderRefused(
+            tr(lang, "There is no reminder #{id}. See `/iep reminders`.", id=reminder_id)
+        )
         if reminder is None or reminder.platform != who.platform or reminder.status == "cancelled":
-            raise ReminderRefused(
-                tr(lang, "There is no reminder #{id}. See `/iep reminders`.", id=reminder_id)
-            )
+            raise unknown
         if reminder.owner_id != who.user_id:
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
-            if not (who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id)):
-                raise ReminderRefused(
-                    tr(
-                        lang,
-                        "Reminder #{id} belongs to someone else; only its owner or an "
-                        "admin can change it.",
-                        id=reminder_id,
-                    )
+            if who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id):
+                return reminder
+            if not in_channel:
+                raise unknown
+            raise ReminderRefused(
+                tr(
+                    lang,
+                    "Reminder #{id} belongs to someone else; only its owner or an "
+                    "admin can change it.",
+                    id=reminder_id,
                 )
+            )
         return reminder
 
     def cancel(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
@@ -175,6 +184,19 @@ class ReminderService:
         now = self.now()
         base = reminder.next_fire_at if reminder.status == "active" else None
         when = _seconds((base if base and base > now else now) + by)
+        if when - now > MAX_AHEAD:
+            raise ReminderRefused(
+                tr(
+                    lang,
+                    "That would move reminder #{id} past {latest}, the latest a reminder can "
+                    "be set. Pick a shorter time.",
+                    id=reminder_id,
+                    latest=(now + MAX_AHEAD)
+                    .astimezone(resolve_timezone(reminder.timezone))
+                    .date()
+                    .isoformat(),
+                )
+            )
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.reschedule(reminder_id, when)
