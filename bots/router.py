@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bots.asker import CONSOLE_ASKER, Asker
 from bots.context import Context
+from bots.input_text import MAX_INPUT, clean_text
 from bots.preferences import lang_of, reply_lang
 from bots.replies import Reply, ReplyKind, Section
 from bots.verbs.compare import compare_verb
@@ -213,7 +214,7 @@ def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
     if not command_observers:
         return _route(ctx, text, asker)
     started = time.perf_counter()
-    verb = split_command(text)[0] or "help"
+    verb = split_command(clean_text(text[:MAX_INPUT]))[0] or "help"
     try:
         return _route(ctx, text, asker)
     finally:
@@ -226,7 +227,19 @@ def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
 
 
 def _route(ctx: Context, text: str, asker: Asker) -> Reply:
-    verb, rest = split_command(text)
+    if len(text) > MAX_INPUT:
+        lang = reply_lang(ctx, asker)
+        return Reply(
+            kind=ReplyKind.ERROR,
+            title=tr(
+                lang,
+                "That message is {length} characters; the most I read is {most}.",
+                length=f"{len(text):,}",
+                most=f"{MAX_INPUT:,}",
+            ),
+            lang=lang,
+        )
+    verb, rest = split_command(clean_text(text))
     if not verb or (verb == "ask" and not rest):
         return help_reply(reply_lang(ctx, asker))
     try:

@@ -128,3 +128,19 @@ def test_console_on_a_tty_prompts_and_answers() -> None:
     finally:
         proc.kill()
         os.close(leader)
+
+
+def test_console_survives_invalid_utf8_and_control_characters() -> None:
+    # issue 15, point 7: invalid UTF-8 or a lone surrogate ended in UnicodeEncodeError, and
+    # escape sequences were echoed raw to the terminal.
+    done = subprocess.run(
+        [IEPBOT, "console"],
+        input=b"remind me in 2 hours caf\xe9 \xff\x1b[2J\x07call\n504 plan\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    out = done.stdout.decode("utf-8")
+    assert "Reminder #1 set" in out and "Section 504" in out
+    assert "\x1b" not in out and "\x07" not in out
+    assert b"Traceback" not in done.stderr

@@ -203,3 +203,28 @@ def test_someone_elses_private_reminder_looks_like_an_unknown_id(ctx) -> None:
     assert theirs.title.replace("#1", "#N") == unknown.title.replace("#99", "#N")
     assert route(ctx, "snooze 1 1d", BOB).title == theirs.title.replace("cancel", "snooze")
     assert ctx.store.get_reminder(1).status == "active"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("remind me tomorrow 9am bring\x00 the draft", "bring the draft"),
+        ("remind me tomorrow 9am \x1b[31mbring\x1b[0m the\x07 draft\x08", "bring the draft"),
+        ("remind me tomorrow 9am bring the \ud800draft", "bring the draft"),
+        ("remind me tomorrow 9am bring\u202e the draft", "bring the draft"),
+        ("remind me tomorrow 9am bring\x9b the draft\r", "bring the draft"),
+    ],
+)
+def test_control_characters_nul_and_surrogates_never_reach_the_store(ctx, typed, stored) -> None:
+    # issue 15, point 7: NUL stored on SQLite and a StoreError on PostgreSQL; ANSI escapes,
+    # bell and backspace stored and echoed raw to the terminal; lone surrogates crashed output.
+    made = route(ctx, typed, ALICE)
+    assert made.kind is ReplyKind.INFO, made.title
+    assert ctx.store.get_reminder(1).text == stored
+    assert stored in made.sections[0].text
+
+
+def test_an_enormous_input_is_refused_and_stores_nothing(ctx) -> None:
+    reply = route(ctx, "remind me tomorrow 9am " + "word " * 20_000, ALICE)
+    assert reply.kind is ReplyKind.ERROR and len(reply.title) < 200
+    assert ctx.store.count_active() == 0
