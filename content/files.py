@@ -18,6 +18,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 def read_text_capped(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """The file's UTF-8 text; OSError (with a short ``strerror``) when it is a folder, not a
     regular file, or larger than ``limit``; UnicodeDecodeError when it is not UTF-8."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file")
     with path.open("rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if stat.S_ISDIR(mode):

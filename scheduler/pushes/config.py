@@ -32,6 +32,7 @@ from content.loader import read_yaml_mapping
 from content.model import Library
 from scheduler.timing.errors import TimeError
 from scheduler.timing.recurrence import Recurrence, cron_recurrence
+from scheduler.timing.zones import resolve_timezone
 
 PLATFORMS = ("slack", "discord", "console")
 REQUIRED = ("id", "cron", "timezone", "platform", "channel")
@@ -64,7 +65,7 @@ def _text_of(raw: dict[str, Any], library: Library, lang: str) -> str | None:
 
 def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]:
     """All pushes, or no pushes and every problem found."""
-    shown = path.name
+    shown = path.name or str(path)
     issues: list[_Issue] = []
     data = read_yaml_mapping(path, shown, "pushes", issues)
     pushes: list[Push] = []
@@ -93,22 +94,27 @@ def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]
             issues.append(
                 ContentIssue(shown, f"use one of {', '.join(PLATFORMS)}", label, "platform")
             )
+        # Every check below runs whatever the others found, so one mistake never hides another.
         lang = str(raw.get("lang", "en"))
-        if lang not in library.packs and lang != "en":
+        lang_ok = lang in library.packs or lang == "en"
+        if not lang_ok:
             issues.append(ContentIssue(shown, f"no content in language {lang!r}", label, "lang"))
-            continue
         try:
-            recurrence = cron_recurrence(str(raw["cron"]), str(raw["timezone"]))
+            zone = resolve_timezone(str(raw["timezone"])).key
         except TimeError as exc:
-            field = "cron" if exc.code.startswith("cron") or exc.code == "bad_cron" else "timezone"
-            issues.append(ContentIssue(shown, str(exc), label, field))
-            continue
-        text = _text_of(raw, library, lang)
+            issues.append(ContentIssue(shown, str(exc), label, "timezone"))
+            zone = "UTC"  # still check the cron expression on its own
+        recurrence: Recurrence | None = None
+        try:
+            recurrence = cron_recurrence(str(raw["cron"]), zone)
+        except TimeError as exc:
+            issues.append(ContentIssue(shown, str(exc), label, "cron"))
+        text = _text_of(raw, library, lang if lang_ok else "en")
         if text is None:
             issues.append(ContentIssue(shown, f"no content entry {raw['entry']!r}", label, "entry"))
-            continue
-        if not text or len(text) > MAX_TEXT:
+        elif not text or len(text) > MAX_TEXT:
             issues.append(ContentIssue(shown, f"must be 1 to {MAX_TEXT} characters", label, "text"))
+        if len(issues) > before or recurrence is None or text is None:
             continue
         pushes.append(
             Push(
