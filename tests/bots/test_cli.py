@@ -144,3 +144,38 @@ def test_console_survives_invalid_utf8_and_control_characters() -> None:
     assert "Reminder #1 set" in out and "Section 504" in out
     assert "\x1b" not in out and "\x07" not in out
     assert b"Traceback" not in done.stderr
+
+
+def test_end_of_input_does_not_wait_for_a_paced_backlog(tmp_path) -> None:
+    # issue 15, point 5: at end of input the console waited for the whole paced backlog
+    # (450 due → about 7 minutes at one a second). Now it hands the rest back to the store:
+    # they go out, marked late, the next time the bot starts.
+    from datetime import UTC, datetime, timedelta
+
+    from scheduler.store.engine import open_store
+    from scheduler.store.records import ReminderDraft
+
+    url = f"sqlite:///{tmp_path / 'backlog.sqlite3'}"
+    store = open_store(url)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    for i in range(60):
+        store.add_reminder(
+            ReminderDraft(
+                platform="console", workspace_id="local", owner_id="console",
+                target_kind="user", target_id="console", text=f"backlog {i}", lang="en",
+                timezone="UTC", next_fire_at=due,
+            )
+        )  # fmt: skip
+    store.close()
+    done = subprocess.run(
+        [IEPBOT, "console", "--db", url], input="help\n", capture_output=True, text=True,
+        timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    first_run = done.stdout.count("backlog ")
+    assert first_run < 60
+    assert "next time" in done.stdout
+    again = subprocess.run(
+        [IEPBOT, "console", "--db", url], input="", capture_output=True, text=True, timeout=30
+    )
+    assert first_run + again.stdout.count("backlog ") >= min(60, first_run + 1)
