@@ -22,13 +22,13 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetr
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.log_privacy import withhold_library_logs
 from bots.slack.app import SlackBot
 from bots.slack.notifier import SlackNotifier
 from bots.slack.people import Directory
 from scheduler.delivery.messages import Outgoing
+from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ def api_base_url(url: str | None) -> str:
 
 class SlackAdapter:
     name = "slack"
+    leader_only = False
 
     def __init__(
         self,

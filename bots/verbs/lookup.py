@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Link, Ref, Reply, ReplyKind, Section
 from content.i18n import N_, norm_lang, tr
 from content.model import Entry
 from content.search import MatchKind, SearchResult
+from scheduler.identity import Asker
 
 MAX_QUERY = 200
 # Shown when a pack falls back to another language's entry; the catalogue has the Spanish.
@@ -83,5 +83,5 @@ def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResu
     return result, entry_reply(entry, ctx.pack(lang).entries, note, shown)
 
 
-def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    return lookup(ctx, args, lang_of(ctx, asker))[1]
+def lookup_verb(ctx: Context, asker: Asker, *, term: str) -> Reply:
+    return lookup(ctx, term, lang_of(ctx, asker))[1]

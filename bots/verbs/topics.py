@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from content.i18n import tr, trn
 from content.model import CATEGORIES
+from scheduler.identity import Asker
 
 
-def topics_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def topics_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     pack = ctx.pack(lang)
     groups: dict[str, list[str]] = {key: [] for key in CATEGORIES}

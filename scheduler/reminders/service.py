@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from content.i18n import norm_lang, tr
+from scheduler.identity import Asker
 from scheduler.reminders.calendar_export import build_ics
 from scheduler.reminders.engine import ReminderEngine, utcnow
 from scheduler.store.records import (
@@ -33,17 +34,6 @@ DEADLINE_REMINDER_HOUR = time(9, 0)
 
 class ReminderRefused(ValueError):
     """A request the rules do not allow; ``str`` is one line to show the asker."""
-
-
-@dataclass(frozen=True)
-class Who:
-    """The asker as the core sees them (the adapters' Asker, without platform SDK types)."""
-
-    platform: str
-    workspace_id: str
-    user_id: str
-    channel_id: str | None = None
-    is_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +64,7 @@ class ReminderService:
         if self.engine is not None:
             self.engine.arm_many(reminders)
 
-    def _check_room(self, who: Who, adding: int, lang: str = "en") -> None:
+    def _check_room(self, who: Asker, adding: int, lang: str = "en") -> None:
         active = self.store.list_reminders_for_owner(who.platform, who.user_id)
         if len(active) + adding > MAX_ACTIVE_PER_USER:
             raise ReminderRefused(
@@ -89,7 +79,7 @@ class ReminderService:
 
     def create(
         self,
-        who: Who,
+        who: Asker,
         *,
         target_kind: str,
         target_id: str,
@@ -134,7 +124,7 @@ class ReminderService:
         self._arm([record])
         return record
 
-    def visible(self, who: Who) -> list[ReminderRecord]:
+    def visible(self, who: Asker) -> list[ReminderRecord]:
         """The asker's own reminders, plus those posting to the channel they are in."""
         found = {r.id: r for r in self.store.list_reminders_for_owner(who.platform, who.user_id)}
         if who.channel_id:
@@ -143,7 +133,7 @@ class ReminderService:
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
 
-    def _editable(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
+    def _editable(self, who: Asker, reminder_id: int, lang: str = "en") -> ReminderRecord:
         """The reminder if ``who`` may change it. One they cannot even see (someone else's
         personal reminder) is refused exactly like an id that does not exist, so ids of other
         people's reminders cannot be probed; "belongs to someone else" is only said of a
@@ -170,7 +160,7 @@ class ReminderService:
             )
         return reminder
 
-    def cancel(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
+    def cancel(self, who: Asker, reminder_id: int, lang: str = "en") -> ReminderRecord:
         """``lang`` is the asker's, for the refusal; the reminder keeps its own."""
         reminder = self._editable(who, reminder_id, lang)
         if self.engine is not None:
@@ -178,7 +168,9 @@ class ReminderService:
         self.store.cancel_reminder(reminder_id)
         return reminder
 
-    def snooze(self, who: Who, reminder_id: int, by: timedelta, lang: str = "en") -> ReminderRecord:
+    def snooze(
+        self, who: Asker, reminder_id: int, by: timedelta, lang: str = "en"
+    ) -> ReminderRecord:
         """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now."""
         reminder = self._editable(who, reminder_id, lang)
         now = self.now()
@@ -207,7 +199,7 @@ class ReminderService:
 
     def track(
         self,
-        who: Who,
+        who: Asker,
         *,
         event: str,
         on: date,
@@ -275,13 +267,13 @@ class ReminderService:
         self._arm(reminders)
         return TrackResult(case, deadlines, reminders, overdue)
 
-    def cases(self, who: Who) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
+    def cases(self, who: Asker) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
         return self.store.list_cases(who.platform, who.user_id)
 
-    def calendar(self, who: Who) -> bytes:
+    def calendar(self, who: Asker) -> bytes:
         return build_ics(self.cases(who), stamp=self.now())
 
-    def forget(self, who: Who) -> dict[str, int]:
+    def forget(self, who: Asker) -> dict[str, int]:
         """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
         if self.engine is not None:
             for reminder in self.store.list_reminders_for_owner(who.platform, who.user_id):

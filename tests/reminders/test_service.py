@@ -10,10 +10,10 @@ import icalendar
 import pytest
 import time_machine
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
+from scheduler.identity import Asker
 from scheduler.reminders.engine import ReminderEngine
 from scheduler.reminders.service import ReminderService
 from scheduler.store.engine import open_store
