@@ -85,7 +85,7 @@ def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
             kind=ReplyKind.ERROR,
             title=tr(
                 lang,
-                "That message is {length} characters; the most I read is {most}.",
+                "That message is too long: {length} characters; the most I read is {most}.",
                 length=f"{len(text):,}",
                 most=f"{MAX_INPUT:,}",
             ),
