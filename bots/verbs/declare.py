@@ -233,7 +233,7 @@ def convert_text(param: Param, raw: str, text: TextInput) -> Any:
         try:
             return parse_duration(raw, text.lang) if kind is Kind.DURATION else parse_leads(raw)
         except TimeError as exc:
-            raise Unreadable(str(exc)) from exc
+            raise Unreadable(exc.text(text.lang)) from exc
     if kind is Kind.REMINDER:
         token = raw.lstrip("#")
         if token.isdigit() and len(token) < 12:

@@ -72,7 +72,7 @@ def timezone_verb(
     try:
         found = resolve_timezone(" ".join((zone or "").split()), lang)
     except TimeError as exc:
-        return error(str(exc), lang=lang)
+        return error(exc.text(lang), lang=lang)
     ctx.store.set_setting(asker.platform, where, scope_id, timezone=found.key)
     if where == "user":
         title = tr(lang, "Your timezone is now {zone}", zone=found.key)

@@ -11,7 +11,7 @@ from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
 from bots.targets import mention
 from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
-from bots.verbs.reminders import error, no_store
+from bots.verbs.reminders import error, no_store, refusal
 from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
 from scheduler.identity import Asker, Target
@@ -61,7 +61,7 @@ def parse_track(text: TextInput) -> dict[str, Any] | Reply:
         try:
             values["lead"] = parse_leads(options["lead"])
         except TimeError as exc:
-            return error(str(exc), usage, lang)
+            return error(exc.text(lang), usage, lang)
     return values
 
 
@@ -112,7 +112,7 @@ def track_verb(
     except DeadlineInputError as exc:
         return error(exc.text(lang), usage, lang)
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc), usage, lang)
+        return error(refusal(exc, lang), usage, lang)
     except DuplicateCaseError:
         return error(
             tr(lang, "{label} is already tracked from {event}", label=label, event=event),

@@ -152,7 +152,7 @@ def test_end_of_input_does_not_wait_for_a_paced_backlog(tmp_path) -> None:
     # they go out, marked late, the next time the bot starts.
     from datetime import UTC, datetime, timedelta
 
-    from scheduler.store.engine import open_store
+    from scheduler.store.database import open_store
     from scheduler.store.records import ReminderDraft
 
     url = f"sqlite:///{tmp_path / 'backlog.sqlite3'}"
