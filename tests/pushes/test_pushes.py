@@ -143,7 +143,7 @@ def test_one_error_never_hides_the_others(tmp_path, library) -> None:
     text = text.replace('cron: "0 8 * * 1"', 'cron: "0 25 * * 1"')
     text = text.replace("entry: accommodations", "entry: no-such-entry")
     text = text.replace("id: parent-meeting", "id: weekly-tip")
-    pushes, issues = load_pushes(write(tmp_path, text), library)
+    pushes, issues = load_pushes(write(tmp_path, text), library, PLATFORMS)
     assert pushes == []
     fields = sorted((i.entry, i.field) for i in issues)
     assert ("weekly-tip", "timezone") in fields
@@ -154,6 +154,6 @@ def test_one_error_never_hides_the_others(tmp_path, library) -> None:
 
 def test_a_folder_is_named_in_the_error(tmp_path, library) -> None:
     # issue 15, point 9: `pushes check .` printed ": cannot read it".
-    _, issues = load_pushes(Path("."), library)
+    _, issues = load_pushes(Path("."), library, PLATFORMS)
     (issue,) = issues
     assert str(issue).startswith(".: ") and "folder" in str(issue)
