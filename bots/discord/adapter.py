@@ -133,6 +133,19 @@ class DiscordAdapter:
         if not client.logged_in.is_set():
             log.warning("Discord login is slow; still trying in the background")
 
+    def alive(self) -> bool:
+        """The client task runs (connected, or reconnecting by itself). It ends for good when
+        the very first gateway connection fails; the supervisor then starts a new client."""
+        return self._task is not None and not self._task.done()
+
+    def reason(self) -> str | None:
+        """Why the client task ended: the exception type only (a message may hold user text)."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled():
+            return None
+        error = task.exception()
+        return type(error).__name__ if error is not None else "ended"
+
     def is_connected(self) -> bool:
         """For /healthz: the gateway session is up and ready."""
         return self.client is not None and self.client.is_ready() and not self.client.is_closed()

@@ -154,6 +154,13 @@ class SlackAdapter:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         log.info("slack: serving POST %s on port %s", EVENTS_PATH, self.bound_port)
 
+    def alive(self) -> bool:
+        """Socket Mode reconnects by itself (slack_sdk); HTTP mode serves until stopped."""
+        return self._socket is not None or self._runner is not None
+
+    def reason(self) -> str | None:
+        return None
+
     async def is_connected(self) -> bool:
         """For /healthz: serving HTTP, or the Socket Mode connection is up."""
         if self._socket is not None:
