@@ -121,6 +121,12 @@ async def run_console(
                 rendered += f"\n\n--- {reply.attachment.filename} ---\n"
                 rendered += reply.attachment.content.decode("utf-8", "replace")
             say(rendered + "\n\n")
+            if ctx.store is not None and not ctx.store.file_intact():
+                print(
+                    "error: the database file was deleted or replaced; nothing more is saved",
+                    file=sys.stderr,
+                )
+                return 1
         if interactive:
             say(PROMPT)
     if interactive:

@@ -36,6 +36,7 @@ HANDOVER_SECONDS = 10.0
 # A leader whose leader-only adapter (Discord) stays down this long hands leadership over, and
 # sits out the next election for as long, so a replica whose connection works can lead.
 GIVE_UP_SECONDS = 60.0
+DATABASE_CHECK_SECONDS = 2.0
 
 
 class Replica:
@@ -182,6 +183,7 @@ async def serve(
     )
     health = None
     started: list[Adapter] = []
+    failed: list[str] = []
     try:
         if metrics is not None and health_port is not None:
             from bots.observability.health import HealthServer
@@ -208,8 +210,10 @@ async def serve(
                 reason=adapter.reason,
             )
         supervisor.start()
+        watchdog = asyncio.create_task(_watch_database(runtime, stop, failed))
         await leadership.start()
         await stop.wait()
+        watchdog.cancel()
     finally:
         log.info("shutting down")
         await supervisor.stop()  # nothing is restarted while it all stops
@@ -229,4 +233,15 @@ async def serve(
             with contextlib.suppress(ValueError):
                 command_observers.remove(metrics.command)
         await runtime.stop()
-    return 0
+    return 1 if failed else 0
+
+
+async def _watch_database(runtime: Runtime, stop: asyncio.Event, failed: list[str]) -> None:
+    """A SQLite file deleted under the running bot: stop with an error, never exit 0 having
+    written into a file nobody can open again."""
+    while not stop.is_set():
+        await asyncio.sleep(DATABASE_CHECK_SECONDS)
+        if not runtime.store.file_intact():
+            log.error("the database file was deleted or replaced; stopping")
+            failed.append("database")
+            stop.set()

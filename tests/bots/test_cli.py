@@ -179,3 +179,25 @@ def test_end_of_input_does_not_wait_for_a_paced_backlog(tmp_path) -> None:
         [IEPBOT, "console", "--db", url], input="", capture_output=True, text=True, timeout=30
     )
     assert first_run + again.stdout.count("backlog ") >= min(60, first_run + 1)
+
+
+def test_console_stops_with_an_error_when_its_database_file_is_deleted(tmp_path) -> None:
+    # issue 15, point 14: the bot kept writing into a deleted SQLite file and exited 0.
+    db = tmp_path / "gone.sqlite3"
+    proc = subprocess.Popen(
+        [IEPBOT, "console", "--db", f"sqlite:///{db}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("remind me in 2 hours first\n")
+    proc.stdin.flush()
+    for _ in range(50):  # bounded: the first reminder is saved before the file goes
+        if "Reminder #1 set" in proc.stdout.readline():
+            break
+    for file in tmp_path.iterdir():
+        file.unlink()
+    out, err = proc.communicate("remind me in 3 hours second\n", timeout=60)
+    assert proc.returncode == 1
+    assert "deleted or replaced" in err
+    assert "Reminder #2 set" not in out and "storage is not available" in out
