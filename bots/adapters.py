@@ -28,6 +28,13 @@ class Adapter(Protocol):
     async def stop(self) -> None:
         """Stop taking new work and disconnect."""
 
+    def alive(self) -> bool:
+        """Its long-running part runs (or reconnects by itself); False once it has died, and
+        `iepbot run`'s supervisor then stops and starts it again."""
+
+    def reason(self) -> str | None:
+        """Why it died: an exception type name, never a message."""
+
 
 # Every platform a reminder or push may name: the chat adapters, and the console.
 PLATFORMS = ("slack", "discord", "console")

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from content.i18n import N_
+
 LANGS = ("en", "es")
 
 
@@ -78,9 +80,17 @@ def _content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+HANDED_BACK = N_(
+    "Reminders still waiting to be sent: {count}. They go out, marked late, the next time "
+    "iepbot starts."
+)
+
+
 def _console(args: argparse.Namespace) -> int:
     from bots.console import ConsoleNotifier, console_asker, local_timezone_name, run_console
+    from bots.preferences import reply_lang
     from bots.runtime import start_runtime
+    from content.i18n import tr
     from scheduler.store.errors import StoreError
     from scheduler.timing.errors import TimeError
 
@@ -97,10 +107,13 @@ def _console(args: argparse.Namespace) -> int:
             grace=grace,
             default_timezone=zone,
         )
+        asker = console_asker(zone)
         try:
-            return await run_console(runtime.ctx, asker=console_asker(zone))
+            return await run_console(runtime.ctx, asker=asker)
         finally:
-            await runtime.stop()
+            if left := await runtime.stop():
+                lang = reply_lang(runtime.ctx, asker)
+                print(tr(lang, HANDED_BACK, count=left), flush=True)
 
     try:
         return asyncio.run(session())

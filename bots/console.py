@@ -93,6 +93,10 @@ async def run_console(
     ctx: Context, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, asker: Asker | None = None
 ) -> int:
     """Answer line after line until end of input; returns the process exit code."""
+    for stream in (stdin, stdout):  # bytes that are not UTF-8 must not end the session
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     asker = asker or console_asker()
     interactive = stdin.isatty()
     loop = asyncio.get_running_loop()
@@ -117,6 +121,12 @@ async def run_console(
                 rendered += f"\n\n--- {reply.attachment.filename} ---\n"
                 rendered += reply.attachment.content.decode("utf-8", "replace")
             say(rendered + "\n\n")
+            if ctx.store is not None and not ctx.store.file_intact():
+                print(
+                    "error: the database file was deleted or replaced; nothing more is saved",
+                    file=sys.stderr,
+                )
+                return 1
         if interactive:
             say(PROMPT)
     if interactive:

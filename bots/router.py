@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from bots.context import Context
+from bots.input_text import MAX_INPUT, clean_text
 from bots.preferences import lang_of, reply_lang
 from bots.replies import Reply, ReplyKind, Section
 from bots.verbs import builtin  # noqa: F401  (registers the verbs)
@@ -78,7 +79,19 @@ def split_command(text: str) -> tuple[str, str]:
 
 def route(ctx: Context, text: str, asker: Asker = CONSOLE_ASKER) -> Reply:
     """Answer one command line. Never raises for anything a user can type."""
-    name, rest = split_command(text)
+    if len(text) > MAX_INPUT:
+        lang = reply_lang(ctx, asker)
+        return Reply(
+            kind=ReplyKind.ERROR,
+            title=tr(
+                lang,
+                "That message is too long: {length} characters; the most I read is {most}.",
+                length=f"{len(text):,}",
+                most=f"{MAX_INPUT:,}",
+            ),
+            lang=lang,
+        )
+    name, rest = split_command(clean_text(text))
     verb = VERBS[name or "help"]
     if not name or (name == "ask" and not rest):
         return invoke(ctx, verb, asker, help_reply(reply_lang(ctx, asker)))

@@ -16,12 +16,15 @@ import signal
 import sys
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bots.adapters import PLATFORMS, Adapter, adapters_from_env
 from bots.router import VERBS, command_observers
 from bots.runtime import Runtime, start_runtime
+from bots.supervisor import Supervisor
+from scheduler.leadership.base import Leadership
 
 log = logging.getLogger("iepbot")
 
@@ -30,6 +33,10 @@ NO_CREDENTIALS = (
     "SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN"
 )
 HANDOVER_SECONDS = 10.0
+# A leader whose leader-only adapter (Discord) stays down this long hands leadership over, and
+# sits out the next election for as long, so a replica whose connection works can lead.
+GIVE_UP_SECONDS = 60.0
+DATABASE_CHECK_SECONDS = 2.0
 
 
 class Replica:
@@ -42,8 +49,11 @@ class Replica:
         pushes: Path | None,
         metrics: Any,
         handover_seconds: float,
+        supervisor: Supervisor,
     ) -> None:
         self.runtime = runtime
+        self.supervisor = supervisor
+        self.leadership: Leadership | None = None
         self.leader_adapters = leader_adapters
         self.pushes = pushes
         self.metrics = metrics
@@ -57,14 +67,33 @@ class Replica:
             await adapter.start(self.runtime.ctx)
             self._started.append(adapter)
             log.info("adapter %s started (leader)", adapter.name)
-        await self.runtime.engine.start(epoch)
+            self.supervisor.watch(
+                adapter.name,
+                alive=adapter.alive,
+                start=partial(adapter.start, self.runtime.ctx),
+                stop=adapter.stop,
+                reason=adapter.reason,
+                give_up_after=GIVE_UP_SECONDS,
+                on_give_up=self.step_aside,
+            )
+        engine = self.runtime.engine
+        await engine.start(epoch)
+        self.supervisor.watch(
+            "scheduler",
+            alive=lambda: engine.scheduler is not None and engine.scheduler.running,
+            start=partial(engine.start, epoch),
+            stop=partial(engine.step_down, self.handover_seconds),
+        )
         if self.pushes is not None:
             from scheduler.pushes.watcher import PushWatcher
 
-            self._watcher = PushWatcher(
+            watcher = self._watcher = PushWatcher(
                 self.pushes, self.runtime.store, self.runtime.engine, PLATFORMS
             )
-            await self._watcher.start()
+            await watcher.start()
+            self.supervisor.watch(
+                "pushes", alive=watcher.alive, start=watcher.start, stop=watcher.stop
+            )
         if self.metrics is not None:
             self.metrics.leader.set(1)
             self.metrics.elections.inc()
@@ -79,7 +108,14 @@ class Replica:
         await self.runtime.engine.step_down(self.handover_seconds)
         await self._stop_leader_work()
 
+    async def step_aside(self) -> None:
+        """A leader-only adapter cannot come back: let a replica whose connection works lead."""
+        if self.leadership is not None:
+            await self.leadership.step_aside(self.handover, GIVE_UP_SECONDS)
+
     async def _stop_leader_work(self) -> None:
+        for name in ("scheduler", "pushes", *(a.name for a in self.leader_adapters)):
+            self.supervisor.forget(name)
         if self.metrics is not None:
             self.metrics.leader.set(0)
         watcher, self._watcher = self._watcher, None
@@ -133,12 +169,21 @@ async def serve(
     from scheduler.leadership import leadership_for
 
     shared = [a for a in adapters if not a.leader_only]
+    supervisor = Supervisor(on_restart=metrics.restarted if metrics is not None else None)
     replica = Replica(
-        runtime, [a for a in adapters if a.leader_only], pushes, metrics, handover_seconds
+        runtime,
+        [a for a in adapters if a.leader_only],
+        pushes,
+        metrics,
+        handover_seconds,
+        supervisor,
     )
-    leadership = leadership_for(runtime.store, replica.elected, replica.deposed)
+    leadership = replica.leadership = leadership_for(
+        runtime.store, replica.elected, replica.deposed
+    )
     health = None
     started: list[Adapter] = []
+    failed: list[str] = []
     try:
         if metrics is not None and health_port is not None:
             from bots.observability.health import HealthServer
@@ -150,16 +195,28 @@ async def serve(
                 adapters=[(a, a.leader_only) for a in adapters],
                 host=host,
                 port=health_port,
+                tasks=supervisor.report,
             )
             await health.start()
         for adapter in shared:
             await adapter.start(runtime.ctx)
             started.append(adapter)
             log.info("adapter %s started", adapter.name)
+            supervisor.watch(
+                adapter.name,
+                alive=adapter.alive,
+                start=partial(adapter.start, runtime.ctx),
+                stop=adapter.stop,
+                reason=adapter.reason,
+            )
+        supervisor.start()
+        watchdog = asyncio.create_task(_watch_database(runtime, stop, failed))
         await leadership.start()
         await stop.wait()
+        watchdog.cancel()
     finally:
         log.info("shutting down")
+        await supervisor.stop()  # nothing is restarted while it all stops
 
         async def stop_shared() -> None:
             for adapter in started:
@@ -176,4 +233,15 @@ async def serve(
             with contextlib.suppress(ValueError):
                 command_observers.remove(metrics.command)
         await runtime.stop()
-    return 0
+    return 1 if failed else 0
+
+
+async def _watch_database(runtime: Runtime, stop: asyncio.Event, failed: list[str]) -> None:
+    """A SQLite file deleted under the running bot: stop with an error, never exit 0 having
+    written into a file nobody can open again."""
+    while not stop.is_set():
+        await asyncio.sleep(DATABASE_CHECK_SECONDS)
+        if not runtime.store.file_intact():
+            log.error("the database file was deleted or replaced; stopping")
+            failed.append("database")
+            stop.set()

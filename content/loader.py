@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from content.files import read_text_capped
 from content.model import AUDIENCES, CATEGORIES, Entry, Library, Pack, Source
 from content.normalise import normalise
 
@@ -129,7 +130,7 @@ def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssu
 
     Shared by content packs and the scheduled-pushes file, so both refuse the same mistakes."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_capped(path)
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
     except _DuplicateKey as exc:
         line = exc.problem_mark.line

@@ -24,6 +24,7 @@ from bots.discord.notifier import RATE_LIMIT_TIMEOUT, DiscordNotifier
 from bots.discord.sync import default_state_path, sync_if_changed
 from bots.discord.translator import install_translator
 from bots.discord.views import RouterButton
+from bots.log_privacy import withhold_library_logs
 
 log = logging.getLogger(__name__)
 ADMIN_ROLE_ENV = "IEPBOT_DISCORD_ADMIN_ROLE"
@@ -68,6 +69,7 @@ class IepClient(discord.Client):
             **options,
         )
         quiet_discord_debug()
+        withhold_library_logs()
         self.iep = handler
         self.tree = build_tree(self, handler)
         self.sync_state = sync_state
@@ -130,6 +132,19 @@ class DiscordAdapter:
             self._task.result()  # a bad token raises LoginFailure here, at start-up
         if not client.logged_in.is_set():
             log.warning("Discord login is slow; still trying in the background")
+
+    def alive(self) -> bool:
+        """The client task runs (connected, or reconnecting by itself). It ends for good when
+        the very first gateway connection fails; the supervisor then starts a new client."""
+        return self._task is not None and not self._task.done()
+
+    def reason(self) -> str | None:
+        """Why the client task ended: the exception type only (a message may hold user text)."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled():
+            return None
+        error = task.exception()
+        return type(error).__name__ if error is not None else "ended"
 
     def is_connected(self) -> bool:
         """For /healthz: the gateway session is up and ready."""

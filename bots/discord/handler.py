@@ -132,7 +132,11 @@ class Handler:
         self, interaction: discord.Interaction, title: str, hint: str | None = None
     ) -> None:
         """A bad option, answered at once: nothing was routed, nothing stored. ``title`` and
-        ``hint`` are catalogue msgids (marked with N_ by the caller), translated here."""
+        ``hint`` are catalogue msgids (marked with N_ by the caller), translated here. It
+        defers before reading the asker's language from the store, like every answer: a slow
+        store must not cost Discord's 3-second window."""
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
         lang = await self.lang(interaction)
         reply = Reply(
             kind=ReplyKind.ERROR,

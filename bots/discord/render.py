@@ -7,6 +7,7 @@ is trimmed here, where the limits are known, rather than hoping replies stay sho
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import discord
@@ -71,10 +72,21 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# A masked link, [what it says](where it goes): Discord renders it as a link whose text can
+# lie about its target. In text that may hold what a person typed, the brackets are escaped,
+# so the reader sees both the words and the real address.
+_MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\(")
+
+
+def defuse_links(text: str) -> str:
+    return _MASKED_LINK.sub(lambda m: "\\[" + m.group(1) + "\\](", text)
+
+
 def safe_content(text: str) -> str:
-    """Message content that cannot ping: @everyone, @here, users and roles are broken with a
-    zero-width space. Sends also carry AllowedMentions.none(); this is the second belt."""
-    return clip(discord.utils.escape_mentions(text), CONTENT_MAX)
+    """Message content that cannot ping or disguise a link: @everyone, @here, users and roles
+    are broken with a zero-width space (sends also carry AllowedMentions.none(); this is the
+    second belt), and masked links are shown as plain text."""
+    return clip(discord.utils.escape_mentions(defuse_links(text)), CONTENT_MAX)
 
 
 def _chunks(text: str, limit: int) -> list[str]:
@@ -137,7 +149,7 @@ def build_embed(reply: Reply) -> discord.Embed:
     sections = list(reply.sections)
     description = None
     if sections and sections[0].heading is None:
-        description = clip(sections.pop(0).text, min(DESCRIPTION_MAX, budget))
+        description = clip(defuse_links(sections.pop(0).text), min(DESCRIPTION_MAX, budget))
         budget -= len(description)
     embed = discord.Embed(
         title=title, description=description, colour=COLOURS.get(reply.kind, 0x99AAB5)
@@ -145,7 +157,7 @@ def build_embed(reply: Reply) -> discord.Embed:
     fields: list[tuple[str, str]] = []
     for section in sections:
         name = section.heading or BLANK
-        for i, part in enumerate(_chunks(section.text, FIELD_VALUE_MAX)):
+        for i, part in enumerate(_chunks(defuse_links(section.text), FIELD_VALUE_MAX)):
             if i and name != BLANK:
                 fields.append((tr(lang, "{name} (cont.)", name=name), part))
             else:

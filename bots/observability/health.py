@@ -62,11 +62,13 @@ class HealthServer:
         adapters: Sequence[tuple[Any, bool]],
         host: str,
         port: int,
+        tasks: Callable[[], dict[str, dict[str, Any]]] | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics
         self.role = role
         self.adapters = adapters
+        self.tasks = tasks
         self.host = host
         self.port = port
         self.bound_port: int | None = None
@@ -92,6 +94,8 @@ class HealthServer:
             "epoch": epoch,
             "adapters": adapters,
         }
+        if self.tasks is not None:
+            body["tasks"] = self.tasks()  # {name: {"state": ..., "restarts": n}}
         return (200 if ok else 503), body
 
     async def _healthz(self, request: web.Request) -> web.Response:

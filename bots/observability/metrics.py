@@ -19,6 +19,7 @@ from prometheus_client import (
 from bots.adapters import PLATFORMS
 
 REASONS = frozenset({"rate_limited", "transient"})
+TASKS = frozenset({*PLATFORMS, "scheduler", "pushes"})
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -73,6 +74,16 @@ class Metrics:
         self.elections = Counter(
             "iepbot_leader_elections", "Times this replica became the leader", registry=r
         )
+        self.restarts = Counter(
+            "iepbot_task_restarts",
+            "Times a long-running part (an adapter, the scheduler, the pushes watcher) was "
+            "restarted after it stopped",
+            ["task"],
+            registry=r,
+        )
+
+    def restarted(self, task: str) -> None:
+        self.restarts.labels(_one_of(task, TASKS)).inc()
 
     # -- the router's hook ------------------------------------------------------------------
 

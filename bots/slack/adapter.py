@@ -8,17 +8,22 @@ lets bolt's request verification refuse anything unsigned or older than five min
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.context import Context
+from bots.log_privacy import withhold_library_logs
 from bots.slack.app import SlackBot
 from bots.slack.notifier import SlackNotifier
 from bots.slack.people import Directory
@@ -31,6 +36,32 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/slack/health"
 CHANNEL_CHECK_TIMEOUT = 8.0
 CLIENT_TIMEOUT = 15
+# Slack's timestamp header is Unix seconds; anything else is refused before slack_sdk sees it
+# (its check does int() and raises on "abc" or "1e10", which was a 500).
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def _is_slack_body(text: str, content_type: str) -> bool:
+    """A body bolt can route: a JSON object (Events API), or a form with a slash command, an
+    SSL check, or a ``payload`` that is a JSON object (interactivity). Anything else is a 400
+    here, rather than a 500 or an "unhandled request" line (with the body) inside bolt."""
+    try:
+        if content_type == "application/json":
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True)
+        if "payload" in form:
+            return isinstance(json.loads(form["payload"][0]), dict)
+    except ValueError:
+        return False
+    return "command" in form or "ssl_check" in form
+
+
+def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not _TIMESTAMP.fullmatch(timestamp) or not signature:
+        return False
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
 def api_base_url(url: str | None) -> str:
@@ -56,6 +87,8 @@ class SlackAdapter:
     ) -> None:
         if not signing_secret and not app_token:
             raise ValueError("Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET")
+        withhold_library_logs()
+        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.mode = "socket" if app_token else "http"
         self.signing_secret = signing_secret
         self.app_token = app_token
@@ -121,6 +154,13 @@ class SlackAdapter:
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         log.info("slack: serving POST %s on port %s", EVENTS_PATH, self.bound_port)
 
+    def alive(self) -> bool:
+        """Socket Mode reconnects by itself (slack_sdk); HTTP mode serves until stopped."""
+        return self._socket is not None or self._runner is not None
+
+    def reason(self) -> str | None:
+        return None
+
     async def is_connected(self) -> bool:
         """For /healthz: serving HTTP, or the Socket Mode connection is up."""
         if self._socket is not None:
@@ -129,7 +169,17 @@ class SlackAdapter:
         return self._runner is not None
 
     async def _handle(self, request: web.Request) -> web.Response:
-        assert self.app is not None
+        """Verify, then check the shape, then hand over to bolt: a bad request is answered here
+        (401 unsigned or stale, 400 malformed) without reaching bolt's logging at all."""
+        assert self.app is not None and self._verifier is not None
+        try:  # Slack signs UTF-8 text; other bytes cannot even be checked (slack_sdk decodes)
+            text = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            return web.json_response({"error": "malformed request"}, status=400)
+        if not slack_signature_ok(self._verifier, text, request.headers):
+            return web.json_response({"error": "invalid request"}, status=401)
+        if not _is_slack_body(text, request.content_type):
+            return web.json_response({"error": "malformed request"}, status=400)
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

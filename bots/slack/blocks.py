@@ -98,7 +98,8 @@ def actions_blocks(elements: Iterable[Block | None], prefix: str = "actions") ->
 
 
 def _split_line(line: str, limit: int) -> Iterator[str]:
-    """Pieces of one escaped line, at spaces when possible, never inside an entity."""
+    """Pieces of one escaped line, at spaces when possible, never inside an entity (``&amp;``)
+    or a Slack link or mention (``<#C1|name>``, ``<@U1>``, ``<https://…|text>``)."""
     while len(line) > limit:
         cut = line.rfind(" ", limit // 2, limit)
         if cut <= 0:
@@ -106,6 +107,9 @@ def _split_line(line: str, limit: int) -> Iterator[str]:
             amp = line.rfind("&", cut - 6, cut)
             if amp != -1 and ";" not in line[amp:cut]:
                 cut = amp
+        opened = line.rfind("<", 0, cut)
+        if opened > 0 and ">" not in line[opened:cut]:
+            cut = opened  # the link goes whole into the next piece
         yield line[:cut]
         line = line[cut:].lstrip(" ")
     if line:

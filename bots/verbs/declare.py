@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -62,6 +63,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from bots.input_text import clean_text
 from bots.replies import Reply, ReplyKind, Section
 from bots.targets import HERE_WORDS, ME_WORDS, syntax_for
 from content.i18n import tr
@@ -308,12 +310,21 @@ def invoke(ctx: Context, verb: Verb, asker: Asker, values: dict[str, Any] | Repl
                 log.exception("command observer failed")
 
 
+def _is_store_error(exc: Exception) -> bool:
+    """Without importing the store (SQLAlchemy) into `iepbot ask`: a StoreError can only have
+    been raised if its module is loaded."""
+    errors = sys.modules.get("scheduler.store.errors")
+    return errors is not None and isinstance(exc, errors.StoreError)
+
+
 def _invoke(ctx: Context, verb: Verb, asker: Asker, values: dict[str, Any] | Reply | str) -> Reply:
     from bots.preferences import reply_lang
 
     try:
         if isinstance(values, str):
-            values = verb.parse_text(TextInput(values, asker, reply_lang(ctx, asker)))
+            values = verb.parse_text(TextInput(clean_text(values), asker, reply_lang(ctx, asker)))
+        elif isinstance(values, dict):  # typed options (Discord, modals): the same cleaning
+            values = {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
         if isinstance(values, Reply):
             reply = values
         elif verb.admin_only and not asker.is_admin:
@@ -326,6 +337,14 @@ def _invoke(ctx: Context, verb: Verb, asker: Asker, values: dict[str, Any] | Rep
         reply.lang = reply_lang(ctx, asker)
         return reply
     except Exception as exc:  # a bug must cost one reply, not the bot
+        if _is_store_error(exc):  # the database is down or gone: say so, never "saved"
+            lang = reply_lang(ctx, asker)
+            return Reply(
+                kind=ReplyKind.ERROR,
+                title=tr(lang, "The bot's storage is not available right now; nothing was saved"),
+                sections=[Section(tr(lang, "Please try again in a few minutes."))],
+                lang=lang,
+            )
         # Only the exception type and code locations: its message may quote what was typed.
         where = "; ".join(
             f"{f.filename}:{f.lineno}" for f in traceback.extract_tb(exc.__traceback__)

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from content.files import read_text_capped
+
 
 class _DatesAsText(yaml.SafeLoader):
     """SafeLoader without the timestamp resolver, so every date reaches our parser as text."""
@@ -28,7 +30,7 @@ class YamlReadError(Exception):
 
 def read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_capped(path)
     except FileNotFoundError as exc:
         raise YamlReadError("not found") from exc
     except IsADirectoryError as exc:

@@ -30,6 +30,7 @@ from scheduler.delivery.messages import (
     RateLimited,
     SendError,
     TransientSendError,
+    UncertainSendError,
 )
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,14 @@ class Dispatcher:
             except PermanentSendError as exc:
                 await self._fail(message, exc, attempts)
                 return
+            except Exception as exc:  # a bug or an odd answer: settle it, never leave "sending"
+                log.error(
+                    "delivery to %s: unexpected %s from the notifier; reported as uncertain",
+                    message.platform,
+                    type(exc).__name__,
+                )
+                await self._fail(message, UncertainSendError(type(exc).__name__[:40]), attempts)
+                return
             else:
                 late = message.late_by is not None
                 self.stats.sent += 1
@@ -317,7 +326,8 @@ class Dispatcher:
         log.warning(
             "delivery to %s failed after %d attempt(s): %s", message.platform, attempts, error.code
         )
-        await self._ledger(message, "failed", error=error.code[:60], attempts=attempts)
+        status = "uncertain" if isinstance(error, UncertainSendError) else "failed"
+        await self._ledger(message, status, error=error.code[:60], attempts=attempts)
         if self.on_failure is not None and message.reminder_id is not None:
             try:
                 await self.on_failure(message, error)

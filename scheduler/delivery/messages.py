@@ -58,6 +58,11 @@ class PermanentSendError(SendError):
     """The platform will never accept this (channel gone, DMs blocked, not in channel)."""
 
 
+class UncertainSendError(SendError):
+    """The notifier failed in a way nobody planned for (a KeyError on an odd API answer): the
+    platform may or may not have the message, so it is neither resent nor called failed."""
+
+
 class Notifier(Protocol):
     """One per platform. ``deliver`` returns when the platform accepted the message."""
 

@@ -30,3 +30,7 @@ class Leadership(Protocol):
 
     async def stop(self, handover: Deposed | None = None) -> None:
         """Stop competing; if leading, run ``handover`` and then release leadership."""
+
+    async def step_aside(self, handover: Deposed, pause: float) -> None:
+        """If leading: run ``handover``, release leadership and stay out of the election for
+        ``pause`` seconds, so another replica (one whose adapters work) can lead."""

@@ -69,6 +69,7 @@ class PgLeadership:
         # can swallow a cancel that lands as its query completes, and a loop that went on would
         # take the lock the old leader just released, and lead a process that is shutting down.
         self._stopping = False
+        self._sit_out_until = 0.0  # after step_aside: no lock attempts before this loop time
         self.attempts = 0  # lock attempts and pings so far: lets tests wait for a round
 
     # -- the lock connection ----------------------------------------------------------------
@@ -161,7 +162,11 @@ class PgLeadership:
                 if self.role == LEADER:
                     if not await self._still_leader():
                         raise ConnectionError("term taken over")
-                elif await self._try_lock() and not self._stopping:
+                elif (
+                    asyncio.get_running_loop().time() >= self._sit_out_until
+                    and await self._try_lock()
+                    and not self._stopping
+                ):
                     # (A lock won while stopping goes with the connection stop() closes.)
                     await self._elect()
             except asyncio.CancelledError:
@@ -204,6 +209,27 @@ class PgLeadership:
             await self.on_deposed()
         except Exception:
             log.exception("stopping the leader's work failed")
+
+    async def step_aside(self, handover: Deposed, pause: float) -> None:
+        """Release the lock for another replica and sit out ``pause`` seconds: this leader
+        cannot do its work (its Discord connection has not come back)."""
+        if self.role != LEADER or self._stopping:
+            return
+        self._sit_out_until = asyncio.get_running_loop().time() + pause
+        term, self._term_task = self._term_task, None
+        if term is not None and term is not asyncio.current_task():
+            term.cancel()
+            with contextlib.suppress(BaseException):
+                await term
+        try:
+            await handover()
+        except Exception:
+            log.exception("hand-over failed")
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._query(f"SELECT pg_advisory_unlock({self._LOCK_KEY})", (SCHEDULER_TERM,))
+        self._set_role(STANDBY)
+        log.warning("stepped aside as scheduler leader for %.0f s", pause)
 
     async def stop(self, handover: Deposed | None = None) -> None:
         """Stop competing; a leader runs ``handover`` (finish or hand back its sends) and then

@@ -27,6 +27,11 @@ class SoleLeader:
         await self.on_elected(None)
         self.role = LEADER
 
+    async def step_aside(self, handover: Deposed, pause: float) -> None:
+        """There is no other replica to lead: the one process keeps leading and its
+        supervisor keeps restarting what died."""
+        log.warning("no other replica to hand leadership to; staying leader")
+
     async def stop(self, handover: Deposed | None = None) -> None:
         if self.role == LEADER and handover is not None:
             await handover()

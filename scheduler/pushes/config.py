@@ -34,6 +34,7 @@ from content.model import Library
 from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.timing.errors import TimeError
 from scheduler.timing.recurrence import Recurrence, cron_recurrence
+from scheduler.timing.zones import resolve_timezone
 
 REQUIRED = ("id", "cron", "timezone", "platform", "channel")
 OPTIONAL = ("entry", "text", "lang", "workspace")
@@ -67,7 +68,7 @@ def load_pushes(
 ) -> tuple[list[Push], list[_Issue]]:
     """All pushes, or no pushes and every problem found. ``platforms`` are the names a push
     may name (the bots layer knows which exist; the scheduler does not)."""
-    shown = path.name
+    shown = path.name or str(path)
     issues: list[_Issue] = []
     data = read_yaml_mapping(path, shown, "pushes", issues)
     pushes: list[Push] = []
@@ -96,24 +97,29 @@ def load_pushes(
             issues.append(
                 ContentIssue(shown, f"use one of {', '.join(platforms)}", label, "platform")
             )
+        # Every check below runs whatever the others found, so one mistake never hides another.
         lang = str(raw.get("lang", "en"))
-        if lang not in library.packs and lang != "en":
+        lang_ok = lang in library.packs or lang == "en"
+        if not lang_ok:
             issues.append(ContentIssue(shown, f"no content in language {lang!r}", label, "lang"))
-            continue
         try:
-            recurrence = cron_recurrence(str(raw["cron"]), str(raw["timezone"]))
+            zone = resolve_timezone(str(raw["timezone"])).key
         except TimeError as exc:
-            field = "cron" if exc.code.startswith("cron") or exc.code == "bad_cron" else "timezone"
-            issues.append(ContentIssue(shown, str(exc), label, field))
-            continue
-        text = _text_of(raw, library, lang)
+            issues.append(ContentIssue(shown, str(exc), label, "timezone"))
+            zone = "UTC"  # still check the cron expression on its own
+        recurrence: Recurrence | None = None
+        try:
+            recurrence = cron_recurrence(str(raw["cron"]), zone)
+        except TimeError as exc:
+            issues.append(ContentIssue(shown, str(exc), label, "cron"))
+        text = _text_of(raw, library, lang if lang_ok else "en")
         if text is None:
             issues.append(ContentIssue(shown, f"no content entry {raw['entry']!r}", label, "entry"))
-            continue
-        if not text or len(text) > REMINDER_TEXT_MAX:
+        elif not text or len(text) > REMINDER_TEXT_MAX:
             issues.append(
                 ContentIssue(shown, f"must be 1 to {REMINDER_TEXT_MAX} characters", label, "text")
             )
+        if len(issues) > before or recurrence is None or text is None:
             continue
         pushes.append(
             Push(

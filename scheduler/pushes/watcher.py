@@ -122,6 +122,9 @@ class PushWatcher:
         log.info("scheduled pushes: %d new, %d kept, %d removed", created, kept, cancelled)
         return True
 
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def start(self) -> None:
         await asyncio.to_thread(self.reload_if_changed)
         self._task = asyncio.get_running_loop().create_task(self._poll())

@@ -40,7 +40,7 @@ from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import text
 
 from scheduler.delivery.dispatcher import Dispatcher
-from scheduler.delivery.messages import Outgoing, SendError
+from scheduler.delivery.messages import Outgoing, SendError, UncertainSendError
 from scheduler.reminders.texts import failed_notice, missed_notice, reminder_text, uncertain_notice
 from scheduler.store.errors import FencedOut
 from scheduler.store.records import DeliveryRecord, ReminderRecord
@@ -78,7 +78,13 @@ async def fire_job(reminder_id: int, fire_at_iso: str) -> None:
     if engine is None:
         log.error("reminder job ran with no engine started")
         return
-    await engine.fire(reminder_id, datetime.fromisoformat(fire_at_iso))
+    try:
+        await engine.fire(reminder_id, datetime.fromisoformat(fire_at_iso))
+    except asyncio.CancelledError:
+        # The scheduler is stopping (end of console input, SIGTERM). Whatever the firing had
+        # claimed is in the ledger and goes out at the next start; APScheduler would log this
+        # as a job failure with a traceback.
+        log.info("a reminder firing was cut short by shutdown; the store keeps it")
 
 
 class ReminderEngine:
@@ -396,7 +402,11 @@ class ReminderEngine:
         ):
             return  # the owner's own DM failed: a notice would fail the same way
         reminder = await asyncio.to_thread(self.store.get_reminder, message.reminder_id)
-        if reminder is not None:
+        if reminder is None:
+            return
+        if isinstance(error, UncertainSendError) and message.fire_at is not None:
+            self._notice(reminder, uncertain_notice(reminder, message.fire_at, stopped=False))
+        else:
             self._notice(reminder, failed_notice(reminder, error.code))
 
     # --- recovery --------------------------------------------------------------------------

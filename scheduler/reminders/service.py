@@ -25,6 +25,7 @@ from scheduler.store.records import (
     TrackedDeadlineRecord,
 )
 from scheduler.store.store import Store
+from scheduler.timing import MAX_AHEAD
 from scheduler.timing.recurrence import Recurrence
 from scheduler.timing.zones import resolve_timezone
 
@@ -46,6 +47,10 @@ class ReminderRefused(UserError):
         "no_such": N_("There is no reminder #{id}."),
         "not_yours": N_(
             "Reminder #{id} belongs to someone else; only its owner or an admin can change it."
+        ),
+        "too_far": N_(
+            "That would move reminder #{id} past {latest}, the latest a reminder can be set. "
+            "Pick a shorter time."
         ),
     }
 
@@ -132,13 +137,18 @@ class ReminderService:
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
 
     def _editable(self, who: Asker, reminder_id: int) -> ReminderRecord:
+        """The reminder if ``who`` may change it. One they cannot even see (someone else's
+        personal reminder) is refused exactly like an id that does not exist, so ids of other
+        people's reminders cannot be probed; "belongs to someone else" is only said of a
+        reminder the asker can see in the channel's list."""
         reminder = self.store.get_reminder(reminder_id)
         if reminder is None or reminder.platform != who.platform or reminder.status == "cancelled":
             raise ReminderRefused("no_such", id=reminder_id)
         if reminder.owner_id != who.user_id:
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
-            if not (who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id)):
-                raise ReminderRefused("not_yours", id=reminder_id)
+            if who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id):
+                return reminder
+            raise ReminderRefused("not_yours" if in_channel else "no_such", id=reminder_id)
         return reminder
 
     def cancel(self, who: Asker, reminder_id: int) -> ReminderRecord:
@@ -154,6 +164,9 @@ class ReminderService:
         now = self.now()
         base = reminder.next_fire_at if reminder.status == "active" else None
         when = _seconds((base if base and base > now else now) + by)
+        if when - now > MAX_AHEAD:
+            latest = (now + MAX_AHEAD).astimezone(resolve_timezone(reminder.timezone)).date()
+            raise ReminderRefused("too_far", id=reminder_id, latest=latest.isoformat())
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.reschedule(reminder_id, when)

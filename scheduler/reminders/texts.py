@@ -65,7 +65,18 @@ def failed_notice(reminder: ReminderRecord, code: str) -> str:
     )
 
 
-def uncertain_notice(reminder: ReminderRecord, fire_at: datetime) -> str:
+def uncertain_notice(reminder: ReminderRecord, fire_at: datetime, *, stopped: bool = True) -> str:
+    """``stopped``: the bot died mid-send (found at restart); otherwise the platform's answer
+    was one nobody planned for. Either way the platform may have the message."""
+    if not stopped:
+        return tr(
+            reminder.lang,
+            "Reminder #{id}, due {due}, may not have gone out: something unexpected happened "
+            "while sending it. It said: {text}",
+            id=reminder.id,
+            due=_local(reminder, fire_at),
+            text=reminder.text,
+        )
     return tr(
         reminder.lang,
         "Reminder #{id}, due {due}, may not have gone out: the bot stopped while sending it. "

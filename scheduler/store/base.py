@@ -3,10 +3,12 @@ on values before they reach SQL (naive datetimes, unknown zones, unknown choices
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -94,6 +96,14 @@ def describe_db_error(
     return line
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
 class _ConstraintViolation(StoreError):
     """Internal: lets a method turn a specific constraint into its own answer."""
 
@@ -128,6 +138,15 @@ class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._dialect = engine.dialect.name
+        # A SQLite file deleted or swapped under a running bot would take every later write
+        # with it at exit, silently: its identity is kept and checked before each transaction.
+        database = engine.url.database if self._dialect == "sqlite" else None
+        self._file = Path(database) if database and database != ":memory:" else None
+        self._file_id = _file_id(self._file) if self._file is not None else None
+
+    def file_intact(self) -> bool:
+        """False when the SQLite file was deleted or replaced since it was opened."""
+        return self._file is None or _file_id(self._file) == self._file_id
 
     @property
     def engine(self) -> Engine:
@@ -145,6 +164,11 @@ class StoreBase:
 
     @contextmanager
     def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
+        if not self.file_intact():
+            raise StoreError(
+                f"the database file {self._file} was deleted or replaced while the bot ran; "
+                "nothing more is saved until it is restarted"
+            )
         try:
             with self._engine.connect() as conn:
                 if read_only:

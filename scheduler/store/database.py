@@ -89,6 +89,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     try:
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows (a `forget`) are overwritten with zeros, not left in free pages.
+        cursor.execute("PRAGMA secure_delete = ON")
         _set_wal(cursor)
         # In WAL mode NORMAL still survives a crash of the process (what the ledger guards
         # against); only an OS crash or power cut may lose the last commits. It spares an

@@ -65,4 +65,14 @@ class Store(ReminderTables, Preferences, Ledger):
                     SETTINGS.c.scope_id == user_id,
                 )
             ).rowcount
+        if self.dialect == "sqlite":
+            # The deleted texts are still in the write-ahead log until a checkpoint: copy the
+            # log into the (zeroed) pages and empty it now.
+            # Outside any transaction: on the raw connection (autocommit), not through
+            # SQLAlchemy, which would BEGIN first and leave the checkpoint blocked.
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
         return counts

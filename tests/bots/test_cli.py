@@ -128,3 +128,79 @@ def test_console_on_a_tty_prompts_and_answers() -> None:
     finally:
         proc.kill()
         os.close(leader)
+
+
+def test_console_survives_invalid_utf8_and_control_characters() -> None:
+    # issue 15, point 7: invalid UTF-8 or a lone surrogate ended in UnicodeEncodeError, and
+    # escape sequences were echoed raw to the terminal.
+    done = subprocess.run(
+        [IEPBOT, "console"],
+        input=b"remind me in 2 hours caf\xe9 \xff\x1b[2J\x07call\n504 plan\n",
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    out = done.stdout.decode("utf-8")
+    assert "Reminder #1 set" in out and "Section 504" in out
+    assert "\x1b" not in out and "\x07" not in out
+    assert b"Traceback" not in done.stderr
+
+
+def test_end_of_input_does_not_wait_for_a_paced_backlog(tmp_path) -> None:
+    # issue 15, point 5: at end of input the console waited for the whole paced backlog
+    # (450 due → about 7 minutes at one a second). Now it hands the rest back to the store:
+    # they go out, marked late, the next time the bot starts.
+    from datetime import UTC, datetime, timedelta
+
+    from scheduler.store.database import open_store
+    from scheduler.store.records import ReminderDraft
+
+    url = f"sqlite:///{tmp_path / 'backlog.sqlite3'}"
+    store = open_store(url)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    for i in range(60):
+        store.add_reminder(
+            ReminderDraft(
+                platform="console", workspace_id="local", owner_id="console",
+                target_kind="user", target_id="console", text=f"backlog {i}", lang="en",
+                timezone="UTC", next_fire_at=due,
+            )
+        )  # fmt: skip
+    store.close()
+    done = subprocess.run(
+        [IEPBOT, "console", "--db", url], input="help\n", capture_output=True, text=True,
+        timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    first_run = done.stdout.count("backlog ")
+    assert first_run < 60
+    assert "next time" in done.stdout
+    again = subprocess.run(
+        [IEPBOT, "console", "--db", url], input="", capture_output=True, text=True, timeout=30
+    )
+    assert first_run + again.stdout.count("backlog ") >= min(60, first_run + 1)
+
+
+def test_console_stops_with_an_error_when_its_database_file_is_deleted(tmp_path) -> None:
+    # issue 15, point 14: the bot kept writing into a deleted SQLite file and exited 0.
+    db = tmp_path / "gone.sqlite3"
+    proc = subprocess.Popen(
+        [IEPBOT, "console", "--db", f"sqlite:///{db}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("remind me in 2 hours first\n")
+    proc.stdin.flush()
+    for _ in range(50):  # bounded: the first reminder is saved before the file goes
+        if "Reminder #1 set" in proc.stdout.readline():
+            break
+    for file in tmp_path.iterdir():
+        file.unlink()
+    out, err = proc.communicate("remind me in 3 hours second\n", timeout=60)
+    assert proc.returncode == 1
+    assert "deleted or replaced" in err
+    # It stops at once, or (if the file went while a command was under way) after saying that
+    # nothing was saved: never a confirmation for a reminder nobody could ever read back.
+    assert "Reminder #2 set" not in out
+    assert out == "" or "storage is not available" in out

@@ -142,3 +142,19 @@ def test_the_real_command(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr == "error: date 2026-02-31 does not exist: February 2026 has 28 days\n"
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [("/dev/zero", "not a regular file"), (".", "is a folder"), ("BIG", "larger than 2 MB")],
+)
+def test_closures_that_are_not_a_small_file_fail_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, path: str, says: str
+) -> None:
+    # issue 15, point 8: `--closures /dev/zero` hung, reading without end.
+    if path == "BIG":
+        big = tmp_path / "big.yaml"
+        big.write_text("# " + "x" * (3 * 1024 * 1024))
+        path = str(big)
+    code, _, err = run(capsys, "consent", "2026-09-15", "--closures", path)
+    assert code == 2 and says in err and err.count("\n") == 1

@@ -62,3 +62,57 @@ async def test_a_bad_token_fails_start(fake, ctx, tmp_path):
     with pytest.raises(discord.LoginFailure):
         await adapter.start(ctx)
     await adapter.stop()
+
+
+async def test_a_failed_first_gateway_connection_is_restarted(
+    fake, ctx, tmp_path, monkeypatch, caplog
+):
+    # issue 15, point 4: when the very first gateway connection fails (a DNS or network blip
+    # at start-up), discord.py's reconnect path raises and the client task ends for good. The
+    # supervisor notices, logs the reason, and starts a new client once the network is back.
+    import logging
+
+    from bots.supervisor import Supervisor
+    from tests.local_server import free_port
+
+    dead = yarl.URL(f"ws://127.0.0.1:{free_port()}/gateway")
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", dead)
+    adapter = from_env(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_API_URL": fake.url,
+            "IEPBOT_DISCORD_SYNC_FILE": str(tmp_path / "s.json"),
+        },
+        {},
+    )
+    assert adapter is not None
+    restarted: list[str] = []
+    supervisor = Supervisor(interval=0.05, first_backoff=0.05, on_restart=restarted.append)
+    supervisor.watch(
+        "discord",
+        alive=adapter.alive,
+        start=lambda: adapter.start(ctx),
+        stop=adapter.stop,
+        reason=adapter.reason,
+    )
+    caplog.set_level(logging.INFO)
+    await adapter.start(ctx)
+    try:
+        await asyncio.wait_for(_until(lambda: not adapter.alive()), 20)  # the blip kills it
+        gateway = yarl.URL(fake.url.replace("http://", "ws://") + "/gateway")
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", gateway)
+        supervisor.start()
+        await asyncio.wait_for(fake.identified.wait(), 20)
+        assert restarted and set(restarted) == {"discord"}
+        assert supervisor.state("discord") in ("running", "restarting")
+        await asyncio.wait_for(_until(lambda: supervisor.state("discord") == "running"), 5)
+        stopped = [r.getMessage() for r in caplog.records if "discord stopped (" in r.getMessage()]
+        assert stopped, "the reason must be logged"
+    finally:
+        await supervisor.stop()
+        await adapter.stop()
+
+
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)

@@ -108,3 +108,12 @@ async def test_dispatcher_delivers_exactly_once_after_a_429(notifier, fake):
     await dispatcher.join()
     assert [c.body["content"] for c in fake.channel_messages] == ["after the limit"]
     assert dispatcher.stats.rate_limited == 1 and waits == [pytest.approx(0.01)]
+
+
+async def test_a_masked_link_in_reminder_text_is_shown_as_text(notifier, fake):
+    # issue 15, point 11: `[text](https://evil)` rendered as a link whose words lie.
+    await notifier.deliver(outgoing(text="Reminder: [the IEP form](https://evil.example/x) now"))
+    [sent] = fake.channel_messages
+    content = sent.body["content"]
+    assert "[the IEP form](https" not in content
+    assert "the IEP form" in content and "https://evil.example/x" in content

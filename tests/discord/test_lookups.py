@@ -80,19 +80,17 @@ async def test_deadlines_with_a_typed_date_and_state(client, fake):
 
 async def test_bad_date_gets_a_short_private_answer(client, fake):
     payload = payloads.command("deadlines", event="consent", date="sometime soon")
-    before = len(fake.callbacks)
-    client._connection.parse_interaction_create(payload)
-    await fake.wait_for(lambda: len(fake.callbacks) > before)
-    answer = fake.callbacks[-1].body
-    assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert "2026-09-15" in answer["data"]["embeds"][0]["description"]
+    [answer] = await dispatch(client, fake, payload)
+    [callback] = fake.callbacks
+    assert callback.body["type"] == 5 and callback.body["data"]["flags"] & EPHEMERAL
+    assert answer.body["flags"] & EPHEMERAL
+    assert "2026-09-15" in answer.body["embeds"][0]["description"]
 
 
 async def test_unknown_state_is_refused_before_routing(client, fake):
     payload = payloads.command("deadlines", event="consent", date="2026-09-15", state="Narnia")
-    client._connection.parse_interaction_create(payload)
-    await fake.wait_for(lambda: len(fake.callbacks) == 1)
-    assert fake.callbacks[0].body["data"]["embeds"][0]["title"] == "Unknown state"
+    [answer] = await dispatch(client, fake, payload)
+    assert answer.body["embeds"][0]["title"] == "Unknown state"
 
 
 async def test_works_in_a_dm_too(client, fake):

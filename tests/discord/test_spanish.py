@@ -20,10 +20,8 @@ async def bot(fake, tmp_path) -> AsyncIterator[tuple[IepClient, Runtime]]:
 
 
 async def _refusal(client, fake, payload) -> dict:
-    before = len(fake.callbacks)
-    client._connection.parse_interaction_create(payload)
-    await fake.wait_for(lambda: len(fake.callbacks) > before)
-    return fake.callbacks[-1].body["data"]["embeds"][0]
+    [answer] = await dispatch(client, fake, payload)  # deferred first, then the refusal
+    return answer.body["embeds"][0]
 
 
 async def test_help_and_errors_in_spanish(bot, fake):

@@ -135,3 +135,25 @@ def test_cli_pushes_check(tmp_path) -> None:
     done = subprocess.run([exe, "pushes", "check", str(bad)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "bad.yaml: push 'weekly-tip': field 'platform':" in done.stdout
+
+
+def test_one_error_never_hides_the_others(tmp_path, library) -> None:
+    # issue 15, point 9: a bad time zone hid a bad cron, an unknown entry and a duplicate id.
+    text = GOOD.replace("timezone: America/Chicago", "timezone: Mars/Olympus", 1)
+    text = text.replace('cron: "0 8 * * 1"', 'cron: "0 25 * * 1"')
+    text = text.replace("entry: accommodations", "entry: no-such-entry")
+    text = text.replace("id: parent-meeting", "id: weekly-tip")
+    pushes, issues = load_pushes(write(tmp_path, text), library, PLATFORMS)
+    assert pushes == []
+    fields = sorted((i.entry, i.field) for i in issues)
+    assert ("weekly-tip", "timezone") in fields
+    assert ("weekly-tip", "cron") in fields
+    assert ("weekly-tip", "entry") in fields
+    assert ("weekly-tip", "id") in fields  # the second one, a duplicate
+
+
+def test_a_folder_is_named_in_the_error(tmp_path, library) -> None:
+    # issue 15, point 9: `pushes check .` printed ": cannot read it".
+    _, issues = load_pushes(Path("."), library, PLATFORMS)
+    (issue,) = issues
+    assert str(issue).startswith(".: ") and "folder" in str(issue)

@@ -9,6 +9,7 @@ from scheduler.reminders.jobs import ReminderEngine
 from scheduler.store.database import open_store
 from scheduler.store.records import ReminderDraft
 from scheduler.timing.recurrence import Recurrence
+from tests.reminders.conftest import RecordingNotifier
 
 
 def draft(when: datetime, text: str = "bring the draft", **extra) -> ReminderDraft:
@@ -153,3 +154,32 @@ async def test_jobs_survive_a_restart_in_the_job_store(db_url, notifier) -> None
     finally:
         await stopped(engine)
     assert len(notifier.sent) == 1
+
+
+class SurprisedNotifier(RecordingNotifier):
+    """A platform whose answer the notifier did not expect: a KeyError after the channel post
+    (issue 15, point 3). The owner's own DMs go through."""
+
+    async def deliver(self, message) -> None:
+        if message.target_kind == "channel":
+            raise KeyError("ts")
+        await super().deliver(message)
+
+
+async def test_an_unexpected_notifier_error_is_settled_as_uncertain_and_told(
+    db_url, caplog
+) -> None:
+    notifier = SurprisedNotifier()
+    engine = await started(db_url, notifier)
+    try:
+        rec = engine.store.add_reminder(draft(now() + timedelta(seconds=1), text="secret words"))
+        engine.schedule(rec)
+        (notice,) = await notifier.wait_for(1)
+        await engine.dispatcher.join()
+        assert notice.target_id == "U1" and "may not have gone out" in notice.text
+        assert engine.store.get_delivery(rec.id, rec.next_fire_at).status == "uncertain"
+        errors = [r for r in caplog.records if r.levelname == "ERROR" and "KeyError" in r.message]
+        assert errors, "the unexpected error must be logged, with its type"
+        assert not any("secret words" in r.getMessage() for r in caplog.records)
+    finally:
+        await stopped(engine)

@@ -17,6 +17,7 @@ from scheduler.identity import Asker
 from scheduler.reminders.jobs import ReminderEngine
 from scheduler.reminders.service import ReminderService
 from scheduler.store.database import open_store
+from scheduler.timing import MAX_AHEAD
 from scheduler.timing.recurrence import Recurrence
 
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday, before the November DST change
@@ -65,8 +66,8 @@ def test_remind_list_cancel_snooze(ctx) -> None:
     assert snoozed.title == "Reminder #1 snoozed"
     assert ctx.store.get_reminder(1).next_fire_at == datetime(2026, 10, 31, 14, 0, tzinfo=UTC)
 
-    refused = route(ctx, "cancel 1", BOB)
-    assert refused.kind is ReplyKind.ERROR and "someone else" in refused.title
+    refused = route(ctx, "cancel 1", BOB)  # Bob cannot see it: as if it did not exist
+    assert refused.kind is ReplyKind.ERROR and "There is no reminder #1" in refused.title
     assert ctx.store.get_reminder(1).status == "active"
 
     assert route(ctx, "cancel 1", ALICE).title == "Reminder #1 cancelled"
@@ -178,3 +179,52 @@ def test_track_a_birthdate_reports_overdue_but_not_a_passed_window_opening(ctx) 
     overdue = " ".join(s.text for s in reply.sections if s.heading == "Overdue")
     assert "Latest day for the transition conference" in overdue
     assert "Earliest day" not in overdue
+
+
+def test_snooze_has_an_upper_bound_and_changes_nothing_past_it(ctx) -> None:
+    # issue 15, point 6: `snooze 1 52w` repeated reached year 9999, then "something went wrong".
+    route(ctx, "remind me tomorrow 9am bring the draft", ALICE)
+    before = ctx.store.get_reminder(1).next_fire_at
+    replies = [route(ctx, "snooze 1 52w", ALICE) for _ in range(8)]
+    refused = [r for r in replies if r.kind is ReplyKind.ERROR]
+    assert refused, "snoozing forever must be refused at some point"
+    assert all("went wrong" not in r.title for r in replies)
+    last = ctx.store.get_reminder(1).next_fire_at
+    assert last > before and last - NOW <= MAX_AHEAD + timedelta(days=1)
+    assert "latest" in refused[0].title
+
+
+def test_someone_elses_private_reminder_looks_like_an_unknown_id(ctx) -> None:
+    # issue 15, point 10: "belongs to someone else" vs "no reminder" let ids be probed.
+    route(ctx, "remind me tomorrow 9am bring the draft", ALICE)
+    theirs = route(ctx, "cancel 1", BOB)
+    unknown = route(ctx, "cancel 99", BOB)
+    assert theirs.kind is ReplyKind.ERROR and unknown.kind is ReplyKind.ERROR
+    assert theirs.title.replace("#1", "#N") == unknown.title.replace("#99", "#N")
+    assert route(ctx, "snooze 1 1d", BOB).title == theirs.title.replace("cancel", "snooze")
+    assert ctx.store.get_reminder(1).status == "active"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("remind me tomorrow 9am bring\x00 the draft", "bring the draft"),
+        ("remind me tomorrow 9am \x1b[31mbring\x1b[0m the\x07 draft\x08", "bring the draft"),
+        ("remind me tomorrow 9am bring the \ud800draft", "bring the draft"),
+        ("remind me tomorrow 9am bring\u202e the draft", "bring the draft"),
+        ("remind me tomorrow 9am bring\x9b the draft\r", "bring the draft"),
+    ],
+)
+def test_control_characters_nul_and_surrogates_never_reach_the_store(ctx, typed, stored) -> None:
+    # issue 15, point 7: NUL stored on SQLite and a StoreError on PostgreSQL; ANSI escapes,
+    # bell and backspace stored and echoed raw to the terminal; lone surrogates crashed output.
+    made = route(ctx, typed, ALICE)
+    assert made.kind is ReplyKind.INFO, made.title
+    assert ctx.store.get_reminder(1).text == stored
+    assert stored in made.sections[0].text
+
+
+def test_an_enormous_input_is_refused_and_stores_nothing(ctx) -> None:
+    reply = route(ctx, "remind me tomorrow 9am " + "word " * 20_000, ALICE)
+    assert reply.kind is ReplyKind.ERROR and len(reply.title) < 200
+    assert ctx.store.count_active() == 0

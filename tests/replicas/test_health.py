@@ -40,6 +40,10 @@ async def test_healthz_and_metrics(tmp_path):
                 "role": "leader",
                 "epoch": None,
                 "adapters": {"slack": "connected"},
+                "tasks": {  # the supervised parts (issue 15): none has had to restart
+                    "slack": {"state": "running", "restarts": 0, "reason": None},
+                    "scheduler": {"state": "running", "restarts": 0, "reason": None},
+                },
             }
             secret = "remind me in 3 hours SECRET-CASE-TEXT"
             assert (await sender.command(secret)).status == 200

@@ -236,3 +236,30 @@ async def test_a_standby_told_to_stop_never_leads_even_if_its_cancel_is_swallowe
     await asyncio.wait_for(b.stop(), 10)
     assert swallowed.is_set()
     assert b.role == STANDBY and b_events.log == []
+
+
+async def test_a_leader_that_steps_aside_lets_a_standby_lead_and_sits_out(pg_store):
+    # issue 15: a leader whose Discord connection cannot recover within a minute hands over.
+    a_events, b_events = Events(), Events()
+    a = PgLeadership(pg_store, a_events.elected, a_events.deposed, interval=0.1)
+    b = PgLeadership(pg_store, b_events.elected, b_events.deposed, interval=0.1)
+    handed: list[str] = []
+
+    async def handover() -> None:
+        handed.append("handover")
+
+    await a.start()
+    try:
+        await a.wait_role(LEADER, 10)
+        await b.start()
+        await wait_attempts(b, 3)
+        assert b.role == STANDBY
+        await a.step_aside(handover, pause=30)
+        assert handed == ["handover"] and a.role == STANDBY
+        await b.wait_role(LEADER, 10)
+        await wait_attempts(a, 5)
+        assert a.role == STANDBY  # sitting out, and b holds the lock anyway
+        assert [kind for kind, _ in b_events.log] == ["elected"]
+    finally:
+        await a.stop()
+        await b.stop()

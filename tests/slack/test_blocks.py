@@ -108,3 +108,16 @@ def test_entry_card_shape():
         "actions",
     ]
     assert blocks[-1]["elements"][-1]["action_id"] == "iep_share"
+
+
+def test_a_long_line_without_spaces_is_never_cut_inside_a_channel_link():
+    # issue 15, point 12: a reply line over 2,900 characters with no space was cut inside
+    # `<#C…>`, which Slack then shows as broken markup.
+    for lead in range(2880, 2905):
+        line = "x" * lead + "<#C0123456789>" + "y" * 100
+        reply = Reply(kind=ReplyKind.INFO, title="t", sections=[Section(line)])
+        texts = [b["text"]["text"] for b in render(reply).blocks if b["type"] == "section"]
+        joined = "".join(texts)
+        assert "<#C0123456789>" in joined, lead
+        for text in texts:
+            assert text.count("<") == text.count(">"), lead
