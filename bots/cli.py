@@ -60,14 +60,44 @@ def _deadlines(args: argparse.Namespace) -> int:
     return run_deadlines(args)
 
 
+def _deadline_rule_problems() -> list[str]:
+    """Problems in the deadline rule files (federal.yaml, states/XX.yaml), one line each; a
+    state with no file yet is printed as a warning, not counted as a problem."""
+    from scheduler.deadlines import rules
+
+    problems: list[str] = []
+    try:
+        rules.load_federal(rules.FEDERAL_FILE)
+    except rules.RuleDataError as exc:
+        problems.append(str(exc))
+        return problems
+    states, state_problems = rules.check_states(rules.STATES_DIR)
+    problems.extend(state_problems)
+    unverified = sum(
+        1 for state in states.values() for rule in state.rules if not rule.verified
+    )
+    print(
+        f"ok: deadline rules: {len(states)} state file(s), {unverified} rule(s) not yet"
+        " verified against the official text"
+    )
+    missing = rules.states_without_file(states)
+    if missing:
+        print(f"warning: no deadline rule file yet ({len(missing)}): {', '.join(missing)}")
+    return problems
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from content.loader import check_packs
 
     library, issues = check_packs(Path(args.dir) if args.dir else None)
-    if library is None:
+    rule_problems = _deadline_rule_problems()
+    if library is None or rule_problems:
         for issue in issues:
             print(issue)
-        print(f"{len(issues)} problem(s) found; nothing was loaded.", file=sys.stderr)
+        for problem in rule_problems:
+            print(problem)
+        total = len(issues) + len(rule_problems)
+        print(f"{total} problem(s) found; nothing was loaded.", file=sys.stderr)
         return 1
     for lang in library.languages:
         print(f"ok: {lang}: {len(library.packs[lang].entries)} entries")

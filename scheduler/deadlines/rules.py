@@ -27,7 +27,7 @@ FEDERAL_FILE = DATA / "federal.yaml"
 STATES_DIR = DATA / "states"
 
 EVENTS: tuple[str, ...] = (
-    "request", "referral", "consent", "eligibility", "iep", "evaluation", "birthdate",
+    "referral", "consent", "eligibility", "iep", "evaluation", "birthdate", "request",
 )  # fmt: skip
 # The four topics every state file must cover, by a rule or by a follows_federal item.
 TOPICS: tuple[str, ...] = (
@@ -433,8 +433,11 @@ def load_federal(path: Path = FEDERAL_FILE) -> tuple[Rule, ...]:
 
 def load_state_file(path: Path) -> StateRules:
     """One ``states/XX.yaml`` file, checked field by field; errors name file, state, rule, field."""
-    raw = _read(path)
     name_of_file = f"states/{path.name}"
+    try:
+        raw = read_yaml(path)
+    except YamlReadError as exc:
+        raise RuleDataError(f"{name_of_file} {exc}") from exc
     if not isinstance(raw, Mapping):
         raise RuleDataError(f"{name_of_file}: expected code, name, rules and follows_federal")
     unknown = sorted(str(key) for key in raw if key not in ("code", "name", "rules", "follows_federal"))

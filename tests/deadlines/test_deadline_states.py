@@ -77,26 +77,34 @@ def test_every_state_has_a_hand_checked_example() -> None:
 def test_texas_ard_basis_and_citations(sample: SchoolCalendar) -> None:
     report = compute_deadlines("consent", CONSENT, state="TX", calendar=sample, today=EARLY)
     report_due, ard = report.deadlines
-    assert report_due.citation == "Tex. Educ. Code 29.004(a)"
+    assert report_due.citation == "Tex. Educ. Code 29.004(a)(1), (a-1)"
     assert report_due.basis == "45 school days after consent"
-    assert ard.citation == "19 TAC 89.1011"
+    assert ard.citation == "19 TAC 89.1011(g)"
     assert ard.basis == "30 calendar days after the evaluation report is due"
     assert "falls on a Saturday; the law does not move it" in ard.notes
 
 
-def test_texas_ard_due_in_summer_waits_for_the_first_day_of_classes(
+def test_texas_ard_due_in_summer_moves_to_the_15th_school_day(
     sample: SchoolCalendar,
 ) -> None:
+    # Issue 14 changed this test: the old text of 19 TAC 89.1011 allowed until the first day
+    # of classes; as amended in 2024 (89.1011(g)): "If the 30th day falls during the summer
+    # and school is not in session, the ARD committee must meet not later than the 15th school
+    # day of the following school year".
     # Consent Mon 15 Mar 2027: 16-19 Mar (4), spring break, 29 Mar-2 Apr (9), then five full
     # weeks to 7 May (34), 10-14 May (39), 17-21 May (44), Mon 24 May (45). 30 days later is
-    # Wed 23 Jun, in the summer: 19 TAC 89.1011 allows until the first day of classes.
+    # Wed 23 Jun, in the summer. Next year: 18-20 Aug (3), 23-27 (8), 30 Aug-3 Sep (13),
+    # 6 Sep closed, 7 Sep (14), Wed 8 Sep (15).
     report = compute_deadlines(
         "consent", date(2027, 3, 15), state="TX", calendar=sample, today=EARLY
     )
     got = {d.id: d for d in report.deadlines}
     assert got["initial_evaluation"].due == date(2027, 5, 24)
-    assert got["ard_meeting"].due == date(2027, 8, 18)
-    assert any("2027-06-23 date falls in the summer" in n for n in got["ard_meeting"].notes)
+    assert got["ard_meeting"].due == date(2027, 9, 8)
+    assert any(
+        "2027-06-23 date falls in the summer, so the rule moves it to the 15th school day" in n
+        for n in got["ard_meeting"].notes
+    )
 
 
 def test_texas_count_crosses_the_summer(sample: SchoolCalendar) -> None:
