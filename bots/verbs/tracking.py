@@ -11,13 +11,16 @@ from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
 from bots.verbs.options import split_options
 from bots.verbs.reminders import channel_label, error, no_store, parse_target
 from content.i18n import N_, norm_lang, tr, trn
-from scheduler.deadlines import EVENTS, DeadlineInputError
+from scheduler.deadlines import EVENTS, DeadlineInputError, compute_deadlines
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError
 from scheduler.timing.durations import DEFAULT_LEADS, parse_leads
 from scheduler.timing.errors import TimeError
 
-TRACK_USAGE = N_("Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d`.")
+TRACK_USAGE = N_(
+    "Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d` or"
+    " `/iep track request 2026-09-15 case=AB-7 state=TX`."
+)
 LABEL_MAX = 40
 
 
@@ -72,6 +75,16 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
                 tr(lang, "You can only send reminders to channels you are a member of"),
                 lang=lang,
             )
+    state = (options.get("state") or "").upper() or None
+    try:
+        # Nothing to follow (a request where the state has no clock; a birth date whose dates
+        # are all long past): say why instead of storing an empty case.
+        preview = compute_deadlines(event, on, state=state, today=date.today(), lang=lang)
+    except DeadlineInputError as exc:
+        return error(exc.text(lang), usage, lang)
+    if not preview.deadlines:
+        return error(tr(lang, "No deadline to track"), " ".join(preview.notes) or usage, lang)
+    uncertain = {d.id for d in preview.deadlines if d.uncertain}
     try:
         leads = parse_leads(options["lead"]) if "lead" in options else DEFAULT_LEADS
         result = ctx.reminders.track(
@@ -79,7 +92,7 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
             event=event,
             on=on,
             label=label,
-            state=(options.get("state") or "").upper() or None,
+            state=state,
             leads=leads,
             timezone=timezone_of(ctx, asker),
             lang=lang,
@@ -117,6 +130,13 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
                 tr(lang, "Already past: ")
                 + "; ".join(
                     tr(
+                        lang,
+                        "{title} (may be overdue: the counted date {date} has passed)",
+                        title=d.title,
+                        date=d.due.isoformat(),
+                    )
+                    if d.deadline_id in uncertain
+                    else tr(
                         lang,
                         "{title} (overdue since {date})",
                         title=d.title,

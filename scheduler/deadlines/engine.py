@@ -808,7 +808,7 @@ def _basis(rule: Rule, lang: str = "en") -> str:
         assert rule.from_age is not None
         return tr(
             lang,
-            "in the IEP in effect when the student turns {age} (due the day before)",
+            "IEP in effect when the student turns {age}; due the day before",
             age=_age_words(rule.from_age, lang),
         )
     if rule.event == "birthdate" and rule.years is not None and rule.from_age is None:

@@ -91,7 +91,7 @@ def test_birthdate_gives_transition_window_age_3_and_age_16() -> None:
     assert got["transition_services"].due == date(2040, 5, 9)
     assert got["transition_services"].citation == "34 CFR 300.320(b)"
     assert got["transition_services"].basis == (
-        "in the IEP in effect when the student turns 16 (due the day before)"
+        "IEP in effect when the student turns 16; due the day before"
     )
     assert [d.id for d in report.deadlines] == [
         "transition_conference_earliest",
