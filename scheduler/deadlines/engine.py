@@ -199,9 +199,7 @@ def compute_deadlines(
     if event == "birthdate":
         deadlines, notes_hidden = _recent_only(deadlines, today, lang)
         notes.extend(notes_hidden)
-    return DeadlineReport(
-        event, on, state, deadlines, calendar.name if calendar else None, notes
-    )
+    return DeadlineReport(event, on, state, deadlines, calendar.name if calendar else None, notes)
 
 
 def _no_request_clock(state: str | None, lang: str) -> str:
@@ -230,7 +228,9 @@ def _no_request_clock(state: str | None, lang: str) -> str:
         name=US_STATES[state],
     )
     if item is not None:
-        text += " " + tr(lang, "State source: {citation} ({url}).", citation=item.citation, url=item.source)
+        text += " " + tr(
+            lang, "State source: {citation} ({url}).", citation=item.citation, url=item.source
+        )
     return text
 
 
@@ -248,7 +248,8 @@ def _recent_only(
         trn(
             lang,
             "{n} earlier date passed more than {days} days ago (before {cutoff}) and is not shown.",
-            "{n} earlier dates passed more than {days} days ago (before {cutoff}) and are not shown.",
+            "{n} earlier dates passed more than {days} days ago (before {cutoff}) and are not"
+            " shown.",
             hidden,
             days=RECENT_DAYS,
             cutoff=cutoff.isoformat(),
@@ -337,8 +338,7 @@ def _compute(
         notes.append(
             tr(
                 lang,
-                "this rule's quote is not yet checked in the official text: check the cited "
-                "source",
+                "this rule's quote is not yet checked in the official text: check the cited source",
             )
         )
     overdue = rule.kind == "deadline" and due < today
@@ -393,18 +393,21 @@ def _year_end_move(
     move = rule.year_end_move
     if move is None or calendar is None:
         return None
-    if rule.absence_extension is not None and absences is not None:
-        if absences >= rule.absence_extension:
-            steps.append(
-                tr(
-                    lang,
-                    "Year-end rule not applied: {n} school days missed (the rule does not apply "
-                    "from {min} absences).",
-                    n=absences,
-                    min=rule.absence_extension,
-                )
+    if (
+        rule.absence_extension is not None
+        and absences is not None
+        and absences >= rule.absence_extension
+    ):
+        steps.append(
+            tr(
+                lang,
+                "Year-end rule not applied: {n} school days missed (the rule does not apply "
+                "from {min} absences).",
+                n=absences,
+                min=rule.absence_extension,
             )
-            return None
+        )
+        return None
     if not on <= calendar.last_day:
         return None
     if move.left_unit == "school":
@@ -599,27 +602,30 @@ def _count(
     uncertain = False
     if rule.unit == "school":
         days = rule.days
-        if rule.absence_extension is not None and absences is not None:
-            if absences >= rule.absence_extension:
-                days += absences
-                notes.append(
-                    tr(
-                        lang,
-                        "extended by {n} school days the student missed (the rule extends the "
-                        "count from {min} absences)",
-                        n=absences,
-                        min=rule.absence_extension,
-                    )
+        if (
+            rule.absence_extension is not None
+            and absences is not None
+            and absences >= rule.absence_extension
+        ):
+            days += absences
+            notes.append(
+                tr(
+                    lang,
+                    "extended by {n} school days the student missed (the rule extends the "
+                    "count from {min} absences)",
+                    n=absences,
+                    min=rule.absence_extension,
                 )
-                steps.append(
-                    tr(
-                        lang,
-                        "{days} school days + {n} missed = {total} school days.",
-                        days=rule.days,
-                        n=absences,
-                        total=days,
-                    )
+            )
+            steps.append(
+                tr(
+                    lang,
+                    "{days} school days + {n} missed = {total} school days.",
+                    days=rule.days,
+                    n=absences,
+                    total=days,
                 )
+            )
         counted = count_school_days(start, days, calendar)
         if calendar is None:
             uncertain = True

@@ -96,8 +96,10 @@ def explain_count(
         else:
             runs.append((reason, day, day, counted, counted))
     for reason, first, last_day, n_first, n_last in runs:
-        span = _short(first, lang) if first == last_day else (
-            f"{_short(first, lang)} – {_short(last_day, lang)}"
+        span = (
+            _short(first, lang)
+            if first == last_day
+            else (f"{_short(first, lang)} – {_short(last_day, lang)}")
         )
         if reason is None:
             numbers = str(n_first) if n_first == n_last else f"{n_first}-{n_last}"

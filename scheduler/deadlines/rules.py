@@ -142,13 +142,15 @@ class Rule:
             return english
         return dict(self.translations).get((name, lang), english)
 
-
     @property
     def in_effect_at_age(self) -> bool:
         """A birthday rule with no count of its own: "in the IEP in effect when the student
         turns N", due the day before that birthday (34 CFR 300.320(b) wording)."""
-        return self.from_age is not None and self.days is None and self.months is None and (
-            self.years is None
+        return (
+            self.from_age is not None
+            and self.days is None
+            and self.months is None
+            and (self.years is None)
         )
 
 
@@ -367,9 +369,7 @@ def _year_end_move(check: _Checker) -> YearEndMove | None:
             "year_end_move",
             "give exactly one of due_month_day, next_year_days or before_next_first_day",
         )
-    return YearEndMove(
-        left_unit, left_max, left_min, month_day, next_days, next_unit, before_next
-    )
+    return YearEndMove(left_unit, left_max, left_min, month_day, next_days, next_unit, before_next)
 
 
 def _translations(check: _Checker) -> tuple[tuple[tuple[str, str], str], ...]:
@@ -440,7 +440,9 @@ def load_state_file(path: Path) -> StateRules:
         raise RuleDataError(f"{name_of_file} {exc}") from exc
     if not isinstance(raw, Mapping):
         raise RuleDataError(f"{name_of_file}: expected code, name, rules and follows_federal")
-    unknown = sorted(str(key) for key in raw if key not in ("code", "name", "rules", "follows_federal"))
+    unknown = sorted(
+        str(key) for key in raw if key not in ("code", "name", "rules", "follows_federal")
+    )
     if unknown:
         raise RuleDataError(f"{name_of_file}: unknown top-level field '{unknown[0]}'")
     code = raw.get("code")

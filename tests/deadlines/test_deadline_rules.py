@@ -11,7 +11,6 @@ from scheduler.deadlines.rules import (
     EVENTS,
     federal_rules,
     load_federal,
-    load_states,
     order_rules,
     parse_rule,
     rules_for,

@@ -42,8 +42,13 @@ def test_texas_june_30_rule_changes_the_date_with_a_calendar(sample: SchoolCalen
     tx = got("TX", "consent", date(2027, 4, 14), sample)
     report = tx["initial_evaluation"]
     assert report.due == date(2027, 6, 30)
-    assert any(note.startswith("35 school days were left in the school year") for note in report.notes)
-    assert "Days left in the school year after 2027-04-14: 35 school days (last day 2027-06-03)." in report.explain
+    assert any(
+        note.startswith("35 school days were left in the school year") for note in report.notes
+    )
+    assert (
+        "Days left in the school year after 2027-04-14: 35 school days (last day 2027-06-03)."
+        in report.explain
+    )
     # 29.004(a-1): the ARD committee meets "not later than the 15th school day of the following
     # school year": 30 June + 30 days is in the summer -> 18-20 Aug (3), 23-27 (8), 30 Aug-3
     # Sep (13), 6 Sep closed, 7 Sep (14), Wed 8 Sep (15).
@@ -101,8 +106,7 @@ def test_texas_ard_summer_rule_without_a_calendar_is_honest() -> None:
     assert ard.due == date(2027, 6, 16)
     assert ard.uncertain
     assert any(
-        "if 2027-06-16 falls in the summer break, the rule moves it to the 15th school day"
-        in note
+        "if 2027-06-16 falls in the summer break, the rule moves it to the 15th school day" in note
         for note in ard.notes
     )
 
@@ -115,7 +119,12 @@ def test_texas_ard_summer_rule_without_a_calendar_is_honest() -> None:
     [
         (None, "16", date(2028, 5, 9), "Transition goals and services in the IEP in effect at 16"),
         ("TX", "14", date(2026, 5, 9), "Transition planning in the IEP in effect at 14"),
-        ("IL", "14 1/2", date(2026, 11, 9), "Transition goals and services in the IEP in effect at 14 1/2"),
+        (
+            "IL",
+            "14 1/2",
+            date(2026, 11, 9),
+            "Transition goals and services in the IEP in effect at 14 1/2",
+        ),
     ],
 )
 def test_transition_is_the_iep_in_effect_at_the_state_age(
@@ -170,7 +179,9 @@ def test_california_year_end_rule_changes_the_date(sample: SchoolCalendar) -> No
 def test_california_without_calendar_says_the_year_end_rule_may_apply() -> None:
     evaluation = got("CA", "consent", date(2027, 5, 4))["initial_evaluation"]
     assert evaluation.uncertain
-    assert any("30 days or less before the end of the regular school year" in n for n in evaluation.notes)
+    assert any(
+        "30 days or less before the end of the regular school year" in n for n in evaluation.notes
+    )
 
 
 # --- Honest wording ---------------------------------------------------------------------------
@@ -228,7 +239,10 @@ def test_request_in_chat() -> None:
 
 
 def test_request_without_a_state_clock_says_so_plainly() -> None:
-    for args, name in (("request 2026-09-15", "Federal law"), ("request 2026-09-15 state=OH", "No Ohio clock")):
+    for args, name in (
+        ("request 2026-09-15", "Federal law"),
+        ("request 2026-09-15 state=OH", "No Ohio clock"),
+    ):
         reply = deadlines_verb(args, date(2026, 9, 1))
         assert reply.table is None
         text = reply.sections[0].text
