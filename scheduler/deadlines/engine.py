@@ -269,6 +269,7 @@ def _compute(
 ) -> Deadline:
     notes: list[str] = []
     steps: list[str] = []
+    basis_override: str | None = None
     base = done.get(rule.after) if rule.after is not None else None
     start = on if base is None else base.due
     uncertain = bool(base and base.uncertain)
@@ -307,7 +308,7 @@ def _compute(
     else:
         moved = _year_end_move(rule, on, calendar, absences, notes, steps, lang)
         if moved is not None:
-            due = moved
+            due, basis_override = moved
         else:
             due, count_uncertain = _count(rule, start, calendar, notes, lang, absences, steps)
             uncertain = uncertain or count_uncertain
@@ -359,7 +360,7 @@ def _compute(
         id=rule.id,
         title=rule.text("title", lang) or rule.title,
         due=due,
-        basis=rule.text("basis", lang) or _basis(rule, lang),
+        basis=basis_override or rule.text("basis", lang) or _basis(rule, lang),
         citation=rule.citation,
         source=rule.source,
         plain=rule.text("plain", lang) or rule.plain,
@@ -388,8 +389,9 @@ def _year_end_move(
     notes: list[str],
     steps: list[str],
     lang: str,
-) -> date | None:
-    """The rule's own year-end exception, when the calendar shows it applies; else None."""
+) -> tuple[date, str] | None:
+    """The rule's own year-end exception, when the calendar shows it applies: the date and
+    the basis to show instead of the usual count; else None."""
     move = rule.year_end_move
     if move is None or calendar is None:
         return None
@@ -482,7 +484,13 @@ def _year_end_move(
             weekday=_weekday(due, lang),
         )
     )
-    return due
+    basis = tr(
+        lang,
+        "year-end rule: {left} {unit} were left in the school year",
+        left=left,
+        unit=unit,
+    )
+    return due, basis
 
 
 def _summer_moves(
