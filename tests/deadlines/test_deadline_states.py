@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 
 from scheduler.deadlines import SchoolCalendar, compute_deadlines, known_states
+from scheduler.deadlines.rules import state_rules
 
 EARLY = date(2020, 1, 1)
 CONSENT = date(2026, 9, 15)
@@ -33,6 +34,8 @@ def test_at_least_twelve_states_each_cited_with_a_link() -> None:
     states = known_states()
     assert len(states) >= 12
     for state in states:
+        if any(f.topic == "initial_evaluation" for f in state_rules()[state].follows_federal):
+            continue  # the state's file says the federal 60 days apply (issue 14)
         report = compute_deadlines("consent", CONSENT, state=state, today=EARLY)
         evaluation = next(d for d in report.deadlines if d.id == "initial_evaluation")
         assert not evaluation.citation.startswith("34 CFR"), state
@@ -70,8 +73,10 @@ def test_consent_on_15_september_2026(
 
 
 def test_every_state_has_a_hand_checked_example() -> None:
+    # Issue 14: every state file's rules also have hand-computed cases in state_cases/*.yaml
+    # (test_state_cases.py); these 14 are checked here with the sample school calendar too.
     checked = {"TX", "NV", "MI", "MN", "MA", "WA", "IN", "IL", "KY", "OR", "CA", "PA", "NJ", "FL"}
-    assert set(known_states()) == checked
+    assert checked <= set(known_states())
 
 
 def test_texas_ard_basis_and_citations(sample: SchoolCalendar) -> None:
