@@ -18,7 +18,7 @@ from scheduler.deadlines.dates import MONTHS, add_months, is_weekend, weekday_na
 from scheduler.deadlines.errors import DeadlineInputError
 from scheduler.deadlines.explain import explain_count
 from scheduler.deadlines.regions import US_STATES
-from scheduler.deadlines.rules import EVENTS, Pause, Rule, rules_for, state_rules
+from scheduler.deadlines.rules import EVENTS, Pause, Rule, federal_rules, rules_for, state_rules
 from scheduler.deadlines.school_calendar import SchoolCalendar
 
 EARLIEST = date(1900, 1, 1)
@@ -196,10 +196,35 @@ def compute_deadlines(
     notes: list[str] = []
     if event == "request" and not deadlines:
         notes.append(_no_request_clock(state, lang))
+    elif not deadlines:
+        notes.extend(_counted_from_elsewhere(event, state, lang))
     if event == "birthdate":
         deadlines, notes_hidden = _recent_only(deadlines, today, lang)
         notes.extend(notes_hidden)
     return DeadlineReport(event, on, state, deadlines, calendar.name if calendar else None, notes)
+
+
+def _counted_from_elsewhere(event: str, state: str | None, lang: str) -> list[str]:
+    """Where a state counts a federal deadline from another event (Massachusetts: the Team
+    meeting from consent, not from eligibility), say so and point to that event rather than
+    answer with nothing."""
+    federal = {r.id: r for r in federal_rules() if r.event == event}
+    notes = []
+    for rule in rules_for(state):
+        if rule.id in federal and rule.event != event:
+            notes.append(
+                tr(
+                    lang,
+                    "In {state}, \"{title}\" is counted from {other}, not from {event} "
+                    "({citation}): try `deadlines {other} DATE state={state}`.",
+                    state=state or "",
+                    title=rule.text("title", lang) or rule.title,
+                    other=rule.event,
+                    event=event,
+                    citation=rule.citation,
+                )
+            )
+    return notes
 
 
 def _no_request_clock(state: str | None, lang: str) -> str:

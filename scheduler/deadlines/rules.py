@@ -167,10 +167,10 @@ class StateRules:
         found = {item.topic for item in self.follows_federal}
         for rule in self.rules:
             found.update(rule.covers)
-            if rule.event == "request":
-                found.add("request_response")
-            elif rule.id in TOPICS:
+            if rule.id in TOPICS:  # e.g. North Carolina: the evaluation clock starts at referral
                 found.add(rule.id)
+            elif rule.event == "request" and not rule.covers:
+                found.add("request_response")
             elif rule.event == "consent" and rule.after is not None:
                 found.add("iep_meeting")  # e.g. Texas: ARD meeting counted from the report
         return found

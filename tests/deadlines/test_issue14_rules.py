@@ -241,7 +241,7 @@ def test_request_in_chat() -> None:
 def test_request_without_a_state_clock_says_so_plainly() -> None:
     for args, name in (
         ("request 2026-09-15", "Federal law"),
-        ("request 2026-09-15 state=OH", "No Ohio clock"),
+        ("request 2026-09-15 state=ND", "No North Dakota clock"),
     ):
         reply = deadlines_verb(args, date(2026, 9, 1))
         assert reply.table is None

@@ -125,8 +125,8 @@ def test_packaged_files_load_and_states_without_a_file_are_only_listed() -> None
     assert problems == []
     assert {"TX", "CA", "IL"} <= set(states) == set(state_rules())
     missing = states_without_file(states)
-    assert "OH" not in states and "OH" in missing  # a warning for the research files to come
-    assert "PR" not in missing  # territories use the federal rules, no file expected
+    assert missing == []  # every state, DC and the BIE has its researched file (issue 14)
+    assert len(states) == 52 and "PR" not in states  # territories use the federal rules
 
 
 def test_content_check_validates_the_rule_files(
