@@ -62,14 +62,39 @@ def _deadlines(args: argparse.Namespace) -> int:
     return run_deadlines(args)
 
 
+def _deadline_rule_check() -> tuple[list[str], list[str]]:
+    """Problems in the deadline rule files (federal.yaml, states/XX.yaml), one line each, and
+    the summary lines to print when there are none; a state with no file yet is a warning."""
+    from scheduler.deadlines import rules
+
+    try:
+        rules.load_federal(rules.FEDERAL_FILE)
+    except rules.RuleDataError as exc:
+        return [str(exc)], []
+    states, problems = rules.check_states(rules.STATES_DIR)
+    unverified = sum(1 for state in states.values() for rule in state.rules if not rule.verified)
+    info = [
+        f"ok: deadline rules: {len(states)} state file(s), {unverified} rule(s) not yet"
+        " verified against the official text"
+    ]
+    missing = rules.states_without_file(states)
+    if missing:
+        info.append(f"warning: no deadline rule file yet ({len(missing)}): {', '.join(missing)}")
+    return problems, info
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from content.loader import check_packs
 
     library, issues = check_packs(Path(args.dir) if args.dir else None)
-    if library is None:
+    rule_problems, rule_info = _deadline_rule_check()
+    if library is None or rule_problems:
         for issue in issues:
             print(issue)
-        print(f"{len(issues)} problem(s) found; nothing was loaded.", file=sys.stderr)
+        for problem in rule_problems:
+            print(problem)
+        total = len(issues) + len(rule_problems)
+        print(f"{total} problem(s) found; nothing was loaded.", file=sys.stderr)
         return 1
     for lang in library.languages:
         print(f"ok: {lang}: {len(library.packs[lang].entries)} entries")
@@ -77,6 +102,8 @@ def _content_check(args: argparse.Namespace) -> int:
         missing = library.missing(lang)
         if missing:
             print(f"not yet in {lang} ({len(missing)}): {', '.join(missing)}")
+    for line in rule_info:
+        print(line)
     return 0
 
 
@@ -196,12 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     deadlines = sub.add_parser("deadlines", help="legal due dates after an IEP-process event")
     deadlines.add_argument(
-        "event", help="referral, consent, eligibility, iep, evaluation or birthdate"
+        "event", help="request, referral, consent, eligibility, iep, evaluation or birthdate"
     )
     deadlines.add_argument("date", help="the event's date, YYYY-MM-DD")
     deadlines.add_argument("--state", help="two-letter state code for state rules, e.g. TX")
     deadlines.add_argument("--closures", help="school calendar YAML (closures and breaks)")
     deadlines.add_argument("--json", action="store_true", help="machine-readable output")
+    from bots.deadlines_cli import add_count_options
+
+    add_count_options(deadlines)
     deadlines.set_defaults(func=_deadlines)
 
     content = sub.add_parser("content", help="work with the content packs")

@@ -1,4 +1,4 @@
-"""`iepbot deadlines EVENT DATE [--state XX] [--closures FILE] [--json]`.
+"""`iepbot deadlines EVENT DATE [--state XX] [--closures FILE] [--absences N] [--explain] [--json]`.
 
 The JSON shape and the exit codes are a stable interface (DESIGN.md): 0 with the deadlines,
 2 with one `error: ...` line on stderr for any bad input. Imports of the engine happen inside
@@ -13,7 +13,25 @@ import sys
 from datetime import date
 from typing import Any
 
-EVENT_HELP = "referral (Part C), consent, eligibility, iep, evaluation or birthdate"
+EVENT_HELP = (
+    "request (a parent's request for an evaluation), referral (Part C), consent, eligibility,"
+    " iep, evaluation or birthdate"
+)
+
+
+def add_count_options(parser: argparse.ArgumentParser) -> None:
+    """--absences and --explain, shared by both parsers of the `deadlines` subcommand."""
+    parser.add_argument(
+        "--absences",
+        type=int,
+        metavar="N",
+        help="school days the student missed during the evaluation count (Texas extends by 3+)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="show each count step by step (day 1, skipped weekends, closures, summer)",
+    )
 
 
 def add_deadlines_parser(subparsers: Any) -> None:
@@ -32,6 +50,7 @@ def add_deadlines_parser(subparsers: Any) -> None:
         help="school calendar YAML (first_day, last_day, closures) for exact school-day counts",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_count_options(parser)
     parser.set_defaults(func=run_deadlines)
 
 
@@ -53,7 +72,14 @@ def run_deadlines(args: argparse.Namespace) -> int:
         on = parse_date(args.date)
         state = normalise_state(args.state)
         calendar = load_school_calendar(args.closures) if args.closures else None
-        report = compute_deadlines(event, on, state=state, calendar=calendar, today=date.today())
+        report = compute_deadlines(
+            event,
+            on,
+            state=state,
+            calendar=calendar,
+            today=date.today(),
+            absences=getattr(args, "absences", None),
+        )
     except DeadlineInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -63,5 +89,5 @@ def run_deadlines(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_text(deadlines_reply(report)))
+        print(render_text(deadlines_reply(report, explain=getattr(args, "explain", False))))
     return 0

@@ -16,6 +16,7 @@ from bots.verbs.options import split_options
 from content.i18n import N_, norm_lang, tr
 from scheduler.deadlines import (
     EVENTS,
+    Deadline,
     DeadlineInputError,
     DeadlineReport,
     compute_deadlines,
@@ -30,12 +31,14 @@ if TYPE_CHECKING:
     from bots.context import Context
 
 USAGE = N_(
-    "Try `/iep deadlines consent 2026-09-15 state=TX`. Events: {events}. Dates as YYYY-MM-DD."
+    "Try `/iep deadlines consent 2026-09-15 state=TX` or `/iep deadlines request 2026-09-15"
+    " state=TX`. Events: {events}. Dates as YYYY-MM-DD."
 )
 MAX_ARGS = 200
 OPTIONS = ("state",)  # closures= is CLI-only: a chat has no file to read
 # "the {label}" in a title: Spanish needs the article with the noun (la reunión, el nacimiento).
 EVENT_LABELS = {
+    "request": N_("the request for an evaluation"),
     "referral": N_("the referral to early intervention"),
     "consent": N_("the consent to evaluate"),
     "eligibility": N_("the eligibility decision"),
@@ -130,9 +133,16 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def deadlines_reply(report: DeadlineReport, lang: str = "en") -> Reply:
+def _status(d: Deadline, lang: str) -> str:
+    if not d.overdue:
+        return ""
+    return tr(lang, ", may be overdue") if d.uncertain else tr(lang, ", overdue")
+
+
+def deadlines_reply(report: DeadlineReport, lang: str = "en", explain: bool = False) -> Reply:
     """The table of deadlines with notes and sources, shared by chat and the CLI. ``report``
-    must have been computed in ``lang`` too (titles and notes come from it)."""
+    must have been computed in ``lang`` too (titles and notes come from it). ``explain`` adds
+    the count behind each date, step by step (the CLI's --explain)."""
     lang = norm_lang(lang)
     if report.state:
         rules = tr(lang, "{state} rules", state=US_STATES[report.state])
@@ -146,17 +156,16 @@ def deadlines_reply(report: DeadlineReport, lang: str = "en") -> Reply:
         weekday=_weekday(report.date, lang),
         rules=rules,
     )
-    overdue = tr(lang, ", overdue")
     rows = tuple(
         (
-            f"{d.due.isoformat()} ({_weekday(d.due, lang)})" + (overdue if d.overdue else ""),
+            f"{d.due.isoformat()} ({_weekday(d.due, lang)})" + _status(d, lang),
             f"{d.title} ({d.basis})",
             d.plain,
             d.citation,
         )
         for d in report.deadlines
     )
-    sections: list[Section] = []
+    sections: list[Section] = [Section(note) for note in report.notes]
     if report.calendar_name:
         sections.append(Section(tr(lang, "School calendar: {name}.", name=report.calendar_name)))
     notes = [f"{d.title}: {note}" for d in report.deadlines for note in d.notes]
@@ -164,6 +173,14 @@ def deadlines_reply(report: DeadlineReport, lang: str = "en") -> Reply:
         sections.append(
             Section("\n".join(f"- {note}" for note in notes), heading=tr(lang, "Notes"))
         )
+    if explain:
+        for d in report.deadlines:
+            sections.append(
+                Section(
+                    "\n".join(f"- {step}" for step in d.explain),
+                    heading=tr(lang, "How {title} was counted", title=d.title),
+                )
+            )
     links: list[Link] = []
     for d in report.deadlines:
         if all(link.url != d.source for link in links):
@@ -171,7 +188,9 @@ def deadlines_reply(report: DeadlineReport, lang: str = "en") -> Reply:
     return Reply(
         kind=ReplyKind.DEADLINES,
         title=title,
-        table=Table(
+        table=None
+        if not rows
+        else Table(
             headers=(
                 tr(lang, "Due"),
                 tr(lang, "Deadline"),

@@ -13,14 +13,17 @@ from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
 from bots.verbs.reminders import error, no_store, refusal
 from content.i18n import N_, norm_lang, tr, trn
-from scheduler.deadlines import EVENTS, DeadlineInputError
+from scheduler.deadlines import EVENTS, DeadlineInputError, compute_deadlines
 from scheduler.identity import Asker, Target
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError
 from scheduler.timing.durations import DEFAULT_LEADS, parse_leads
 from scheduler.timing.errors import TimeError
 
-TRACK_USAGE = N_("Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d`.")
+TRACK_USAGE = N_(
+    "Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d,7d,1d` or"
+    " `/iep track request 2026-09-15 case=AB-7 state=TX`."
+)
 LABEL_MAX = 40
 
 
@@ -96,13 +99,23 @@ def track_verb(
             tr(lang, "You can only send reminders to channels you are a member of"), lang=lang
         )
     leads = lead or DEFAULT_LEADS
+    state = (state or "").strip().upper() or None
+    try:
+        # Nothing to follow (a request where the state has no clock; a birth date whose dates
+        # are all long past): say why instead of storing an empty case.
+        preview = compute_deadlines(event, on, state=state, today=ctx.today(), lang=lang)
+    except DeadlineInputError as exc:
+        return error(exc.text(lang), usage, lang)
+    if not preview.deadlines:
+        return error(tr(lang, "No deadline to track"), " ".join(preview.notes) or usage, lang)
+    uncertain = {d.id for d in preview.deadlines if d.uncertain}
     try:
         result = ctx.reminders.track(
             asker,
             event=event,
             on=on,
             label=label,
-            state=(state or "").strip().upper() or None,
+            state=state,
             leads=leads,
             timezone=timezone_of(ctx, asker),
             lang=lang,
@@ -140,6 +153,13 @@ def track_verb(
                 tr(lang, "Already past: ")
                 + "; ".join(
                     tr(
+                        lang,
+                        "{title} (may be overdue: the counted date {date} has passed)",
+                        title=d.title,
+                        date=d.due.isoformat(),
+                    )
+                    if d.deadline_id in uncertain
+                    else tr(
                         lang,
                         "{title} (overdue since {date})",
                         title=d.title,

@@ -17,3 +17,6 @@ US_STATES: dict[str, str] = {
     "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
     "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "BIE": "Bureau of Indian Education",
 }  # fmt: skip
+
+# Outside the 50 states + DC + BIE that issue 14 asks a rule file for; they get the federal rules.
+TERRITORIES: frozenset[str] = frozenset({"AS", "GU", "MP", "PR", "VI"})

@@ -1,9 +1,11 @@
 """Deadline rules, read from YAML so a lawyer or coordinator can check them without reading code.
 
-``data/federal.yaml`` holds the IDEA defaults; ``data/states.yaml`` holds state rules, each of
-which replaces the federal rule with the same id or adds a rule of its own. Every rule carries
-its citation and a link to the text, and the loader refuses a rule without them: a deadline
-nobody can check is worse than none.
+``data/federal.yaml`` holds the IDEA defaults; ``data/states/XX.yaml`` holds one jurisdiction's
+rules, each of which replaces the federal rule with the same id or adds a rule of its own, plus
+``follows_federal`` items for the topics where the state has no rule of its own. Every state
+rule carries its citation, an https link, a short quote of the text and whether someone read
+that quote in the official text (``verified``); the loader refuses a rule without them: a
+deadline nobody can check is worse than none.
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from scheduler.deadlines.errors import RuleDataError
+from scheduler.deadlines.regions import TERRITORIES, US_STATES
 from scheduler.deadlines.yaml_io import YamlReadError, read_yaml
 
 DATA = Path(__file__).parent / "data"
 FEDERAL_FILE = DATA / "federal.yaml"
-STATES_FILE = DATA / "states.yaml"
+STATES_DIR = DATA / "states"
 
-EVENTS: tuple[str, ...] = ("referral", "consent", "eligibility", "iep", "evaluation", "birthdate")
+EVENTS: tuple[str, ...] = (
+    "referral", "consent", "eligibility", "iep", "evaluation", "birthdate", "request",
+)  # fmt: skip
+# The four topics every state file must cover, by a rule or by a follows_federal item.
+TOPICS: tuple[str, ...] = (
+    "request_response", "initial_evaluation", "iep_meeting", "transition_services",
+)  # fmt: skip
+MAX_QUOTE = 300
 UNITS = ("calendar", "school")
 DIRECTIONS = ("after", "before")
 KINDS = ("deadline", "window_start")
@@ -36,7 +47,14 @@ _FIELDS = (
     "direction", "from_age", "after", "pause", "summer_moves_to_first_day", "school_calendar",
     "basis", "caveat", "year_end", "kind", "state_varies",
     "title_es", "plain_es", "basis_es", "caveat_es", "year_end_es",
+    "quote", "verified", "missing", "covers", "summer_move_school_day", "year_end_move",
+    "absence_extension",
 )  # fmt: skip
+_YEAR_END_FIELDS = (
+    "left_unit", "left_min", "left_max", "due_month_day", "next_year_days", "next_year_unit",
+    "before_next_first_day",
+)  # fmt: skip
+_FOLLOWS_FIELDS = ("topic", "citation", "source", "quote", "verified", "missing")
 # The rule's own sentences in Spanish, next to the English in the YAML, so a reviewer reads
 # both side by side; the phrases the engine builds around them come from the message catalogue.
 TRANSLATED = ("title", "plain", "basis", "caveat", "year_end")
@@ -50,6 +68,34 @@ class Pause:
 
     summer: bool = False
     breaks_longer_than_school_days: int | None = None
+
+
+@dataclass(frozen=True)
+class YearEndMove:
+    """A rule's own year-end exception, applied when a school calendar says how many days were
+    left in the year at the event: Texas (35 to 44 school days left -> 30 June), California
+    (30 days or less -> 30 days after the next year starts), Illinois (fewer than 60 school
+    days -> before the first day of the next year)."""
+
+    left_unit: str  # how the days left before the last day are counted: school | calendar
+    left_max: int
+    left_min: int = 0
+    due_month_day: tuple[int, int] | None = None  # (6, 30): that day of the last day's year
+    next_year_days: int | None = None  # N days after the next school year's first day
+    next_year_unit: str = "calendar"
+    before_next_first_day: bool = False  # the day before the next school year starts
+
+
+@dataclass(frozen=True)
+class FollowsFederal:
+    """A topic where the state has no rule of its own, with the state text that says so."""
+
+    topic: str
+    citation: str
+    source: str
+    quote: str | None
+    verified: bool
+    missing: str | None
 
 
 @dataclass(frozen=True)
@@ -67,7 +113,7 @@ class Rule:
     months: int | None = None
     years: int | None = None
     direction: str = "after"
-    from_age: int | None = None
+    from_age: float | None = None
     after: str | None = None
     pause: Pause | None = None
     summer_moves_to_first_day: bool = False
@@ -78,6 +124,13 @@ class Rule:
     kind: str = "deadline"
     state_varies: bool = False
     state: str | None = None
+    quote: str | None = None
+    verified: bool = True
+    missing: str | None = None
+    covers: tuple[str, ...] = ()
+    summer_move_school_day: int | None = None
+    year_end_move: YearEndMove | None = None
+    absence_extension: int | None = None
     # ((field, lang), text) pairs, e.g. (("title", "es"), "Evaluación inicial").
     translations: tuple[tuple[tuple[str, str], str], ...] = ()
 
@@ -89,12 +142,38 @@ class Rule:
             return english
         return dict(self.translations).get((name, lang), english)
 
+    @property
+    def in_effect_at_age(self) -> bool:
+        """A birthday rule with no count of its own: "in the IEP in effect when the student
+        turns N", due the day before that birthday (34 CFR 300.320(b) wording)."""
+        return (
+            self.from_age is not None
+            and self.days is None
+            and self.months is None
+            and (self.years is None)
+        )
+
 
 @dataclass(frozen=True)
 class StateRules:
     code: str
     name: str
     rules: tuple[Rule, ...]
+    follows_federal: tuple[FollowsFederal, ...] = ()
+    file: str = ""
+
+    def topics(self) -> set[str]:
+        """The four topics this file answers, by a rule or by a follows_federal item."""
+        found = {item.topic for item in self.follows_federal}
+        for rule in self.rules:
+            found.update(rule.covers)
+            if rule.id in TOPICS:  # e.g. North Carolina: the evaluation clock starts at referral
+                found.add(rule.id)
+            elif rule.event == "request" and not rule.covers:
+                found.add("request_response")
+            elif rule.event == "consent" and rule.after is not None:
+                found.add("iep_meeting")  # e.g. Texas: ARD meeting counted from the report
+        return found
 
 
 class _Checker:
@@ -125,6 +204,16 @@ class _Checker:
             raise self.fail(field, f"must be a whole number from {low} to {high}, not {value!r}")
         return value
 
+    def age(self, field: str) -> float | None:
+        """A whole or half year (Illinois: 14 1/2)."""
+        value = self.raw.get(field)
+        if value is None:
+            return None
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not 1 <= value <= 25 or (value * 2) != int(value * 2):
+            raise self.fail(field, f"must be an age from 1 to 25 (whole or .5), not {value!r}")
+        return float(value) if value != int(value) else int(value)
+
     def flag(self, field: str, default: bool) -> bool:
         value = self.raw.get(field, default)
         if not isinstance(value, bool):
@@ -140,7 +229,7 @@ class _Checker:
         return str(value)
 
 
-def parse_rule(raw: Any, where: str, state: str | None) -> Rule:
+def parse_rule(raw: Any, where: str, state: str | None, strict: bool = False) -> Rule:
     """One rule from YAML, checked field by field; raises RuleDataError naming what is wrong."""
     if not isinstance(raw, Mapping):
         raise RuleDataError(f"{where}: a rule must be a mapping of fields")
@@ -159,13 +248,14 @@ def parse_rule(raw: Any, where: str, state: str | None) -> Rule:
     days = check.number("days", 1, MAX_DAYS)
     months = check.number("months", 1, MAX_MONTHS)
     years = check.number("years", 1, 25)
-    if sum(value is not None for value in (days, months, years)) != 1:
+    from_age = check.age("from_age")
+    amounts = sum(value is not None for value in (days, months, years))
+    if amounts > 1 or (amounts == 0 and from_age is None):
         raise check.fail("days", "give exactly one of days, months or years")
     unit = check.choice("unit", UNITS, "calendar")
     if unit == "school" and days is None:
         raise check.fail("unit", "school days need 'days'")
     direction = check.choice("direction", DIRECTIONS, "after")
-    from_age = check.number("from_age", 1, 25)
     if from_age is not None and event != "birthdate":
         raise check.fail("from_age", "only a birthdate rule can count from an age")
     after = raw.get("after")
@@ -182,6 +272,17 @@ def parse_rule(raw: Any, where: str, state: str | None) -> Rule:
     citation = check.text("citation")
     plain = check.text("plain")
     assert title is not None and citation is not None and plain is not None
+    quote, verified, missing = _evidence(check, strict)
+    covers = raw.get("covers", [])
+    if not isinstance(covers, list) or any(topic not in TOPICS for topic in covers):
+        raise check.fail("covers", f"must be a list of topics: {', '.join(TOPICS)}")
+    summer_day = check.number("summer_move_school_day", 1, 60)
+    year_end_move = _year_end_move(check)
+    absence = check.number("absence_extension", 1, 30)
+    if year_end_move is not None and (days is None or direction != "after"):
+        raise check.fail("year_end_move", "only a count of days forward has a year-end rule")
+    if absence is not None and unit != "school":
+        raise check.fail("absence_extension", "only a school-day count can be extended")
     return Rule(
         id=rule_id,
         event=event,
@@ -205,8 +306,70 @@ def parse_rule(raw: Any, where: str, state: str | None) -> Rule:
         kind=check.choice("kind", KINDS, "deadline"),
         state_varies=check.flag("state_varies", False),
         state=state,
+        quote=quote,
+        verified=verified,
+        missing=missing,
+        covers=tuple(covers),
+        summer_move_school_day=summer_day,
+        year_end_move=year_end_move,
+        absence_extension=absence,
         translations=_translations(check),
     )
+
+
+def _evidence(check: _Checker, strict: bool) -> tuple[str | None, bool, str | None]:
+    """quote / verified / missing: required in state files (``strict``), optional elsewhere.
+    An unverified rule must say what is missing, so a reviewer knows what to check."""
+    quote = check.text("quote", required=False)
+    if quote is not None and len(quote) > MAX_QUOTE:
+        raise check.fail("quote", f"must be a short quote (at most {MAX_QUOTE} characters)")
+    if strict and "verified" not in check.raw:
+        raise check.fail("verified", "missing (true only if the quote was read in the text)")
+    verified = check.flag("verified", True)
+    missing = check.text("missing", required=False)
+    if not verified and not missing:
+        raise check.fail("missing", "required when verified is false: say what was not checked")
+    if strict and verified and quote is None:
+        raise check.fail("quote", "missing (a verified rule quotes the text it was checked in)")
+    return quote, verified, missing
+
+
+def _year_end_move(check: _Checker) -> YearEndMove | None:
+    raw = check.raw.get("year_end_move")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise check.fail("year_end_move", "must be a mapping")
+    unknown = sorted(str(key) for key in raw if key not in _YEAR_END_FIELDS)
+    if unknown:
+        raise check.fail(f"year_end_move.{unknown[0]}", "unknown field")
+    inner = _Checker(check.where, raw)
+    try:
+        left_unit = inner.choice("left_unit", UNITS, None)
+        left_max = inner.number("left_max", 0, 200)
+        left_min = inner.number("left_min", 0, 200) or 0
+        next_days = inner.number("next_year_days", 1, 200)
+        next_unit = inner.choice("next_year_unit", UNITS, "calendar")
+        before_next = inner.flag("before_next_first_day", False)
+        month_day_text = inner.text("due_month_day", required=False)
+    except RuleDataError as exc:
+        raise RuleDataError(str(exc).replace("field '", "field 'year_end_move.", 1)) from exc
+    if left_max is None:
+        raise check.fail("year_end_move.left_max", "missing")
+    month_day = None
+    if month_day_text is not None:
+        try:
+            month, day = (int(part) for part in month_day_text.split("-"))
+            date(2000, month, day)
+        except ValueError as exc:
+            raise check.fail("year_end_move.due_month_day", "must be MM-DD, e.g. 06-30") from exc
+        month_day = (month, day)
+    if sum((month_day is not None, next_days is not None, before_next)) != 1:
+        raise check.fail(
+            "year_end_move",
+            "give exactly one of due_month_day, next_year_days or before_next_first_day",
+        )
+    return YearEndMove(left_unit, left_max, left_min, month_day, next_days, next_unit, before_next)
 
 
 def _translations(check: _Checker) -> tuple[tuple[tuple[str, str], str], ...]:
@@ -243,10 +406,16 @@ def _pause(check: _Checker) -> Pause | None:
     return Pause(summer, breaks)
 
 
-def parse_rule_list(raw: Any, where: str, state: str | None) -> tuple[Rule, ...]:
-    if not isinstance(raw, list) or not raw:
+def parse_rule_list(
+    raw: Any, where: str, state: str | None, strict: bool = False, empty_ok: bool = False
+) -> tuple[Rule, ...]:
+    if raw is None and empty_ok:
+        return ()
+    if not isinstance(raw, list) or (not raw and not empty_ok):
         raise RuleDataError(f"{where}: 'rules' must be a non-empty list")
-    rules = tuple(parse_rule(item, f"{where} rules[{n + 1}]", state) for n, item in enumerate(raw))
+    rules = tuple(
+        parse_rule(item, f"{where} rules[{n + 1}]", state, strict) for n, item in enumerate(raw)
+    )
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -262,22 +431,103 @@ def load_federal(path: Path = FEDERAL_FILE) -> tuple[Rule, ...]:
     return parse_rule_list(raw["rules"], path.name, None)
 
 
-def load_states(path: Path = STATES_FILE) -> dict[str, StateRules]:
-    raw = _read(path)
-    if not isinstance(raw, Mapping) or not raw:
-        raise RuleDataError(f"{path.name}: expected state codes (TX, CA, ...) at the top level")
-    states: dict[str, StateRules] = {}
-    for code, body in raw.items():
-        where = f"{path.name} state {code}"
-        if not isinstance(code, str) or not _STATE.match(code):
-            raise RuleDataError(f"{path.name}: '{code}' is not a two-letter state code")
-        if not isinstance(body, Mapping) or set(body) != {"name", "rules"}:
-            raise RuleDataError(f"{where}: expected exactly 'name' and 'rules'")
-        name = body["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise RuleDataError(f"{where}: field 'name': must be the state's name")
-        states[code] = StateRules(code, name.strip(), parse_rule_list(body["rules"], where, code))
+def load_state_file(path: Path) -> StateRules:
+    """One ``states/XX.yaml`` file, checked field by field; errors name file, state, rule, field."""
+    name_of_file = f"states/{path.name}"
+    try:
+        raw = read_yaml(path)
+    except YamlReadError as exc:
+        raise RuleDataError(f"{name_of_file} {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise RuleDataError(f"{name_of_file}: expected code, name, rules and follows_federal")
+    unknown = sorted(
+        str(key) for key in raw if key not in ("code", "name", "rules", "follows_federal")
+    )
+    if unknown:
+        raise RuleDataError(f"{name_of_file}: unknown top-level field '{unknown[0]}'")
+    code = raw.get("code")
+    if not isinstance(code, str) or code not in US_STATES:
+        raise RuleDataError(f"{name_of_file}: field 'code': '{code}' is not a state code")
+    if path.stem != code:
+        raise RuleDataError(f"{name_of_file}: field 'code': {code} does not match the file name")
+    where = f"{name_of_file} state {code}"
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise RuleDataError(f"{where}: field 'name': must be the state's name")
+    follows = _follows_federal(raw.get("follows_federal"), where)
+    rules = parse_rule_list(raw.get("rules"), where, code, strict=True, empty_ok=bool(follows))
+    state = StateRules(code, name.strip(), rules, follows, name_of_file)
+    # Checked here, with the federal rules, so a dangling 'after' names the file.
+    order_rules(tuple({r.id: r for r in (*federal_rules(), *rules)}.values()), where)
+    missing = [topic for topic in TOPICS if topic not in state.topics()]
+    if missing:
+        raise RuleDataError(
+            f"{where}: topic '{missing[0]}' is covered neither by a rule nor by a"
+            " follows_federal item"
+        )
+    return state
+
+
+def _follows_federal(raw: Any, where: str) -> tuple[FollowsFederal, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise RuleDataError(f"{where}: 'follows_federal' must be a list")
+    items: list[FollowsFederal] = []
+    for n, item in enumerate(raw):
+        here = f"{where} follows_federal[{n + 1}]"
+        if not isinstance(item, Mapping):
+            raise RuleDataError(f"{here}: must be a mapping (topic, citation, source, ...)")
+        check = _Checker(here, item)
+        unknown = sorted(str(key) for key in item if key not in _FOLLOWS_FIELDS)
+        if unknown:
+            raise check.fail(unknown[0], "unknown field")
+        topic = check.choice("topic", TOPICS, None)
+        citation = check.text("citation")
+        source = check.text("source")
+        assert citation is not None and source is not None
+        if not source.startswith("https://"):
+            raise check.fail("source", "must be an https:// link to the text")
+        quote, verified, missing = _evidence(check, strict=False)
+        if "verified" not in item:
+            raise check.fail("verified", "missing (true or false)")
+        items.append(FollowsFederal(topic, citation, source, quote, verified, missing))
+    topics = [item.topic for item in items]
+    for topic in topics:
+        if topics.count(topic) > 1:
+            raise RuleDataError(f"{where}: follows_federal topic '{topic}' appears twice")
+    return tuple(items)
+
+
+def load_states(folder: Path = STATES_DIR) -> dict[str, StateRules]:
+    """Every ``XX.yaml`` in ``folder``; the first broken file raises RuleDataError."""
+    states, problems = check_states(folder)
+    if problems:
+        raise RuleDataError(problems[0])
     return states
+
+
+def check_states(folder: Path = STATES_DIR) -> tuple[dict[str, StateRules], list[str]]:
+    """All state files, each checked on its own: the ones that load, and one problem per broken
+    file (for `iepbot content check`, which reports them all)."""
+    states: dict[str, StateRules] = {}
+    problems: list[str] = []
+    if not folder.is_dir():
+        return states, [f"{folder.name}: no such folder"]
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            state = load_state_file(path)
+        except RuleDataError as exc:
+            problems.append(str(exc))
+            continue
+        states[state.code] = state
+    return states, problems
+
+
+def states_without_file(states: Mapping[str, StateRules]) -> list[str]:
+    """Codes of the 50 states, DC and the BIE with no file yet (a warning, not an error)."""
+    wanted = [code for code in US_STATES if code not in TERRITORIES]
+    return [code for code in wanted if code not in states]
 
 
 def _read(path: Path) -> Any:

@@ -40,7 +40,7 @@ def test_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert (code, err) == (0, "")
     data = json.loads(out)
-    assert list(data) == ["event", "date", "state", "deadlines"]
+    assert list(data) == ["event", "date", "state", "deadlines", "notes"]  # notes: issue 14
     assert (data["event"], data["date"], data["state"]) == ("consent", "2026-09-15", "TX")
     assert [(d["id"], d["due"]) for d in data["deadlines"]] == [
         ("initial_evaluation", "2026-11-19"),

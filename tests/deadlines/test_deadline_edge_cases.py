@@ -92,15 +92,25 @@ def test_dates_the_calendar_does_not_describe_are_refused(sample: SchoolCalendar
         compute_deadlines("consent", date(2025, 3, 1), state="MN", calendar=sample, today=EARLY)
 
 
-def test_birthdate_long_ago_makes_deadlines_overdue() -> None:
-    report = compute_deadlines("birthdate", date(2010, 3, 1), today=date(2026, 11, 26))
+def test_birthdate_long_ago_shows_only_recent_dates() -> None:
+    # Issue 14 changed this test: a 16-year-old's answer used to list the Part C dates of 2012
+    # and 2013 as overdue. Now only dates ahead or passed in the last 90 days are shown.
+    report = compute_deadlines("birthdate", date(2010, 3, 1), today=date(2026, 3, 20))
     got = {d.id: d for d in report.deadlines}
+    assert list(got) == ["transition_services"]
     services = got["transition_services"]
-    assert services.due == date(2026, 3, 1)
+    assert services.due == date(2026, 2, 28)  # the day before the 16th birthday
     assert services.overdue
-    assert "overdue since 2026-03-01" in services.notes
-    assert got["transition_conference"].overdue
+    assert "overdue since 2026-02-28" in services.notes
+    assert report.notes == [
+        "3 earlier dates passed more than 90 days ago (before 2025-12-20) and are not shown."
+    ]
+
+
+def test_window_start_is_never_overdue() -> None:
     # The start of a window is never "overdue": it opened.
+    report = compute_deadlines("birthdate", date(2010, 3, 1), today=date(2012, 6, 10))
+    got = {d.id: d for d in report.deadlines}
     earliest = got["transition_conference_earliest"]
     assert not earliest.overdue
     assert "this window opened on 2012-06-01" in earliest.notes
@@ -124,7 +134,8 @@ def test_leap_day_birthdays() -> None:
     got = {d.id: d for d in report.deadlines}
     assert got["iep_by_third_birthday"].due == date(2027, 2, 28)
     assert got["transition_conference"].due == date(2026, 11, 30)
-    assert got["transition_services"].due == date(2040, 2, 29)  # 2040 is a leap year
+    # 2040 is a leap year: the 16th birthday is 29 Feb, the IEP in effect then is due the 28th.
+    assert got["transition_services"].due == date(2040, 2, 28)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +176,7 @@ def test_report_json_shape(sample: SchoolCalendar) -> None:
         "consent", date(2026, 9, 15), state="TX", calendar=sample, today=EARLY
     )
     data = report.to_json_dict()
-    assert list(data) == ["event", "date", "state", "deadlines"]
+    assert list(data) == ["event", "date", "state", "deadlines", "notes"]  # notes: issue 14
     assert (data["event"], data["date"], data["state"]) == ("consent", "2026-09-15", "TX")
     first = data["deadlines"][0]
     assert {"id", "title", "due", "basis", "citation"} <= set(first)

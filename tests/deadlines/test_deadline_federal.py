@@ -86,9 +86,13 @@ def test_birthdate_gives_transition_window_age_3_and_age_16() -> None:
     assert got["transition_conference"].citation == "34 CFR 303.209(c)(1)"
     assert got["iep_by_third_birthday"].due == date(2027, 5, 10)
     assert got["iep_by_third_birthday"].citation == "34 CFR 300.124(b)"
-    assert got["transition_services"].due == date(2040, 5, 10)
+    # Issue 14: 34 CFR 300.320(b) asks for transition content in the IEP in effect when the
+    # student turns 16, i.e. the IEP written before the birthday: due the day before it.
+    assert got["transition_services"].due == date(2040, 5, 9)
     assert got["transition_services"].citation == "34 CFR 300.320(b)"
-    assert got["transition_services"].basis == "16th birthday"
+    assert got["transition_services"].basis == (
+        "IEP in effect when the student turns 16; due the day before"
+    )
     assert [d.id for d in report.deadlines] == [
         "transition_conference_earliest",
         "transition_conference",

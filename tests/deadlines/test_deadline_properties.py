@@ -173,7 +173,8 @@ def test_any_event_date_and_state_gives_cited_deadlines(
     on: date, event: str, state: str | None, today: date
 ) -> None:
     report = compute_deadlines(event, on, state=state, today=today)
-    assert report.deadlines
+    # Empty only when the answer says why: no request clock, or birth-date dates long past.
+    assert report.deadlines or report.notes
     for deadline in report.deadlines:
         assert deadline.citation and deadline.source.startswith("https://")
         assert deadline.overdue == (deadline.kind == "deadline" and deadline.due < today)
@@ -194,6 +195,12 @@ def test_state_school_day_rules_count_exactly_their_days(
     days = {"TX": 45, "WA": 35, "IN": 50}[state]
     on = calendar.first_day + timedelta(days=offset)
     assume(on < calendar.next_first_day)  # type: ignore[operator]
+    if state == "TX":
+        # 35 to 44 school days left in the year: Tex. Educ. Code 29.004(a-1) sets 30 June.
+        left = sum(
+            1 for day in _days_between(on, calendar.last_day) if oracle_school_day(calendar, day)
+        )
+        assume(not 35 <= left <= 44)
     report = compute_deadlines("consent", on, state=state, calendar=calendar, today=on)
     due = next(d.due for d in report.deadlines if d.id == "initial_evaluation")
     assert sum(1 for day in _days_between(on, due) if oracle_school_day(calendar, day)) == days

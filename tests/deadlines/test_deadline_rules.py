@@ -11,7 +11,6 @@ from scheduler.deadlines.rules import (
     EVENTS,
     federal_rules,
     load_federal,
-    load_states,
     order_rules,
     parse_rule,
     rules_for,
@@ -29,7 +28,8 @@ BASE = {
 
 
 def test_packaged_rules_load_and_cover_every_event() -> None:
-    assert {rule.event for rule in federal_rules()} == set(EVENTS)
+    # Federal law has no fixed number of days for answering a request (34 CFR 300.503).
+    assert {rule.event for rule in federal_rules()} == set(EVENTS) - {"request"}
     assert len(known_states()) >= 12
 
 
@@ -95,17 +95,4 @@ def test_broken_files(tmp_path: Path) -> None:
     path.write_text("rule: []\n", encoding="utf-8")
     with pytest.raises(RuleDataError, match="expected one top-level key, 'rules'"):
         load_federal(path)
-    states = tmp_path / "states.yaml"
-    states.write_text("Texas:\n  name: Texas\n  rules: []\n", encoding="utf-8")
-    with pytest.raises(RuleDataError, match="'Texas' is not a two-letter state code"):
-        load_states(states)
-    states.write_text("TX:\n  name: Texas\n  rules: []\n", encoding="utf-8")
-    with pytest.raises(RuleDataError, match="state TX: 'rules' must be a non-empty list"):
-        load_states(states)
-    twice = (
-        "    - {id: ab, event: consent, title: t, days: 1, citation: c,"
-        " source: 'https://x', plain: p}\n"
-    )
-    states.write_text("TX:\n  name: Texas\n  rules:\n" + twice * 2, encoding="utf-8")
-    with pytest.raises(RuleDataError, match="rule id 'ab' appears twice"):
-        load_states(states)
+    # The per-state files (states/XX.yaml) are checked in test_state_files.py (issue 14).

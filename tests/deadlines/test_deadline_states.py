@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 
 from scheduler.deadlines import SchoolCalendar, compute_deadlines, known_states
+from scheduler.deadlines.rules import rules_for, state_rules
 
 EARLY = date(2020, 1, 1)
 CONSENT = date(2026, 9, 15)
@@ -33,8 +34,15 @@ def test_at_least_twelve_states_each_cited_with_a_link() -> None:
     states = known_states()
     assert len(states) >= 12
     for state in states:
-        report = compute_deadlines("consent", CONSENT, state=state, today=EARLY)
-        evaluation = next(d for d in report.deadlines if d.id == "initial_evaluation")
+        if any(f.topic == "initial_evaluation" for f in state_rules()[state].follows_federal):
+            continue  # the state's file says the federal 60 days apply (issue 14)
+        rule = next(
+            r
+            for r in rules_for(state)
+            if r.id == "initial_evaluation" or "initial_evaluation" in r.covers
+        )  # from consent in most states, from the referral in some (North Carolina, Virginia)
+        report = compute_deadlines(rule.event, CONSENT, state=state, today=EARLY)
+        evaluation = next(d for d in report.deadlines if d.id == rule.id)
         assert not evaluation.citation.startswith("34 CFR"), state
         assert evaluation.source.startswith("https://"), state
 
@@ -48,7 +56,7 @@ def test_at_least_twelve_states_each_cited_with_a_link() -> None:
         # 30th school day.
         ("MI", {"initial_evaluation": date(2026, 10, 28)}),
         ("MN", {"initial_evaluation": date(2026, 10, 28)}),
-        ("MA", {"initial_evaluation": date(2026, 10, 28), "proposed_iep": date(2026, 11, 19)}),
+        ("MA", {"initial_evaluation": date(2026, 10, 28), "iep_meeting": date(2026, 11, 19)}),
         # 35th, 50th and 60th school days.
         ("WA", {"initial_evaluation": date(2026, 11, 4)}),
         ("IN", {"initial_evaluation": date(2026, 12, 3)}),
@@ -70,33 +78,43 @@ def test_consent_on_15_september_2026(
 
 
 def test_every_state_has_a_hand_checked_example() -> None:
+    # Issue 14: every state file's rules also have hand-computed cases in state_cases/*.yaml
+    # (test_state_cases.py); these 14 are checked here with the sample school calendar too.
     checked = {"TX", "NV", "MI", "MN", "MA", "WA", "IN", "IL", "KY", "OR", "CA", "PA", "NJ", "FL"}
-    assert set(known_states()) == checked
+    assert checked <= set(known_states())
 
 
 def test_texas_ard_basis_and_citations(sample: SchoolCalendar) -> None:
     report = compute_deadlines("consent", CONSENT, state="TX", calendar=sample, today=EARLY)
     report_due, ard = report.deadlines
-    assert report_due.citation == "Tex. Educ. Code 29.004(a)"
+    assert report_due.citation == "Tex. Educ. Code 29.004(a)(1), (a-1)"
     assert report_due.basis == "45 school days after consent"
-    assert ard.citation == "19 TAC 89.1011"
+    assert ard.citation == "19 TAC 89.1011(g)"
     assert ard.basis == "30 calendar days after the evaluation report is due"
     assert "falls on a Saturday; the law does not move it" in ard.notes
 
 
-def test_texas_ard_due_in_summer_waits_for_the_first_day_of_classes(
+def test_texas_ard_due_in_summer_moves_to_the_15th_school_day(
     sample: SchoolCalendar,
 ) -> None:
+    # Issue 14 changed this test: the old text of 19 TAC 89.1011 allowed until the first day
+    # of classes; as amended in 2024 (89.1011(g)): "If the 30th day falls during the summer
+    # and school is not in session, the ARD committee must meet not later than the 15th school
+    # day of the following school year".
     # Consent Mon 15 Mar 2027: 16-19 Mar (4), spring break, 29 Mar-2 Apr (9), then five full
     # weeks to 7 May (34), 10-14 May (39), 17-21 May (44), Mon 24 May (45). 30 days later is
-    # Wed 23 Jun, in the summer: 19 TAC 89.1011 allows until the first day of classes.
+    # Wed 23 Jun, in the summer. Next year: 18-20 Aug (3), 23-27 (8), 30 Aug-3 Sep (13),
+    # 6 Sep closed, 7 Sep (14), Wed 8 Sep (15).
     report = compute_deadlines(
         "consent", date(2027, 3, 15), state="TX", calendar=sample, today=EARLY
     )
     got = {d.id: d for d in report.deadlines}
     assert got["initial_evaluation"].due == date(2027, 5, 24)
-    assert got["ard_meeting"].due == date(2027, 8, 18)
-    assert any("2027-06-23 date falls in the summer" in n for n in got["ard_meeting"].notes)
+    assert got["ard_meeting"].due == date(2027, 9, 8)
+    assert any(
+        "2027-06-23 date falls in the summer, so the rule moves it to the 15th school day" in n
+        for n in got["ard_meeting"].notes
+    )
 
 
 def test_texas_count_crosses_the_summer(sample: SchoolCalendar) -> None:
@@ -175,8 +193,8 @@ def test_state_overrides_only_their_own_rules() -> None:
 
 
 def test_a_state_without_rules_on_file_uses_federal_and_says_so() -> None:
-    report = compute_deadlines("consent", CONSENT, state="oh", today=EARLY)
-    assert report.state == "OH"
+    report = compute_deadlines("consent", CONSENT, state="pr", today=EARLY)
+    assert report.state == "PR"
     evaluation = report.deadlines[0]
     assert evaluation.due == date(2026, 11, 14)
-    assert any("no Ohio timeline on file" in note for note in evaluation.notes)
+    assert any("no Puerto Rico timeline on file" in note for note in evaluation.notes)

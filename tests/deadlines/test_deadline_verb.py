@@ -25,11 +25,14 @@ def test_texas_reply_table() -> None:
     assert first[0] == "2026-11-17 (Tue)"  # no calendar in chat: 45 weekdays
     assert first[1] == "Initial evaluation report (FIIE) (45 school days after consent)"
     assert first[2].startswith("The written report of the full individual")
-    assert first[3] == "Tex. Educ. Code 29.004(a)"
-    assert second[3] == "19 TAC 89.1011"
+    assert first[3] == "Tex. Educ. Code 29.004(a)(1), (a-1)"
+    assert second[3] == "19 TAC 89.1011(g)"
     notes = "\n".join(section.text for section in reply.sections)
     assert "school days counted as Monday to Friday" in notes
-    assert [link.title for link in reply.links] == ["Tex. Educ. Code 29.004(a)", "19 TAC 89.1011"]
+    assert [link.title for link in reply.links] == [
+        "Tex. Educ. Code 29.004(a)(1), (a-1)",
+        "19 TAC 89.1011(g)",
+    ]
 
 
 def test_federal_reply_and_weekday() -> None:
@@ -50,10 +53,11 @@ def test_state_spellings_people_type(args: str) -> None:
 
 
 def test_overdue_is_marked() -> None:
-    reply = deadlines_verb("birthdate 2010-03-01", date(2026, 11, 26))
+    # The IEP in effect at 16 (born 1 Mar 2010) is due the day before the birthday.
+    reply = deadlines_verb("birthdate 2010-03-01", date(2026, 3, 20))
     assert reply.table is not None
-    assert any(row[0] == "2026-03-01 (Sun), overdue" for row in reply.table.rows)
-    assert "overdue since 2026-03-01" in "\n".join(s.text for s in reply.sections)
+    assert any(row[0] == "2026-02-28 (Sat), overdue" for row in reply.table.rows)
+    assert "overdue since 2026-02-28" in "\n".join(s.text for s in reply.sections)
 
 
 @pytest.mark.parametrize(
