@@ -266,8 +266,8 @@ def parse_snooze(text: TextInput) -> dict[str, Any] | Reply:
         )
     try:
         return {"reminder": reminder, "by": convert_text(_BY, rest.strip(), text)}
-    except Unreadable as exc:
-        return error(refusal(exc, text.lang), lang=text.lang)
+    except Unreadable as exc:  # already worded in the asker's language
+        return error(str(exc), lang=text.lang)
 
 
 def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> Reply:

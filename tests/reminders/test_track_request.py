@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
+from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)
 ALICE = Asker(
@@ -56,11 +56,11 @@ def test_track_a_texas_request(ctx) -> None:
 
 
 def test_track_a_request_where_no_clock_is_on_file(ctx) -> None:
-    reply = route(ctx, "track request 2026-11-02 case=RQ-2 state=OH", ALICE)
+    reply = route(ctx, "track request 2026-11-02 case=RQ-2 state=ND", ALICE)
     assert reply.kind is ReplyKind.ERROR
     assert reply.title == "No deadline to track"
     text = " ".join(section.text for section in reply.sections)
-    assert "No Ohio clock on file" in text and "34 CFR 300.503" in text
+    assert "No North Dakota clock on file" in text and "34 CFR 300.503" in text
     assert ctx.store.list_reminders_for_owner("slack", "UA") == []
 
 
