@@ -65,7 +65,7 @@ def _deadlines(args: argparse.Namespace) -> int:
 def _deadline_rule_check() -> tuple[list[str], list[str]]:
     """Problems in the deadline rule files (federal.yaml, states/XX.yaml), one line each, and
     the summary lines to print when there are none; a state with no file yet is a warning."""
-    from scheduler.deadlines import rules
+    from content.deadlines import rules
 
     try:
         rules.load_federal(rules.FEDERAL_FILE)

@@ -57,7 +57,7 @@ def add_deadlines_parser(subparsers: Any) -> None:
 def run_deadlines(args: argparse.Namespace) -> int:
     from bots.render_text import render_text
     from bots.verbs.deadlines import deadlines_reply
-    from scheduler.deadlines import (
+    from content.deadlines import (
         DeadlineInputError,
         RuleDataError,
         compute_deadlines,

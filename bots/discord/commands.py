@@ -135,7 +135,7 @@ def convert(param: Param, value: Any, lang: str) -> Any:
     if kind is Kind.TARGET:
         return Target("channel", str(value.id))
     if kind is Kind.STATE:
-        from scheduler.deadlines import DeadlineInputError, normalise_state
+        from content.deadlines import DeadlineInputError, normalise_state
 
         try:
             return normalise_state(str(value))

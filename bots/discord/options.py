@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bots.discord.render import clip
-from scheduler.deadlines.regions import US_STATES
+from content.deadlines.regions import US_STATES
 
 CHOICES_MAX = 25  # Discord's limit for choices and autocomplete answers
 CHOICE_TEXT_MAX = 100  # name and (string) value of a choice

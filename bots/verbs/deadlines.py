@@ -13,8 +13,7 @@ from bots.preferences import lang_of
 from bots.replies import Link, Reply, ReplyKind, Section, Table
 from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
-from content.i18n import N_, norm_lang, tr
-from scheduler.deadlines import (
+from content.deadlines import (
     EVENTS,
     Deadline,
     DeadlineInputError,
@@ -24,7 +23,8 @@ from scheduler.deadlines import (
     normalise_state,
     parse_date,
 )
-from scheduler.deadlines.regions import US_STATES
+from content.deadlines.regions import US_STATES
+from content.i18n import N_, norm_lang, tr
 from scheduler.identity import CONSOLE_ASKER, Asker
 
 if TYPE_CHECKING:

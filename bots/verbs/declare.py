@@ -81,7 +81,7 @@ class Kind(StrEnum):
     TERM = "term"  # str: a term to look up (Discord autocompletes from the pack)
     TEXT = "text"  # str: free text
     DATE = "date"  # datetime.date (Discord: a string option read as 9/15/2026, today, ...)
-    EVENT = "event"  # str: one of scheduler.deadlines.EVENTS (Discord: fixed choices)
+    EVENT = "event"  # str: one of content.deadlines.EVENTS (Discord: fixed choices)
     STATE = "state"  # str: a US state or territory code, normalised (Discord: autocomplete)
     TARGET = "target"  # Target: a channel (or, in text, `me`/`here`)
     DURATION = "duration"  # timedelta: 30m, 3h, 2d, 1w
@@ -220,14 +220,14 @@ def convert_text(param: Param, raw: str, text: TextInput) -> Any:
     if kind in (Kind.TERM, Kind.TEXT, Kind.ZONE):
         return raw
     if kind is Kind.DATE:
-        from scheduler.deadlines import DeadlineInputError, parse_date
+        from content.deadlines import DeadlineInputError, parse_date
 
         try:
             return parse_date(raw)
         except DeadlineInputError as exc:
             raise Unreadable(exc.text(text.lang)) from exc
     if kind in (Kind.EVENT, Kind.STATE):
-        from scheduler.deadlines import DeadlineInputError, normalise_event, normalise_state
+        from content.deadlines import DeadlineInputError, normalise_event, normalise_state
 
         try:
             return normalise_event(raw) if kind is Kind.EVENT else normalise_state(raw)

@@ -12,8 +12,8 @@ from bots.targets import mention
 from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
 from bots.verbs.reminders import error, no_store, refusal
+from content.deadlines import EVENTS, DeadlineInputError, compute_deadlines
 from content.i18n import N_, norm_lang, tr, trn
-from scheduler.deadlines import EVENTS, DeadlineInputError, compute_deadlines
 from scheduler.identity import Asker, Target
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError

@@ -190,7 +190,7 @@ class ReminderService:
         target_id: str | None = None,
     ) -> TrackResult:
         """Compute the deadlines and store the case, its deadlines and reminders in one go."""
-        from scheduler.deadlines import compute_deadlines  # the rule tables load on first use
+        from content.deadlines import compute_deadlines  # the rule tables load on first use
 
         zone = resolve_timezone(timezone)
         now = self.now()

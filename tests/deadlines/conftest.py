@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.deadlines import SchoolCalendar, load_school_calendar
+from content.deadlines import SchoolCalendar, load_school_calendar
 
-SAMPLE = Path(__file__).parents[2] / "scheduler" / "deadlines" / "data" / "sample_calendar.yaml"
+SAMPLE = Path(__file__).parents[2] / "content" / "deadlines" / "data" / "sample_calendar.yaml"
 
 
 @pytest.fixture(scope="session")

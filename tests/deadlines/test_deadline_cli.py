@@ -15,7 +15,7 @@ import time_machine
 from bots.deadlines_cli import add_deadlines_parser, run_deadlines
 
 ROOT = Path(__file__).parents[2]
-SAMPLE = ROOT / "scheduler" / "deadlines" / "data" / "sample_calendar.yaml"
+SAMPLE = ROOT / "content" / "deadlines" / "data" / "sample_calendar.yaml"
 NOW = datetime(2026, 9, 1, 12, 0)
 
 

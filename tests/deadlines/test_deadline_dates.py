@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from scheduler.deadlines import DeadlineInputError, parse_date
-from scheduler.deadlines.dates import add_months, weekday_name
+from content.deadlines import DeadlineInputError, parse_date
+from content.deadlines.dates import add_months, weekday_name
 
 
 def test_parse_date_accepts_iso_and_leap_day() -> None:

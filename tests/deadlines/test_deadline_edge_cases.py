@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 
-from scheduler.deadlines import (
+from content.deadlines import (
     DeadlineInputError,
     SchoolCalendar,
     compute_deadlines,

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.deadlines import compute_deadlines
+from content.deadlines import compute_deadlines
 
 EARLY = date(2020, 1, 1)  # before every example: nothing is overdue unless a test says so
 

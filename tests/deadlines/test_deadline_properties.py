@@ -13,16 +13,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scheduler.deadlines import (
+from content.deadlines import (
     EVENTS,
     DeadlineInputError,
     SchoolCalendar,
     compute_deadlines,
     known_states,
 )
-from scheduler.deadlines.clock import count_calendar_days, count_school_days
-from scheduler.deadlines.rules import Pause
-from scheduler.deadlines.school_calendar import Closure
+from content.deadlines.clock import count_calendar_days, count_school_days
+from content.deadlines.rules import Pause
+from content.deadlines.school_calendar import Closure
 
 DATES = st.dates(date(1950, 1, 1), date(2090, 12, 31))
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.deadlines import RuleDataError, known_states
-from scheduler.deadlines.rules import (
+from content.deadlines import RuleDataError, known_states
+from content.deadlines.rules import (
     EVENTS,
     federal_rules,
     load_federal,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scheduler.deadlines import DeadlineInputError, SchoolCalendar, load_school_calendar
+from content.deadlines import DeadlineInputError, SchoolCalendar, load_school_calendar
 
 GOOD = """\
 name: Test District

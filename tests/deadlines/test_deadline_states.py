@@ -18,8 +18,8 @@ from datetime import date
 
 import pytest
 
-from scheduler.deadlines import SchoolCalendar, compute_deadlines, known_states
-from scheduler.deadlines.rules import rules_for, state_rules
+from content.deadlines import SchoolCalendar, compute_deadlines, known_states
+from content.deadlines.rules import rules_for, state_rules
 
 EARLY = date(2020, 1, 1)
 CONSENT = date(2026, 9, 15)

@@ -18,10 +18,10 @@ import time_machine
 
 from bots.deadlines_cli import add_deadlines_parser, run_deadlines
 from bots.verbs.deadlines import deadlines_verb
-from scheduler.deadlines import SchoolCalendar, compute_deadlines
+from content.deadlines import SchoolCalendar, compute_deadlines
 
 EARLY = date(2020, 1, 1)
-SAMPLE = Path(__file__).parents[2] / "scheduler" / "deadlines" / "data" / "sample_calendar.yaml"
+SAMPLE = Path(__file__).parents[2] / "content" / "deadlines" / "data" / "sample_calendar.yaml"
 
 
 def got(state: str | None, event: str, on: date, calendar=None, today=EARLY, **kw):

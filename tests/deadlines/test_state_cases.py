@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from scheduler.deadlines import compute_deadlines, parse_date
-from scheduler.deadlines.rules import state_rules
-from scheduler.deadlines.yaml_io import read_yaml
+from content.deadlines import compute_deadlines, parse_date
+from content.deadlines.rules import state_rules
+from content.deadlines.yaml_io import read_yaml
 
 CASES_DIR = Path(__file__).parent / "state_cases"
 LONG_AGO = date(1950, 1, 1)  # "today" before every case: nothing is hidden as long past

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scheduler.deadlines import RuleDataError
-from scheduler.deadlines.rules import (
+from content.deadlines import RuleDataError
+from content.deadlines.rules import (
     STATES_DIR,
     TOPICS,
     check_states,
@@ -138,7 +138,7 @@ def test_content_check_validates_the_rule_files(
     out = capsys.readouterr().out
     assert "ok: deadline rules:" in out
     write(tmp_path, {"quote": "y" * 400})
-    monkeypatch.setattr("scheduler.deadlines.rules.STATES_DIR", tmp_path)
+    monkeypatch.setattr("content.deadlines.rules.STATES_DIR", tmp_path)
     assert cli.main(["content", "check"]) == 1
     captured = capsys.readouterr()
     assert "states/OH.yaml state OH rules[1] rule 'request_response': field 'quote'" in (

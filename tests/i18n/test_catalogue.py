@@ -13,8 +13,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from content.deadlines.rules import TRANSLATED, federal_rules, state_rules
 from content.i18n import DOMAIN, KEYWORDS, LOCALE_DIR, norm_lang, tr, translations, trn
-from scheduler.deadlines.rules import TRANSLATED, federal_rules, state_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 POT = LOCALE_DIR / f"{DOMAIN}.pot"

@@ -12,7 +12,7 @@ from tests.slack.validate import assert_valid_blocks
 
 def _deadlines_ready() -> bool:
     try:
-        from scheduler.deadlines import EVENTS, compute_deadlines  # noqa: F401
+        from content.deadlines import EVENTS, compute_deadlines  # noqa: F401
     except ImportError:
         return False
     return True
@@ -104,7 +104,7 @@ async def test_home_button_opens_the_modal(slack):
     assert opened["view"]["callback_id"] == "iep_track_modal"
 
 
-@pytest.mark.skipif(not _deadlines_ready(), reason="scheduler.deadlines is being written")
+@pytest.mark.skipif(not _deadlines_ready(), reason="content.deadlines is being written")
 async def test_track_modal_then_calendar_file(slack):
     view = await _open(slack, "track")
     assert view["callback_id"] == "iep_track_modal"

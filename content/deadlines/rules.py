@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scheduler.deadlines.errors import RuleDataError
-from scheduler.deadlines.regions import TERRITORIES, US_STATES
-from scheduler.deadlines.yaml_io import YamlReadError, read_yaml
+from content.deadlines.errors import RuleDataError
+from content.deadlines.regions import TERRITORIES, US_STATES
+from content.deadlines.yaml_io import YamlReadError, read_yaml
 
 DATA = Path(__file__).parent / "data"
 FEDERAL_FILE = DATA / "federal.yaml"
@@ -202,7 +202,8 @@ class _Checker:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self.fail(field, f"must be a whole number from {low} to {high}, not {value!r}")
-        return value
+        number: int = value
+        return number
 
     def age(self, field: str) -> float | None:
         """A whole or half year (Illinois: 14 1/2)."""

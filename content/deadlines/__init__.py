@@ -12,17 +12,17 @@ No platform SDK is imported here: this package must run the same under Slack, Di
 
 from __future__ import annotations
 
-from scheduler.deadlines.dates import parse_date
-from scheduler.deadlines.engine import (
+from content.deadlines.dates import parse_date
+from content.deadlines.engine import (
     Deadline,
     DeadlineReport,
     compute_deadlines,
     normalise_event,
     normalise_state,
 )
-from scheduler.deadlines.errors import DeadlineInputError, RuleDataError
-from scheduler.deadlines.rules import EVENTS, known_states
-from scheduler.deadlines.school_calendar import SchoolCalendar, load_school_calendar
+from content.deadlines.errors import DeadlineInputError, RuleDataError
+from content.deadlines.rules import EVENTS, known_states
+from content.deadlines.school_calendar import SchoolCalendar, load_school_calendar
 
 __all__ = [
     "EVENTS",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scheduler.deadlines.dates import is_weekend
-from scheduler.deadlines.errors import DeadlineInputError
-from scheduler.deadlines.rules import Pause
-from scheduler.deadlines.school_calendar import SchoolCalendar
+from content.deadlines.dates import is_weekend
+from content.deadlines.errors import DeadlineInputError
+from content.deadlines.rules import Pause
+from content.deadlines.school_calendar import SchoolCalendar
 
 # A year before the calendar's first day is surely a different school year, not its summer.
 _BEFORE_YEAR_LIMIT = timedelta(days=366)

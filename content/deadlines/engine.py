@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from content.deadlines.clock import Count, count_calendar_days, count_school_days, ordinal
+from content.deadlines.dates import MONTHS, add_months, is_weekend, weekday_name
+from content.deadlines.errors import DeadlineInputError
+from content.deadlines.explain import explain_count
+from content.deadlines.regions import US_STATES
+from content.deadlines.rules import EVENTS, Pause, Rule, federal_rules, rules_for, state_rules
+from content.deadlines.school_calendar import SchoolCalendar
 from content.i18n import N_, norm_lang, tr, trn
-from scheduler.deadlines.clock import Count, count_calendar_days, count_school_days, ordinal
-from scheduler.deadlines.dates import MONTHS, add_months, is_weekend, weekday_name
-from scheduler.deadlines.errors import DeadlineInputError
-from scheduler.deadlines.explain import explain_count
-from scheduler.deadlines.regions import US_STATES
-from scheduler.deadlines.rules import EVENTS, Pause, Rule, federal_rules, rules_for, state_rules
-from scheduler.deadlines.school_calendar import SchoolCalendar
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)

@@ -15,9 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from scheduler.deadlines.dates import is_weekend, parse_date
-from scheduler.deadlines.errors import DeadlineInputError
-from scheduler.deadlines.yaml_io import YamlReadError, read_yaml
+from content.deadlines.dates import is_weekend, parse_date
+from content.deadlines.errors import DeadlineInputError
+from content.deadlines.yaml_io import YamlReadError, read_yaml
 
 CALENDAR_FIELDS = ("name", "first_day", "last_day", "next_first_day", "closures")
 CLOSURE_FIELDS = ("name", "date", "start", "end")

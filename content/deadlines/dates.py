@@ -10,8 +10,8 @@ import calendar
 import re
 from datetime import date
 
+from content.deadlines.errors import DeadlineInputError
 from content.i18n import N_
-from scheduler.deadlines.errors import DeadlineInputError
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

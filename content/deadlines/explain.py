@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from content.deadlines.dates import is_weekend
+from content.deadlines.rules import Pause
+from content.deadlines.school_calendar import SchoolCalendar
 from content.i18n import tr
-from scheduler.deadlines.dates import is_weekend
-from scheduler.deadlines.rules import Pause
-from scheduler.deadlines.school_calendar import SchoolCalendar
 
 
 def _short(day: date, lang: str) -> str:
