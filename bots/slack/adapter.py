@@ -199,8 +199,8 @@ class SlackAdapter:
         if self.oauth is not None:
             # bolt's OAuth flow: the "Add to Slack" page (it sets the state cookie) and the
             # redirect that exchanges the code (oauth.v2.access) and saves the installation.
-            web_app.router.add_get(INSTALL_PATH, self._handle)
-            web_app.router.add_get(REDIRECT_PATH, self._handle)
+            web_app.router.add_get(INSTALL_PATH, self._install)
+            web_app.router.add_get(REDIRECT_PATH, self._redirect)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -220,6 +220,21 @@ class SlackAdapter:
     async def _handle(self, request: web.Request) -> web.Response:
         assert self.app is not None
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def _install(self, request: web.Request) -> web.Response:
+        """The Add to Slack page; bolt issues the OAuth state and sets its browser cookie."""
+        assert self.app is not None and self.app.oauth_flow is not None
+        bolt_response = await self.app.oauth_flow.handle_installation(
+            await to_bolt_request(request)
+        )
+        return await to_aiohttp_response(bolt_response)
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        """Slack sends the browser back here: bolt checks the state against the cookie,
+        exchanges the code (oauth.v2.access) and saves the installation."""
+        assert self.app is not None and self.app.oauth_flow is not None
+        bolt_response = await self.app.oauth_flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     async def _health(self, request: web.Request) -> web.Response:
