@@ -48,12 +48,12 @@ def oauth_env(fake: FakeSlack) -> dict[str, str]:
     }
 
 
-async def install(adapter: SlackAdapter, code: str) -> tuple[int, str]:
+async def install(base: str, code: str) -> tuple[int, str]:
     """What a person's browser does: open the Add to Slack page (which sets the state cookie),
     follow its link to Slack (skipped: the fake hands out ``code``), come back to the redirect
     URL with the code, the state and the cookie. Returns the redirect's status and page."""
     async with aiohttp.ClientSession() as browser:
-        async with browser.get(f"{adapter.base}/slack/install", allow_redirects=False) as page:
+        async with browser.get(f"{base}/slack/install", allow_redirects=False) as page:
             assert page.status == 200, await page.text()
             html = await page.text()
             cookie = page.cookies[STATE_COOKIE].value
@@ -64,7 +64,7 @@ async def install(adapter: SlackAdapter, code: str) -> tuple[int, str]:
         [state] = query["state"]
         assert state == cookie
         async with browser.get(
-            f"{adapter.base}/slack/oauth_redirect",
+            f"{base}/slack/oauth_redirect",
             params={"code": code, "state": state},
             headers={"Cookie": f"{STATE_COOKIE}={cookie}"},
             allow_redirects=False,
@@ -95,7 +95,7 @@ async def multi(tmp_path) -> AsyncIterator[Multi]:
     )
     await adapter.start(runtime.ctx)
     for code in ("code-T1", "code-T2"):
-        status, page = await install(adapter, code)
+        status, page = await install(adapter.base, code)
         assert status == 200, page
     t1 = SlackSender(adapter.url, fake, team="T1")
     t2 = SlackSender(adapter.url, fake, team="T2")

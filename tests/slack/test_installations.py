@@ -1,0 +1,56 @@
+"""The installation tables migration 0003 creates are the ones slack_sdk's SQLAlchemy stores
+read and write (declared there in plain SQLAlchemy, as scheduler/ never imports slack_sdk)."""
+
+from __future__ import annotations
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, Table, inspect
+
+from scheduler.store import open_store
+from scheduler.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+
+
+def _shape(table: Table) -> dict[str, tuple[str, bool, bool, int | None]]:
+    return {
+        c.name: (
+            type(c.type).__name__,
+            bool(c.nullable),
+            bool(c.primary_key),
+            getattr(c.type, "length", None),
+        )
+        for c in table.columns
+    }
+
+
+def _indexes(table: Table) -> set[tuple[str, tuple[str, ...]]]:
+    return {(str(i.name), tuple(c.name for c in i.columns)) for i in table.indexes}
+
+
+def test_models_are_slack_sdks_tables() -> None:
+    meta = MetaData()
+    pairs = [
+        (
+            SLACK_INSTALLATIONS,
+            SQLAlchemyInstallationStore.build_installations_table(meta, "slack_installations"),
+        ),
+        (SLACK_BOTS, SQLAlchemyInstallationStore.build_bots_table(meta, "slack_bots")),
+        (
+            SLACK_OAUTH_STATES,
+            SQLAlchemyOAuthStateStore.build_oauth_states_table(meta, "slack_oauth_states"),
+        ),
+    ]
+    for ours, theirs in pairs:
+        assert _shape(ours) == _shape(theirs), ours.name
+        assert _indexes(ours) == _indexes(theirs), ours.name
+
+
+def test_migration_creates_them(tmp_path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/x.sqlite3")
+    try:
+        found = inspect(store.engine)
+        for table in (SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES):
+            assert {c["name"] for c in found.get_columns(table.name)} == set(table.c.keys())
+        assert "workspace_id" in {c["name"] for c in found.get_columns("settings")}
+    finally:
+        store.close()
