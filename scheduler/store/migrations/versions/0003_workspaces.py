@@ -13,6 +13,7 @@ Create Date: 2026-12-01
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,8 +24,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _installation_columns(*, with_user: bool) -> list[sa.Column]:  # type: ignore[type-arg]
-    columns = [
+def _installation_columns(*, with_user: bool) -> list[sa.Column[Any]]:
+    columns: list[sa.Column[Any]] = [
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("client_id", sa.String(32), nullable=False),
         sa.Column("app_id", sa.String(32), nullable=False),
