@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy import Engine, select
 log = logging.getLogger(__name__)
 
 STATE_EXPIRATION_SECONDS = 600
+CLIENT_TTL = 60.0  # seconds a workspace's token is trusted before it is looked up again
 
 
 def tenant_of(enterprise_id: str | None, team_id: str | None, org_install: bool) -> str:
@@ -152,29 +154,44 @@ class NotInstalled(Exception):
 class Clients:
     """The Web API client for a workspace: the one token's (one school), or, with many
     workspaces, the workspace's own bot token from the installation store (attached when the
-    adapter starts, as the store's engine exists only then), one client per workspace."""
+    adapter starts, as the store's engine exists only then).
+
+    A workspace's token is looked up again after ``ttl`` seconds, so a reinstall with a new
+    token (or one made through another replica) is picked up without a restart; the client is
+    kept while the token stays the same.
+    """
 
     def __init__(
-        self, make: Callable[[str | None], AsyncWebClient], *, token: str | None = None
+        self,
+        make: Callable[[str | None], AsyncWebClient],
+        *,
+        token: str | None = None,
+        ttl: float = CLIENT_TTL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.make = make
         self.fixed = make(token) if token else None
         self.installations: Installations | None = None
-        self._by_tenant: dict[str, AsyncWebClient] = {}
+        self.ttl = ttl
+        self.clock = clock
+        self._by_tenant: dict[str, tuple[float, AsyncWebClient]] = {}
 
     async def get(self, tenant: str | None) -> AsyncWebClient:
         if self.fixed is not None:
             return self.fixed
         key = tenant or ""
         found = self._by_tenant.get(key)
-        if found is None:
-            token = None
-            if key and self.installations is not None:
-                token = await self.installations.bot_token(key)
-            if not token:
-                raise NotInstalled()
-            found = self._by_tenant[key] = self.make(token)
-        return found
+        if found is not None and self.clock() < found[0]:
+            return found[1]
+        token = None
+        if key and self.installations is not None:
+            token = await self.installations.bot_token(key)
+        if not token:
+            self._by_tenant.pop(key, None)
+            raise NotInstalled()
+        client = found[1] if found is not None and found[1].token == token else self.make(token)
+        self._by_tenant[key] = (self.clock() + self.ttl, client)
+        return client
 
     def forget(self, tenant: str) -> None:
         """Drop a cached client (its workspace uninstalled or its token was revoked)."""

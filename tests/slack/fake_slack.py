@@ -40,6 +40,7 @@ class Workspace:
     code: str = ""
     token: str = ""
     enterprise_id: str | None = None
+    org_install: bool = False  # an Enterprise Grid org-wide install (no single team)
 
     def __post_init__(self) -> None:
         self.code = self.code or f"code-{self.team_id}"
@@ -152,9 +153,9 @@ class FakeSlack(LocalServer):
                 "token_type": "bot",
                 "access_token": found.token,
                 "bot_user_id": f"UBOT{found.team_id}",
-                "team": {"id": found.team_id, "name": found.name},
+                "team": None if found.org_install else {"id": found.team_id, "name": found.name},
                 "enterprise": enterprise,
-                "is_enterprise_install": False,
+                "is_enterprise_install": found.org_install,
             },
             {},
         )
@@ -287,10 +288,20 @@ class Reply:
 class SlackSender:
     """Posts to the bot's events endpoint the way Slack does (form bodies, signed)."""
 
-    def __init__(self, events_url: str, fake: FakeSlack, team: str = "T1") -> None:
+    def __init__(
+        self,
+        events_url: str,
+        fake: FakeSlack,
+        team: str = "T1",
+        *,
+        org: str | None = None,
+    ) -> None:
+        """``org``: the workspace is part of an Enterprise Grid organisation that installed
+        the app org-wide, and requests say so."""
         self.events_url = events_url
         self.fake = fake
         self.team = team
+        self.org = org
         self.session = aiohttp.ClientSession()
         self._ids = itertools.count(1)
 
@@ -310,8 +321,10 @@ class SlackSender:
     def command_body(
         self, text: str, *, user: str = "U1", channel: str = "C1", response_url: str | None = None
     ) -> str:
+        grid = {"enterprise_id": self.org, "enterprise_name": "Org"} if self.org else {}
         return urlencode(
             {
+                **grid,
                 "token": "legacy-verification-token",
                 "team_id": self.team,
                 "team_domain": "testschool",
@@ -322,7 +335,7 @@ class SlackSender:
                 "command": "/iep",
                 "text": text,
                 "api_app_id": "A1",
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if self.org else "false",
                 "response_url": response_url or self.response_url(),
                 "trigger_id": f"{next(self._ids)}.1.abc",
             }
@@ -406,13 +419,14 @@ class SlackSender:
                 "type": "event_callback",
                 "event_id": f"Ev{next(self._ids)}",
                 "event_time": int(time.time()),
+                "enterprise_id": self.org,
                 "authorizations": [
                     {
-                        "enterprise_id": None,
-                        "team_id": self.team,
+                        "enterprise_id": self.org,
+                        "team_id": None if self.org else self.team,
                         "user_id": "UBOT",
                         "is_bot": True,
-                        "is_enterprise_install": False,
+                        "is_enterprise_install": bool(self.org),
                     }
                 ],
             }

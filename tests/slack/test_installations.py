@@ -3,6 +3,7 @@ read and write (declared there in plain SQLAlchemy, as scheduler/ never imports 
 
 from __future__ import annotations
 
+import pytest
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, inspect
@@ -54,3 +55,43 @@ def test_migration_creates_them(tmp_path) -> None:
         assert "workspace_id" in {c["name"] for c in found.get_columns("settings")}
     finally:
         store.close()
+
+
+class _Tokens:
+    """Stands in for the installation store: tenant -> current bot token."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        self.lookups = 0
+
+    async def bot_token(self, tenant: str) -> str | None:
+        self.lookups += 1
+        return self.tokens.get(tenant)
+
+
+async def test_clients_follow_a_changed_token_after_their_ttl() -> None:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bots.slack.installations import Clients, NotInstalled
+
+    now = [0.0]
+    clients = Clients(lambda token: AsyncWebClient(token=token), ttl=60, clock=lambda: now[0])
+    tokens = _Tokens()
+    clients.installations = tokens  # type: ignore[assignment]
+    with pytest.raises(NotInstalled):
+        await clients.get("T1")
+    tokens.tokens["T1"] = "xoxb-old"
+    first = await clients.get("T1")
+    assert first.token == "xoxb-old"
+    tokens.tokens["T1"] = "xoxb-new"
+    assert await clients.get("T1") is first  # within the TTL: no lookup
+    now[0] = 61
+    second = await clients.get("T1")
+    assert second.token == "xoxb-new"
+    now[0] = 200
+    assert await clients.get("T1") is second  # same token: same client
+    assert tokens.lookups == 4
+    del tokens.tokens["T1"]
+    clients.forget("T1")
+    with pytest.raises(NotInstalled):
+        await clients.get("T1")

@@ -308,3 +308,78 @@ def test_oauth_needs_all_three_settings():
     many = from_env({**partial, "SLACK_SIGNING_SECRET": SECRET}, {})
     assert many is not None and many.oauth is not None and many.directory.walled
     assert not one_school.directory.walled
+
+
+async def _uninstalled(multi: Multi, sender: SlackSender, tenant: str, user: str = "U1") -> None:
+    """Send app_uninstalled and wait until it has been handled to the end (the profile cache
+    is the last thing cleared)."""
+    assert multi.adapter.directory.cached(tenant, user) is not None
+    assert (await sender.event({"type": "app_uninstalled"})).status == 200
+    deadline = time.monotonic() + 10
+    while multi.adapter.directory.cached(tenant, user) is not None:
+        assert time.monotonic() < deadline, "the uninstall was not handled"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_workspace_can_install_again_after_uninstalling(multi):
+    await answer(multi, multi.t1, "reminders")
+    await _uninstalled(multi, multi.t1, "T1")
+    north = next(w for w in multi.fake.workspaces if w.team_id == "T1")
+    north.code, north.token = "code-T1-again", "xoxb-T1-new-token"
+    status, page = await install(multi.adapter.base, "code-T1-again")
+    assert status == 200, page
+    made = await answer(multi, multi.t1, "remind me in 3 hours after the reinstall")
+    assert "Reminder #" in made
+    assert multi.fake.called("users.info")[-1]["_auth"] == "Bearer xoxb-T1-new-token"
+
+
+async def test_home_tabs_are_published_with_each_workspaces_token(multi):
+    await answer(multi, multi.t1, "remind me in 3 hours north home")
+    await answer(multi, multi.t2, "remind me in 3 hours south home")
+    wanted = {"Bearer xoxb-T1-token", "Bearer xoxb-T2-token"}
+    await multi.fake.wait_for(
+        lambda: wanted <= {c["_auth"] for c in multi.fake.called("views.publish")}
+    )
+    for call in multi.fake.called("views.publish"):
+        blocks = str(call["view"]["blocks"])
+        if call["_auth"] == "Bearer xoxb-T1-token":
+            assert "south home" not in blocks
+        else:
+            assert "north home" not in blocks
+
+
+async def test_an_org_wide_grid_install_is_one_tenant_for_its_workspaces(multi):
+    multi.fake.workspaces.append(
+        Workspace("T5", "Grid Org", "UADMIN", enterprise_id="E1", org_install=True)
+    )
+    status, page = await install(multi.adapter.base, "code-T5")
+    assert status == 200, page
+    g5 = SlackSender(multi.adapter.url, multi.fake, team="T5", org="E1")
+    g6 = SlackSender(multi.adapter.url, multi.fake, team="T6", org="E1")
+    try:
+        made = await answer(multi, g5, "remind me in 2 seconds grid delivery")
+        rid = reminder_id(made)
+        assert multi.ctx.store.get_reminder(rid).workspace_id == "E1"
+        # Another workspace of the same organisation: the same installation, the same data.
+        assert "grid delivery" in await answer(multi, g6, "reminders", user="U1")
+        # A workspace outside the organisation sees nothing of it.
+        assert f"There is no reminder #{rid}" in await answer(multi, multi.t1, f"cancel {rid}")
+        [post] = await multi.fake.wait_call("chat.postMessage", timeout=15)
+        assert "grid delivery" in post["text"]
+        assert post["_auth"] == "Bearer xoxb-T5-token"
+
+        await answer(multi, multi.t1, "remind me in 3 hours north stays")
+        await _uninstalled(multi, g5, "E1")
+        installations = multi.adapter.installations
+        assert installations is not None
+        assert (
+            await installations.async_find_bot(
+                enterprise_id="E1", team_id=None, is_enterprise_install=True
+            )
+            is None
+        )
+        assert multi.ctx.store.reminders_of_workspace("slack", "E1") == []
+        assert "north stays" in await answer(multi, multi.t1, "reminders")
+    finally:
+        await g5.close()
+        await g6.close()
