@@ -39,9 +39,7 @@ from bots.slack.blocks import (
     Rendered,
     render,
 )
-from bots.slack.blocks import (
-    context as context_block,
-)
+from bots.slack.blocks import context as context_block
 from bots.slack.escape import from_slack
 from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code

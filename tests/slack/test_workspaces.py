@@ -383,3 +383,18 @@ async def test_an_org_wide_grid_install_is_one_tenant_for_its_workspaces(multi):
     finally:
         await g5.close()
         await g6.close()
+
+
+async def test_one_school_mode_uninstall_removes_that_workspaces_data(slack):
+    """SLACK_BOT_TOKEN (one workspace): no installation store, but an uninstall still deletes
+    what was stored for the workspace."""
+    await slack.sender.command("remind me in 3 hours one school note")
+    await slack.fake.wait_response()
+    store = slack.ctx.store
+    assert store.reminders_of_workspace("slack", "T1")
+    assert (await slack.sender.event({"type": "app_uninstalled"})).status == 200
+    deadline = time.monotonic() + 10
+    while store.reminders_of_workspace("slack", "T1"):
+        assert time.monotonic() < deadline, "the workspace's data was not removed"
+        await asyncio.sleep(0.02)
+    assert store.list_reminders_for_owner("slack", "U1", active_only=False) == []
