@@ -160,7 +160,7 @@ class ReminderService:
         reminder = self._editable(who, reminder_id)
         if self.engine is not None:
             self.engine.unschedule(reminder)
-        self.store.cancel_reminder(reminder_id)
+        self.store.cancel_reminder(reminder_id, workspace_id=who.scope)
         return reminder
 
     def snooze(self, who: Asker, reminder_id: int, by: timedelta) -> ReminderRecord:
@@ -171,7 +171,7 @@ class ReminderService:
         when = _seconds((base if base and base > now else now) + by)
         if self.engine is not None:
             self.engine.unschedule(reminder)
-        self.store.reschedule(reminder_id, when)
+        self.store.reschedule(reminder_id, when, workspace_id=who.scope)
         updated = self.store.get_reminder(reminder_id)
         assert updated is not None
         self._arm([updated])

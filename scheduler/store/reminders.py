@@ -235,14 +235,17 @@ class ReminderTables(StoreBase):
         with self._tx(read_only=True) as s:
             return int(s.execute(stmt).scalar_one())
 
-    def cancel_reminder(self, reminder_id: int) -> bool:
-        """True if an active reminder was cancelled; cancelled is final."""
+    def cancel_reminder(self, reminder_id: int, *, workspace_id: str | None = None) -> bool:
+        """True if an active reminder was cancelled; cancelled is final. With
+        ``workspace_id``, only a reminder of that workspace (a walled asker's scope)."""
         c = REMINDERS.c
         stmt = (
             update(REMINDERS)
             .where(c.id == reminder_id, c.status == "active")
             .values(status="cancelled", next_fire_at=None)
         )
+        if workspace_id is not None:
+            stmt = stmt.where(c.workspace_id == workspace_id)
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 
@@ -265,14 +268,19 @@ class ReminderTables(StoreBase):
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 
-    def reschedule(self, reminder_id: int, next_fire_at: datetime) -> bool:
-        """Snooze: move the next fire; revives a "done" one-off (snoozed after it was sent)."""
+    def reschedule(
+        self, reminder_id: int, next_fire_at: datetime, *, workspace_id: str | None = None
+    ) -> bool:
+        """Snooze: move the next fire; revives a "done" one-off (snoozed after it was sent).
+        With ``workspace_id``, only a reminder of that workspace."""
         c = REMINDERS.c
         stmt = (
             update(REMINDERS)
             .where(c.id == reminder_id, c.status.in_(("active", "done")))
             .values(next_fire_at=_aware(next_fire_at, "next_fire_at"), status="active")
         )
+        if workspace_id is not None:
+            stmt = stmt.where(c.workspace_id == workspace_id)
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 

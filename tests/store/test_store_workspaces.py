@@ -92,3 +92,14 @@ def test_forget_workspace_removes_everything_of_it_and_nothing_else(store: Store
     assert store.get_settings("slack", "workspace", "T2").timezone == "America/Denver"
     assert len(store.unfinished_deliveries()) == 2  # T2's two claims
     assert store.forget_workspace("slack", "T1") == dict.fromkeys(counts, 0)
+
+
+def test_changes_by_id_limited_to_a_workspace(store: Store) -> None:
+    _seed(store, "T1")
+    [north, *_] = store.list_reminders_for_owner("slack", "U1", workspace_id="T1")
+    later = datetime(2027, 4, 1, 15, 0, tzinfo=UTC)
+    assert not store.reschedule(north.id, later, workspace_id="T2")
+    assert not store.cancel_reminder(north.id, workspace_id="T2")
+    assert store.get_reminder(north.id) == north
+    assert store.reschedule(north.id, later, workspace_id="T1")
+    assert store.cancel_reminder(north.id, workspace_id="T1")
