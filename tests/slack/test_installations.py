@@ -95,3 +95,48 @@ async def test_clients_follow_a_changed_token_after_their_ttl() -> None:
     clients.forget("T1")
     with pytest.raises(NotInstalled):
         await clients.get("T1")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_stores_work_on_the_migrated_database(backend: str, tmp_path) -> None:
+    """slack_sdk's stores on iepbot's own engine, on both databases: save, find per
+    workspace, delete one workspace's, and one-time OAuth states."""
+    from contextlib import nullcontext
+
+    from slack_sdk.oauth.installation_store.models.installation import Installation
+
+    from bots.slack.installations import Installations, OAuthStates
+    from tests.store.pg_helpers import postgres_schema
+
+    place = (
+        nullcontext(f"sqlite:///{tmp_path}/x.sqlite3")
+        if backend == "sqlite"
+        else postgres_schema("iepbot_test_oauth")
+    )
+    with place as url:
+        store = open_store(url)
+        try:
+            installations = Installations("1111.2222", store.engine)
+            for team in ("T1", "T2"):
+                await installations.async_save(
+                    Installation(
+                        app_id="A1",
+                        enterprise_id=None,
+                        team_id=team,
+                        bot_token=f"xoxb-{team}",
+                        bot_id="B1",
+                        bot_user_id="UB",
+                        bot_scopes="chat:write",
+                        user_id="U1",
+                    )
+                )
+            assert await installations.bot_token("T1") == "xoxb-T1"
+            await installations.async_delete_all(enterprise_id=None, team_id="T1")
+            assert await installations.bot_token("T1") is None
+            assert await installations.bot_token("T2") == "xoxb-T2"
+            states = OAuthStates(store.engine)
+            state = await states.async_issue()
+            assert await states.async_consume(state) is True
+            assert await states.async_consume(state) is False  # one use only
+        finally:
+            store.close()
