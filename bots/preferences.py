@@ -11,7 +11,10 @@ def _preferred(ctx: Context, asker: Asker, field: str, from_platform: str | None
     """The user's own setting, then what the platform says of them (Slack profile timezone,
     Discord client language), then the workspace's or server's default."""
     if ctx.store is not None:
-        mine = getattr(ctx.store.get_settings(asker.platform, "user", asker.user_id), field)
+        mine = getattr(
+            ctx.store.get_settings(asker.platform, "user", asker.user_id, workspace_id=asker.scope),
+            field,
+        )
         if mine:
             return str(mine)
     if from_platform:

@@ -30,7 +30,8 @@ log = logging.getLogger("iepbot")
 
 NO_CREDENTIALS = (
     "no chat platform configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "
-    "SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN"
+    "SLACK_SIGNING_SECRET (HTTP), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+    "SLACK_SIGNING_SECRET (many workspaces), and/or DISCORD_TOKEN"
 )
 HANDOVER_SECONDS = 10.0
 # A leader whose leader-only adapter (Discord) stays down this long hands leadership over, and

@@ -20,6 +20,12 @@ class Asker:
     ``is_admin`` is the adapter's answer to "may this person manage reminders and settings for
     the whole workspace or server". ``lang`` and ``timezone`` are what the platform says of
     them (Discord's client locale, Slack's profile timezone); their own settings come first.
+
+    ``walled`` says the platform installs iepbot separately in each workspace (Slack: one
+    installation per workspace or Enterprise Grid organisation, each with its own token), so
+    everything the asker stores belongs to ``workspace_id`` and they see and change nothing of
+    another workspace. Discord is not walled: one installation serves every server and a
+    person's reminders follow them from server to DM.
     """
 
     platform: str = "console"
@@ -29,6 +35,12 @@ class Asker:
     is_admin: bool = True
     lang: str | None = None
     timezone: str | None = None
+    walled: bool = False
+
+    @property
+    def scope(self) -> str | None:
+        """The workspace every store query of this asker is limited to; None: not walled."""
+        return self.workspace_id if self.walled else None
 
 
 # The one person at a terminal (`iepbot console`, `iepbot ask`), who administers their bot.

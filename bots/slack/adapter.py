@@ -3,6 +3,11 @@
 Socket Mode (``SLACK_APP_TOKEN``) needs no public URL, which suits a school server behind a
 firewall; HTTP mode (``SLACK_SIGNING_SECRET``) serves ``POST /slack/events`` on ``--port`` and
 lets bolt's request verification refuse anything unsigned or older than five minutes (401).
+
+Many workspaces (``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET`` + ``SLACK_SIGNING_SECRET``, no
+``SLACK_BOT_TOKEN``): HTTP mode plus bolt's OAuth flow on ``GET /slack/install`` and
+``/slack/oauth_redirect``; each request's token comes from the installation store (bolt's
+authorize) and each delivery's from its workspace's installation.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import yaml
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -25,6 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.context import Context
 from bots.log_privacy import withhold_library_logs
 from bots.slack.app import SlackBot
+from bots.slack.installations import Clients, Installations, OAuthStates
 from bots.slack.notifier import SlackNotifier
 from bots.slack.people import Directory
 from scheduler.delivery.messages import Outgoing
@@ -34,6 +44,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/slack/health"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 CHANNEL_CHECK_TIMEOUT = 8.0
 CLIENT_TIMEOUT = 15
 # Slack's timestamp header is Unix seconds; anything else is refused before slack_sdk sees it
@@ -64,10 +76,28 @@ def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[
     return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
+MANIFEST = Path(__file__).resolve().parent.parent / "slack_manifest.yaml"
+
+
 def api_base_url(url: str | None) -> str:
     """slack_sdk joins method names onto the base URL, so it must end with a slash."""
     url = (url or "").strip() or AsyncWebClient.BASE_URL
     return url if url.endswith("/") else url + "/"
+
+
+def bot_scopes() -> list[str]:
+    """The bot scopes an install asks for: the manifest's, so they are written in one place."""
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    return [str(scope) for scope in manifest["oauth_config"]["scopes"]["bot"]]
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """Many workspaces: the app's OAuth credentials (Basic Information page)."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str | None = None  # SLACK_REDIRECT_URI; Slack's app settings decide if unset
 
 
 class SlackAdapter:
@@ -77,40 +107,62 @@ class SlackAdapter:
     def __init__(
         self,
         *,
-        bot_token: str,
+        bot_token: str | None = None,
         signing_secret: str | None = None,
         app_token: str | None = None,
         api_url: str | None = None,
         port: int = 3000,
         host: str = "0.0.0.0",
         admin_group: str | None = None,
+        oauth: OAuthApp | None = None,
     ) -> None:
+        if oauth is not None:
+            if bot_token:
+                raise ValueError("use SLACK_BOT_TOKEN (one workspace) or OAuth, not both")
+            if not signing_secret:
+                raise ValueError("OAuth (many workspaces) needs SLACK_SIGNING_SECRET")
+        elif not bot_token:
+            raise ValueError("Slack needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and _SECRET")
         if not signing_secret and not app_token:
             raise ValueError("Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET")
         withhold_library_logs()
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
-        self.mode = "socket" if app_token else "http"
+        self.oauth = oauth
+        # Many workspaces means installs through a public URL: HTTP mode.
+        self.mode = "socket" if app_token and oauth is None else "http"
         self.signing_secret = signing_secret
         self.app_token = app_token
         self.port = port
         self.host = host
         base_url = api_base_url(api_url)
+
         # Listeners may retry a dropped connection once (an answer is idempotent enough) but
         # never a 429: nothing interactive should sit out a Retry-After.
-        self.client = AsyncWebClient(
-            token=bot_token,
-            base_url=base_url,
-            timeout=CLIENT_TIMEOUT,
-            retry_handlers=[AsyncConnectionErrorRetryHandler()],
-        )
+        def listener_client(token: str | None) -> AsyncWebClient:
+            return AsyncWebClient(
+                token=token,
+                base_url=base_url,
+                timeout=CLIENT_TIMEOUT,
+                retry_handlers=[AsyncConnectionErrorRetryHandler()],
+            )
+
         # Deliveries: no retry handlers at all; the dispatcher retries and paces.
+        def delivery_client(token: str | None) -> AsyncWebClient:
+            return AsyncWebClient(
+                token=token, base_url=base_url, timeout=CLIENT_TIMEOUT, retry_handlers=[]
+            )
+
+        # bolt's own client: the one token, or none (bolt then gives each request a copy with
+        # its workspace's token from ``authorize``; the OAuth flow calls oauth.v2.access on it).
+        self.client = listener_client(bot_token)
+        self.listener_clients = Clients(listener_client, token=bot_token)
         self.notifier = SlackNotifier(
-            AsyncWebClient(
-                token=bot_token, base_url=base_url, timeout=CLIENT_TIMEOUT, retry_handlers=[]
-            ),
-            on_delivered=self._delivered,
+            Clients(delivery_client, token=bot_token), on_delivered=self._delivered
         )
-        self.directory = Directory(self.client, admin_group=admin_group)
+        self.directory = Directory(
+            self.listener_clients, admin_group=admin_group, walled=oauth is not None
+        )
+        self.installations: Installations | None = None
         self.bot: SlackBot | None = None
         self.app: AsyncApp | None = None
         self._runner: web.AppRunner | None = None
@@ -122,18 +174,52 @@ class SlackAdapter:
         """The events URL actually served (HTTP mode), with the real port when port was 0."""
         return f"http://{self.host}:{self.bound_port}{EVENTS_PATH}"
 
-    def build_app(self) -> AsyncApp:
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.bound_port}"
+
+    def build_app(self, ctx: Context) -> AsyncApp:
+        options: dict[str, Any] = {}
+        if self.oauth is not None:
+            if ctx.store is None:
+                raise ValueError("Slack for many workspaces needs the store (its installations)")
+            self.installations = Installations(self.oauth.client_id, ctx.store.engine)
+            for clients in (self.listener_clients, self.notifier.clients):
+                clients.installations = self.installations
+            options["installation_store"] = self.installations
+            options["installation_store_bot_only"] = True
+            options["oauth_settings"] = AsyncOAuthSettings(
+                client_id=self.oauth.client_id,
+                client_secret=self.oauth.client_secret,
+                scopes=bot_scopes(),
+                redirect_uri=self.oauth.redirect_uri,
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+                installation_store=self.installations,
+                installation_store_bot_only=True,
+                state_store=OAuthStates(ctx.store.engine),
+            )
         return AsyncApp(
             client=self.client,
             signing_secret=self.signing_secret or "",
             request_verification_enabled=self.mode == "http",
             process_before_response=False,
             logger=logging.getLogger("iepbot.slack.bolt"),
+            **options,
         )
 
+    def _removed(self, tenant: str) -> None:
+        self.notifier.clients.forget(tenant)
+
     async def start(self, ctx: Context) -> None:
-        self.app = self.build_app()
-        self.bot = SlackBot(self.app, ctx, self.directory)
+        self.app = self.build_app(ctx)
+        self.bot = SlackBot(
+            self.app,
+            ctx,
+            self.directory,
+            installations=self.installations,
+            on_removed=self._removed,
+        )
         self._install_channel_check(ctx, asyncio.get_running_loop())
         if self.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -145,6 +231,11 @@ class SlackAdapter:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self._handle)
         web_app.router.add_get(HEALTH_PATH, self._health)
+        if self.oauth is not None:
+            # bolt's OAuth flow: the "Add to Slack" page (it sets the state cookie) and the
+            # redirect that exchanges the code (oauth.v2.access) and saves the installation.
+            web_app.router.add_get(INSTALL_PATH, self._install)
+            web_app.router.add_get(REDIRECT_PATH, self._redirect)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -183,6 +274,21 @@ class SlackAdapter:
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
+    async def _install(self, request: web.Request) -> web.Response:
+        """The Add to Slack page; bolt issues the OAuth state and sets its browser cookie."""
+        assert self.app is not None and self.app.oauth_flow is not None
+        bolt_response = await self.app.oauth_flow.handle_installation(
+            await to_bolt_request(request)
+        )
+        return await to_aiohttp_response(bolt_response)
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        """Slack sends the browser back here: bolt checks the state against the cookie,
+        exchanges the code (oauth.v2.access) and saves the installation."""
+        assert self.app is not None and self.app.oauth_flow is not None
+        bolt_response = await self.app.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
     async def _health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
@@ -203,7 +309,7 @@ class SlackAdapter:
                 log.error("channel check called on the event loop thread")
                 return False
             future = asyncio.run_coroutine_threadsafe(
-                self.directory.is_member(asker.user_id, channel_id), loop
+                self.directory.is_member(asker.workspace_id, asker.user_id, channel_id), loop
             )
             try:
                 return future.result(timeout=CHANNEL_CHECK_TIMEOUT)
@@ -230,23 +336,44 @@ class SlackAdapter:
 
 
 def from_env(env: Mapping[str, str], options: Mapping[str, Any]) -> SlackAdapter | None:
-    """The adapter when Slack credentials are set, else None (Slack is simply not used)."""
+    """The adapter when Slack credentials are set, else None (Slack is simply not used).
+
+    ``SLACK_BOT_TOKEN``: one workspace. Without it, ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET``
+    and ``SLACK_SIGNING_SECRET``: many workspaces, each installing through ``/slack/install``.
+    """
     token = (env.get("SLACK_BOT_TOKEN") or "").strip()
     app_token = (env.get("SLACK_APP_TOKEN") or "").strip() or None
     secret = (env.get("SLACK_SIGNING_SECRET") or "").strip() or None
+    client_id = (env.get("SLACK_CLIENT_ID") or "").strip()
+    client_secret = (env.get("SLACK_CLIENT_SECRET") or "").strip()
+    oauth: OAuthApp | None = None
     if not token:
-        if app_token or secret:
-            log.warning("slack: SLACK_BOT_TOKEN is missing; Slack is off")
-        return None
-    if not app_token and not secret:
+        if client_id and client_secret and secret:
+            oauth = OAuthApp(
+                client_id, client_secret, (env.get("SLACK_REDIRECT_URI") or "").strip() or None
+            )
+        elif client_id or client_secret:
+            log.warning(
+                "slack: many workspaces need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+                "SLACK_SIGNING_SECRET; Slack is off"
+            )
+            return None
+        else:
+            if app_token or secret:
+                log.warning("slack: SLACK_BOT_TOKEN is missing; Slack is off")
+            return None
+    elif client_id or client_secret:
+        log.warning("slack: SLACK_BOT_TOKEN is set, so one workspace; SLACK_CLIENT_* are unused")
+    if oauth is None and not app_token and not secret:
         log.warning("slack: set SLACK_APP_TOKEN or SLACK_SIGNING_SECRET; Slack is off")
         return None
     return SlackAdapter(
-        bot_token=token,
+        bot_token=token or None,
         signing_secret=secret,
         app_token=app_token,
         api_url=env.get("SLACK_API_URL"),
         port=int(3000 if options.get("port") is None else options["port"]),
         host=str(options.get("host") or "0.0.0.0"),
         admin_group=env.get("IEPBOT_SLACK_ADMIN_GROUP"),
+        oauth=oauth,
     )

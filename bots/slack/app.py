@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.context import Context
@@ -37,10 +37,11 @@ from bots.slack.blocks import (
     OPEN_TRACK,
     SHARE_ACTION,
     Rendered,
-    context,
     render,
 )
+from bots.slack.blocks import context as context_block
 from bots.slack.escape import from_slack
+from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code
 from bots.verbs.declare import VERBS, Verb, invoke
 from content.i18n import norm_lang, tr
@@ -72,8 +73,22 @@ def _ephemeral(reply: Reply) -> str:
     return "ephemeral" if reply.private else "in_channel"
 
 
+def _tenant(context: AsyncBoltContext) -> str:
+    """The workspace (or Grid organisation, for an org-wide install) a request came from, as
+    bolt read it from the request: the key of everything stored for that workspace."""
+    return tenant_of(context.enterprise_id, context.team_id, bool(context.is_enterprise_install))
+
+
+Home = tuple[str, str]  # (workspace, user)
+
+
 class SlackBot:
-    """Listeners bound to one Context; built when `iepbot run` hands the adapter its context."""
+    """Listeners bound to one Context; built when `iepbot run` hands the adapter its context.
+
+    ``installations`` (many workspaces): where bolt's OAuth flow keeps each workspace's token;
+    an uninstalled workspace's installation goes from there, and ``on_removed`` lets the
+    adapter drop what it cached for it.
+    """
 
     def __init__(
         self,
@@ -82,20 +97,27 @@ class SlackBot:
         directory: Directory,
         *,
         router: Route = route,
+        installations: Installations | None = None,
+        on_removed: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.ctx = ctx
         self.directory = directory
         self.router = router
+        self.installations = installations
+        self.on_removed = on_removed
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._home_dirty: dict[str, str] = {}  # user -> team, waiting for a refresh
-        self._home_running: set[str] = set()
-        self._home_status: dict[str, str] = {}
+        self._home_dirty: dict[Home, str | None] = {}  # waiting for a refresh -> status
+        self._home_running: set[Home] = set()
         self._register()
 
     @property
-    def client(self) -> AsyncWebClient:
-        return self.app.client
+    def clients(self) -> Clients:
+        return self.directory.clients
+
+    async def client(self, workspace_id: str) -> AsyncWebClient:
+        """The Web API client with this workspace's bot token."""
+        return await self.clients.get(workspace_id)
 
     # -- plumbing -------------------------------------------------------------------------------
     def _register(self) -> None:
@@ -108,6 +130,8 @@ class SlackBot:
         app.view(views.REMIND_MODAL)(self.on_submit)
         app.view(views.TRACK_MODAL)(self.on_submit)
         app.event("app_home_opened")(self.on_home_opened)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
 
     def spawn(self, work: Awaitable[Any]) -> None:
         """Background work that must outlive the listener, kept referenced until done."""
@@ -142,10 +166,16 @@ class SlackBot:
         return datetime.now(zone)
 
     # -- /iep ---------------------------------------------------------------------------------
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
         text = from_slack(str(body.get("text") or ""))
         verb, rest = split_command(text)
-        team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
+        team, user = _tenant(context), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
         if verb in MODAL_VERBS and not rest:
             await ack()
@@ -213,8 +243,9 @@ class SlackBot:
         attachment = reply.attachment
         assert attachment is not None
         try:
-            opened = await self.client.conversations_open(users=asker.user_id)
-            await self.client.files_upload_v2(
+            client = await self.client(asker.workspace_id)
+            opened = await client.conversations_open(users=asker.user_id)
+            await client.files_upload_v2(
                 channel=opened["channel"]["id"],
                 content=attachment.content,
                 filename=attachment.filename,
@@ -231,25 +262,29 @@ class SlackBot:
 
     def _after(self, verb: str, asker: Asker) -> None:
         if verb == "forget":
-            self.directory.forget(asker.user_id)
+            self.directory.forget(asker.workspace_id, asker.user_id)
         if _flag(verb, "changes_home"):
             self.refresh_home(asker.user_id, asker.workspace_id)
 
     # -- buttons ------------------------------------------------------------------------------
     @staticmethod
-    def _who(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    def _who(body: dict[str, Any], context: AsyncBoltContext) -> tuple[str, str, str | None]:
         user = body.get("user") or {}
-        team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        return str(team), str(user.get("id") or ""), channel
+        return _tenant(context), str(user.get("id") or ""), channel
 
     async def on_button(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
         command = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        team, user, channel = self._who(body)
+        team, user, channel = self._who(body, context)
         asker = await self.directory.asker(team, user, channel)
         verb, rest = split_command(command)
         if verb in MODAL_VERBS and not rest:
@@ -277,11 +312,16 @@ class SlackBot:
         self._after(verb, asker)
 
     async def on_share(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
         command = str(action.get("value") or "")
-        team, user, channel = self._who(body)
+        team, user, channel = self._who(body, context)
         verb, _ = split_command(command)
         asker = self.directory.quick_asker(team, user, channel)
         reply = await self.run(command, asker)
@@ -296,17 +336,21 @@ class SlackBot:
         blocks = rendered.blocks
         if _USER_ID.match(user):
             shared = tr(reply.lang, "Shared by {user} with `/iep`", user=f"<@{user}>")
-            blocks = [blocks[0], context(shared), *blocks[1:49]]
+            blocks = [blocks[0], context_block(shared), *blocks[1:49]]
         await respond(
             response_type="in_channel", replace_original=False, text=rendered.text, blocks=blocks
         )
 
     # -- modals -------------------------------------------------------------------------------
     async def on_open_modal(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
-        team, user, channel = self._who(body)
+        team, user, channel = self._who(body, context)
         verb = "remind" if action.get("action_id") == OPEN_REMIND else "track"
         await self._open_modal(
             verb, str(body.get("trigger_id") or ""), self.directory.quick_asker(team, user, channel)
@@ -324,11 +368,18 @@ class SlackBot:
             else views.track_modal(today, channel, lang)
         )
         try:
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            client = await self.client(asker.workspace_id)
+            await client.views_open(trigger_id=trigger_id, view=view)
         except Exception as exc:
             log.warning("views.open failed: %s", error_code(exc))
 
-    async def on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_submit(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         state = (view.get("state") or {}).get("values") or {}
         is_remind = view.get("callback_id") == views.REMIND_MODAL
         try:
@@ -346,8 +397,7 @@ class SlackBot:
             await ack(response_action="errors", errors=submission.errors)
             return
         channel = metadata.get("channel") or None
-        team, user, _ = self._who(body)
-        team = team or str(view.get("team_id") or "")
+        team, user, _ = self._who(body, context)
         work = asyncio.ensure_future(
             self._submit(team, user, channel, submission.verb, submission.values)
         )
@@ -385,34 +435,34 @@ class SlackBot:
         return reply
 
     # -- App Home -----------------------------------------------------------------------------
-    async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         if event.get("tab") == "home" and event.get("user"):
-            self.refresh_home(str(event["user"]), str(body.get("team_id") or ""))
+            self.refresh_home(str(event["user"]), _tenant(context))
 
     def refresh_home(self, user_id: str, team_id: str, *, status: str | None = None) -> None:
         """Republish a user's Home tab soon; refreshes for one user never overlap, and changes
         made during a refresh trigger exactly one more."""
-        self._home_dirty[user_id] = team_id
-        if status is not None:
-            self._home_status[user_id] = status
-        if user_id not in self._home_running:
-            self._home_running.add(user_id)
-            self.spawn(self._home_loop(user_id))
+        key = (team_id, user_id)
+        if status is not None or key not in self._home_dirty:
+            self._home_dirty[key] = status
+        if key not in self._home_running:
+            self._home_running.add(key)
+            self.spawn(self._home_loop(key))
 
-    async def _home_loop(self, user_id: str) -> None:
+    async def _home_loop(self, key: Home) -> None:
         try:
-            while user_id in self._home_dirty:
-                team_id = self._home_dirty.pop(user_id)
-                status = self._home_status.pop(user_id, None)
-                await self.publish_home(user_id, team_id, status)
+            while key in self._home_dirty:
+                status = self._home_dirty.pop(key)
+                await self.publish_home(key[1], key[0], status)
         finally:
-            self._home_running.discard(user_id)
+            self._home_running.discard(key)
 
     async def publish_home(self, user_id: str, team_id: str, status: str | None = None) -> None:
         asker = await self.directory.asker(team_id, user_id, None)
         try:
             view = await asyncio.to_thread(self._home_view, asker, status)
-            await self.client.views_publish(user_id=user_id, view=view)
+            client = await self.client(team_id)
+            await client.views_publish(user_id=user_id, view=view)
         except Exception as exc:
             log.warning("home refresh failed: %s", error_code(exc))
 
@@ -445,3 +495,43 @@ class SlackBot:
             for case, deadlines in self.ctx.reminders.cases(asker)
         ]
         return views.home_view(reminders, cases, today=today, status=status, lang=lang)
+
+    # -- uninstalling -------------------------------------------------------------------------
+    async def on_uninstalled(self, context: AsyncBoltContext) -> None:
+        """The workspace removed iepbot: its installation and everything stored for it go."""
+        await self.remove_workspace(context)
+
+    async def on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """A revoked bot token is the end of the bot in that workspace (the same as an
+        uninstall); revoked user tokens only drop those people's installation rows."""
+        tokens = event.get("tokens") or {}
+        if tokens.get("bot"):
+            await self.remove_workspace(context)
+            return
+        if self.installations is not None:
+            for user_id in tokens.get("oauth") or []:
+                await self.installations.async_delete_installation(
+                    enterprise_id=context.enterprise_id,
+                    team_id=None if context.is_enterprise_install else context.team_id,
+                    user_id=str(user_id),
+                )
+
+    async def remove_workspace(self, context: AsyncBoltContext) -> None:
+        tenant = _tenant(context)
+        if not tenant:
+            return
+        if self.installations is not None:
+            await self.installations.async_delete_all(
+                enterprise_id=context.enterprise_id,
+                team_id=None if context.is_enterprise_install else context.team_id,
+            )
+        counts: dict[str, int] = {}
+        if self.ctx.reminders is not None:
+            counts = await asyncio.to_thread(self.ctx.reminders.forget_workspace, "slack", tenant)
+        self.clients.forget(tenant)
+        self.directory.forget_workspace(tenant)
+        for key in [k for k in self._home_dirty if k[0] == tenant]:
+            self._home_dirty.pop(key, None)
+        if self.on_removed is not None:
+            self.on_removed(tenant)
+        log.info("slack: a workspace uninstalled iepbot; removed %s", counts)

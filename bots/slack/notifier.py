@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.escape import clip, escape_keep_channels
+from bots.slack.installations import Clients, NotInstalled
 from scheduler.delivery.messages import (
     Outgoing,
     PermanentSendError,
@@ -76,40 +77,55 @@ def send_error(exc: Exception) -> Exception:
         if status >= 500 or code in TRANSIENT_CODES:
             return TransientSendError(code)
         return PermanentSendError(code)
+    if isinstance(exc, NotInstalled):
+        return PermanentSendError("not_installed")
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ClientError | SlackClientError | OSError):
         return TransientSendError(type(exc).__name__)
     return exc
 
 
 class SlackNotifier:
-    """Posts reminders with chat.postMessage: personal ones to the user's DM with the app."""
+    """Posts reminders with chat.postMessage: personal ones to the user's DM with the app.
+
+    With many workspaces, each message goes out with its own workspace's bot token (picked by
+    ``message.workspace_id``); a workspace that uninstalled iepbot is a permanent failure.
+    """
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, on_delivered: Delivered | None = None) -> None:
-        self.client = client
+    def __init__(
+        self, clients: Clients | AsyncWebClient, on_delivered: Delivered | None = None
+    ) -> None:
+        if isinstance(clients, AsyncWebClient):
+            client = clients
+            clients = Clients(lambda _token: client, token=client.token or "-")
+        self.clients = clients
         self.on_delivered = on_delivered
-        self._dms: dict[str, str] = {}  # user id -> DM channel id; they never change
+        # (workspace, user) -> DM channel id; they never change
+        self._dms: dict[tuple[str, str], str] = {}
 
-    async def _dm(self, user_id: str) -> str:
-        found = self._dms.get(user_id)
+    async def _dm(self, client: AsyncWebClient, workspace_id: str, user_id: str) -> str:
+        found = self._dms.get((workspace_id, user_id))
         if found is None:
-            opened = await self.client.conversations_open(users=user_id)
-            found = self._dms[user_id] = opened["channel"]["id"]
+            opened = await client.conversations_open(users=user_id)
+            found = self._dms[(workspace_id, user_id)] = opened["channel"]["id"]
         return found
+
+    async def _channel(self, message: Outgoing) -> tuple[AsyncWebClient, str]:
+        workspace = message.workspace_id or ""
+        client = await self.clients.get(workspace)
+        if message.target_kind == "user":
+            return client, await self._dm(client, workspace, message.target_id)
+        return client, message.target_id
 
     async def deliver(self, message: Outgoing) -> None:
         try:
-            channel = message.target_id
-            if message.target_kind == "user":
-                channel = await self._dm(message.target_id)
+            client, channel = await self._channel(message)
             extra: dict[str, Any] = {}
             key = delivery_key(message)
             if key is not None:
                 extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"id": key}}
-            await self.client.chat_postMessage(
-                channel=channel, **message_args(message.text), **extra
-            )
+            await client.chat_postMessage(channel=channel, **message_args(message.text), **extra)
         except Exception as exc:
             mapped = send_error(exc)
             if mapped is exc:
@@ -130,10 +146,8 @@ class SlackNotifier:
         if key is None:
             return None
         try:
-            channel = message.target_id
-            if message.target_kind == "user":
-                channel = await self._dm(message.target_id)
-            history = await self.client.conversations_history(
+            client, channel = await self._channel(message)
+            history = await client.conversations_history(
                 channel=channel,
                 oldest=f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}",
                 limit=200,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.installations import Clients, NotInstalled
 from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ MEMBERS_TTL = 60.0
 FAILED_TTL = 30.0
 MAX_MEMBER_PAGES = 50
 _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
-_ERRORS = (SlackApiError, SlackClientError, asyncio.TimeoutError, OSError)
+_ERRORS = (SlackApiError, SlackClientError, NotInstalled, asyncio.TimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -44,50 +45,69 @@ def _lang(locale: str | None) -> str | None:
     return code if code in ("en", "es") else None
 
 
+# (workspace, user) or (workspace, channel): with many workspaces, each asks its own Slack.
+Key = tuple[str, str]
+
+
 class Directory:
-    """A cache in front of users.info, usergroups.users.list and conversations.members."""
+    """A cache in front of users.info, usergroups.users.list and conversations.members, per
+    workspace (each is asked with its own bot token).
+
+    ``walled``: each workspace installed iepbot by itself (OAuth), so every Asker built here
+    sees only its own workspace's data (see ``Asker.walled``).
+    """
 
     def __init__(
         self,
-        client: AsyncWebClient,
+        clients: Clients,
         *,
         admin_group: str | None = None,
+        walled: bool = False,
         ttl: float = PROFILE_TTL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        self.clients = clients
         self.admin_group = (admin_group or "").strip().lstrip("@") or None
+        self.walled = walled
         self.ttl = ttl
         self.clock = clock
-        self._profiles: dict[str, tuple[float, Profile]] = {}
-        self._group: tuple[float, frozenset[str]] | None = None
-        self._members: dict[str, tuple[float, frozenset[str]]] = {}
-        self._inflight: dict[str, asyncio.Future[Profile]] = {}
+        self._profiles: dict[Key, tuple[float, Profile]] = {}
+        self._group: dict[str, tuple[float, frozenset[str]]] = {}
+        self._members: dict[Key, tuple[float, frozenset[str]]] = {}
+        self._inflight: dict[Key, asyncio.Future[Profile]] = {}
 
     def _fresh(self, stamp: float, ttl: float) -> bool:
         return self.clock() - stamp < ttl
 
-    def cached(self, user_id: str) -> Profile | None:
-        found = self._profiles.get(user_id)
+    def cached(self, team_id: str, user_id: str) -> Profile | None:
+        found = self._profiles.get((team_id, user_id))
         return found[1] if found and self._fresh(found[0], self.ttl) else None
 
-    def forget(self, user_id: str) -> None:
+    def forget(self, team_id: str, user_id: str) -> None:
         """Drop a cached profile (after `/iep forget`, nothing about the user stays here)."""
-        self._profiles.pop(user_id, None)
+        self._profiles.pop((team_id, user_id), None)
 
-    async def profile(self, user_id: str) -> Profile:
+    def forget_workspace(self, team_id: str) -> None:
+        """Drop everything cached about a workspace (it uninstalled iepbot)."""
+        for cache in (self._profiles, self._members):
+            for key in [k for k in cache if k[0] == team_id]:
+                del cache[key]
+        self._group.pop(team_id, None)
+
+    async def profile(self, team_id: str, user_id: str) -> Profile:
         """The user's profile, fetched once per TTL even when requests arrive together."""
-        found = self.cached(user_id)
+        found = self.cached(team_id, user_id)
         if found is not None:
             return found
-        pending = self._inflight.get(user_id)
+        key = (team_id, user_id)
+        pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
         future: asyncio.Future[Profile] = asyncio.get_running_loop().create_future()
-        self._inflight[user_id] = future
+        self._inflight[key] = future
         try:
-            profile, ttl = await self._fetch(user_id)
-            self._profiles[user_id] = (self.clock() - (self.ttl - ttl), profile)
+            profile, ttl = await self._fetch(team_id, user_id)
+            self._profiles[key] = (self.clock() - (self.ttl - ttl), profile)
             future.set_result(profile)
             return profile
         except BaseException as exc:
@@ -95,11 +115,12 @@ class Directory:
             future.exception()  # mark retrieved: nobody else may be waiting
             raise
         finally:
-            self._inflight.pop(user_id, None)
+            self._inflight.pop(key, None)
 
-    async def _fetch(self, user_id: str) -> tuple[Profile, float]:
+    async def _fetch(self, team_id: str, user_id: str) -> tuple[Profile, float]:
         try:
-            answer = await self.client.users_info(user=user_id, include_locale=True)
+            client = await self.clients.get(team_id)
+            answer = await client.users_info(user=user_id, include_locale=True)
         except _ERRORS as exc:
             # Fail closed on rights, open on comfort: no admin, default timezone; retry soon.
             log.warning("users.info failed: %s", error_code(exc))
@@ -107,33 +128,35 @@ class Directory:
         user = answer.get("user") or {}
         admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         if not admin and self.admin_group:
-            admin = user_id in await self.group_members()
+            admin = user_id in await self.group_members(team_id)
         tz = user.get("tz")
         return Profile(
             tz if isinstance(tz, str) and tz else None, _lang(user.get("locale")), admin
         ), (self.ttl)
 
-    async def group_members(self) -> frozenset[str]:
+    async def group_members(self, team_id: str) -> frozenset[str]:
         """Members of the configured admin user group (by id `S0...` or by handle)."""
-        if self._group and self._fresh(self._group[0], self.ttl):
-            return self._group[1]
+        found = self._group.get(team_id)
+        if found and self._fresh(found[0], self.ttl):
+            return found[1]
         members: frozenset[str] = frozenset()
         try:
-            group_id = await self._group_id()
+            client = await self.clients.get(team_id)
+            group_id = await self._group_id(client)
             if group_id:
-                answer = await self.client.usergroups_users_list(usergroup=group_id)
+                answer = await client.usergroups_users_list(usergroup=group_id)
                 members = frozenset(answer.get("users") or [])
         except _ERRORS as exc:
             log.warning("usergroups lookup failed: %s", error_code(exc))
             return members
-        self._group = (self.clock(), members)
+        self._group[team_id] = (self.clock(), members)
         return members
 
-    async def _group_id(self) -> str | None:
+    async def _group_id(self, client: AsyncWebClient) -> str | None:
         name = self.admin_group
         if not name or _GROUP_ID.match(name):
             return name
-        answer = await self.client.usergroups_list()
+        answer = await client.usergroups_list()
         for group in answer.get("usergroups") or []:
             if group.get("handle") == name or group.get("name") == name:
                 return str(group["id"])
@@ -141,15 +164,16 @@ class Directory:
         return None
 
     async def asker(self, team_id: str, user_id: str, channel_id: str | None) -> Asker:
-        profile = await self.profile(user_id)
+        """``team_id`` is the tenant id (``installations.tenant_of``)."""
+        profile = await self.profile(team_id, user_id)
         return self._asker(team_id, user_id, channel_id, profile)
 
     def quick_asker(self, team_id: str, user_id: str, channel_id: str | None) -> Asker:
         """For lookups: no Slack call; unknown profile means defaults (and no admin rights)."""
-        return self._asker(team_id, user_id, channel_id, self.cached(user_id) or Profile())
+        profile = self.cached(team_id, user_id) or Profile()
+        return self._asker(team_id, user_id, channel_id, profile)
 
-    @staticmethod
-    def _asker(team_id: str, user_id: str, channel_id: str | None, profile: Profile) -> Asker:
+    def _asker(self, team_id: str, user_id: str, channel_id: str | None, profile: Profile) -> Asker:
         return Asker(
             platform="slack",
             user_id=user_id,
@@ -158,17 +182,20 @@ class Directory:
             is_admin=profile.is_admin,
             lang=profile.lang,
             timezone=profile.timezone,
+            walled=self.walled,
         )
 
-    async def is_member(self, user_id: str, channel_id: str) -> bool:
+    async def is_member(self, team_id: str, user_id: str, channel_id: str) -> bool:
         """Whether the user is in the channel. Unknown (an API error) counts as no."""
-        found = self._members.get(channel_id)
+        key = (team_id, channel_id)
+        found = self._members.get(key)
         if found is None or not self._fresh(found[0], MEMBERS_TTL):
             members: set[str] = set()
             cursor: str | None = None
             try:
+                client = await self.clients.get(team_id)
                 for _ in range(MAX_MEMBER_PAGES):
-                    answer = await self.client.conversations_members(
+                    answer = await client.conversations_members(
                         channel=channel_id, limit=1000, cursor=cursor
                     )
                     members.update(answer.get("members") or [])
@@ -176,7 +203,7 @@ class Directory:
                         break  # enough to answer; do not cache a partial list
                     cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
                     if not cursor:
-                        self._members[channel_id] = (self.clock(), frozenset(members))
+                        self._members[key] = (self.clock(), frozenset(members))
                         break
             except _ERRORS as exc:
                 log.info("conversations.members failed: %s", error_code(exc))

@@ -73,7 +73,9 @@ def timezone_verb(
         found = resolve_timezone(" ".join((zone or "").split()), lang)
     except TimeError as exc:
         return error(exc.text(lang), lang=lang)
-    ctx.store.set_setting(asker.platform, where, scope_id, timezone=found.key)
+    ctx.store.set_setting(
+        asker.platform, where, scope_id, timezone=found.key, workspace_id=asker.workspace_id
+    )
     if where == "user":
         title = tr(lang, "Your timezone is now {zone}", zone=found.key)
     else:
@@ -105,7 +107,9 @@ def lang_verb(
             tr(lang, "For example `/iep lang es`."),
             lang,
         )
-    ctx.store.set_setting(asker.platform, where, scope_id, lang=code)
+    ctx.store.set_setting(
+        asker.platform, where, scope_id, lang=code, workspace_id=asker.workspace_id
+    )
     # Said in the new language: the person's own choice is the one they can read.
     lang = lang_of(ctx, asker)
     if where == "user":

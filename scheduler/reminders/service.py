@@ -84,7 +84,9 @@ class ReminderService:
             self.engine.arm_many(reminders)
 
     def _check_room(self, who: Asker, adding: int) -> None:
-        active = self.store.list_reminders_for_owner(who.platform, who.user_id)
+        active = self.store.list_reminders_for_owner(
+            who.platform, who.user_id, workspace_id=who.scope
+        )
         if len(active) + adding > MAX_ACTIVE_PER_USER:
             raise ReminderRefused("too_many", count=len(active), most=MAX_ACTIVE_PER_USER)
 
@@ -128,10 +130,17 @@ class ReminderService:
         return record
 
     def visible(self, who: Asker) -> list[ReminderRecord]:
-        """The asker's own reminders, plus those posting to the channel they are in."""
-        found = {r.id: r for r in self.store.list_reminders_for_owner(who.platform, who.user_id)}
+        """The asker's own reminders, plus those posting to the channel they are in (walled:
+        in the asker's workspace only)."""
+        store, scope = self.store, who.scope
+        found = {
+            r.id: r
+            for r in store.list_reminders_for_owner(who.platform, who.user_id, workspace_id=scope)
+        }
         if who.channel_id:
-            for r in self.store.list_reminders_for_target(who.platform, who.channel_id):
+            for r in store.list_reminders_for_target(
+                who.platform, who.channel_id, workspace_id=scope
+            ):
                 found.setdefault(r.id, r)
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
@@ -142,7 +151,13 @@ class ReminderService:
         people's reminders cannot be probed; "belongs to someone else" is only said of a
         reminder the asker can see in the channel's list."""
         reminder = self.store.get_reminder(reminder_id)
-        if reminder is None or reminder.platform != who.platform or reminder.status == "cancelled":
+        if (
+            reminder is None
+            or reminder.platform != who.platform
+            or reminder.status == "cancelled"
+            # Another workspace's reminder does not exist from here: not even "someone else's".
+            or (who.walled and reminder.workspace_id != who.workspace_id)
+        ):
             raise ReminderRefused("no_such", id=reminder_id)
         if reminder.owner_id != who.user_id:
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
@@ -155,7 +170,7 @@ class ReminderService:
         reminder = self._editable(who, reminder_id)
         if self.engine is not None:
             self.engine.unschedule(reminder)
-        self.store.cancel_reminder(reminder_id)
+        self.store.cancel_reminder(reminder_id, workspace_id=who.scope)
         return reminder
 
     def snooze(self, who: Asker, reminder_id: int, by: timedelta) -> ReminderRecord:
@@ -169,7 +184,7 @@ class ReminderService:
             raise ReminderRefused("too_far", id=reminder_id, latest=latest.isoformat())
         if self.engine is not None:
             self.engine.unschedule(reminder)
-        self.store.reschedule(reminder_id, when)
+        self.store.reschedule(reminder_id, when, workspace_id=who.scope)
         updated = self.store.get_reminder(reminder_id)
         assert updated is not None
         self._arm([updated])
@@ -246,7 +261,7 @@ class ReminderService:
         return TrackResult(case, deadlines, reminders, overdue)
 
     def cases(self, who: Asker) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
-        return self.store.list_cases(who.platform, who.user_id)
+        return self.store.list_cases(who.platform, who.user_id, workspace_id=who.scope)
 
     def calendar(self, who: Asker) -> bytes:
         return build_ics(self.cases(who), stamp=self.now())
@@ -254,9 +269,19 @@ class ReminderService:
     def forget(self, who: Asker) -> dict[str, int]:
         """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
         if self.engine is not None:
-            for reminder in self.store.list_reminders_for_owner(who.platform, who.user_id):
+            for reminder in self.store.list_reminders_for_owner(
+                who.platform, who.user_id, workspace_id=who.scope
+            ):
                 self.engine.unschedule(reminder)
-        return self.store.forget_user(who.platform, who.user_id)
+        return self.store.forget_user(who.platform, who.user_id, workspace_id=who.scope)
+
+    def forget_workspace(self, platform: str, workspace_id: str) -> dict[str, int]:
+        """A workspace uninstalled iepbot: its reminders (and their jobs), cases and settings
+        go, in one transaction."""
+        if self.engine is not None:
+            for reminder in self.store.reminders_of_workspace(platform, workspace_id):
+                self.engine.unschedule(reminder)
+        return self.store.forget_workspace(platform, workspace_id)
 
 
 def deadline_reminder_text(

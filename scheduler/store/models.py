@@ -7,11 +7,13 @@ migration history stays the one source of truth for the schema on every installa
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Dialect,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -149,6 +152,9 @@ class Setting(Base):
     scope_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
     lang: Mapped[str | None] = mapped_column(String(16))
+    # Migration 0003: the workspace a person's own settings were made in, so they are read only
+    # there and go when that workspace uninstalls iepbot (workspace defaults: the scope_id).
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Delivery(Base):
@@ -184,3 +190,78 @@ class LeaderTerm(Base):
     epoch: Mapped[int] = mapped_column(BigInteger)
     holder: Mapped[str | None] = mapped_column(String(128))
     elected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# -- Slack installations (migration 0003) ---------------------------------------------------------
+# slack_sdk's SQLAlchemy installation and OAuth state stores read and write these tables (bots/
+# hands them our engine). Their shape is slack_sdk's own (tests compare it column by column with
+# ``SQLAlchemyInstallationStore.build_*_table``); they are declared here in plain SQLAlchemy so the
+# schema stays with the migrations and scheduler/ never imports slack_sdk. Times are naive UTC,
+# as slack_sdk writes them.
+
+
+def _installation_columns(*, with_user: bool) -> list[Column[Any]]:
+    columns: list[Column[Any]] = [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("client_id", String(32), nullable=False),
+        Column("app_id", String(32), nullable=False),
+        Column("enterprise_id", String(32)),
+        Column("enterprise_name", String(200)),
+    ]
+    if with_user:
+        columns.append(Column("enterprise_url", String(200)))
+    columns += [
+        Column("team_id", String(32)),
+        Column("team_name", String(200)),
+        Column("bot_token", String(200)),
+        Column("bot_id", String(32)),
+        Column("bot_user_id", String(32)),
+        Column("bot_scopes", String(1000)),
+        Column("bot_refresh_token", String(200)),
+        Column("bot_token_expires_at", DateTime),
+    ]
+    if with_user:
+        columns += [
+            Column("user_id", String(32), nullable=False),
+            Column("user_token", String(200)),
+            Column("user_scopes", String(1000)),
+            Column("user_refresh_token", String(200)),
+            Column("user_token_expires_at", DateTime),
+            Column("incoming_webhook_url", String(200)),
+            Column("incoming_webhook_channel", String(200)),
+            Column("incoming_webhook_channel_id", String(200)),
+            Column("incoming_webhook_configuration_url", String(200)),
+        ]
+    columns.append(Column("is_enterprise_install", Boolean, nullable=False))
+    if with_user:
+        columns.append(Column("token_type", String(32)))
+    columns.append(Column("installed_at", DateTime, nullable=False))
+    return columns
+
+
+SLACK_INSTALLATIONS = Table(
+    "slack_installations",
+    Base.metadata,
+    *_installation_columns(with_user=True),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+SLACK_BOTS = Table(
+    "slack_bots",
+    Base.metadata,
+    *_installation_columns(with_user=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+SLACK_OAUTH_STATES = Table(
+    "slack_oauth_states",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
+)

@@ -169,10 +169,17 @@ class ReminderTables(StoreBase):
         return _reminder(row) if row is not None else None
 
     def _list_by(
-        self, column: str, platform: str, value: str, active_only: bool
+        self,
+        column: str,
+        platform: str,
+        value: str,
+        active_only: bool,
+        workspace_id: str | None,
     ) -> list[ReminderRecord]:
         c = REMINDERS.c
         stmt = select(REMINDERS).where(c.platform == platform, c[column] == value)
+        if workspace_id is not None:
+            stmt = stmt.where(c.workspace_id == workspace_id)
         if active_only:
             stmt = stmt.where(c.status == "active")
         stmt = stmt.order_by(c.next_fire_at.asc().nulls_last(), c.id)
@@ -180,14 +187,34 @@ class ReminderTables(StoreBase):
             return [_reminder(r) for r in s.execute(stmt)]
 
     def list_reminders_for_owner(
-        self, platform: str, owner_id: str, *, active_only: bool = True
+        self,
+        platform: str,
+        owner_id: str,
+        *,
+        active_only: bool = True,
+        workspace_id: str | None = None,
     ) -> list[ReminderRecord]:
-        return self._list_by("owner_id", platform, owner_id, active_only)
+        """``workspace_id`` limits the list to one workspace (a walled asker's scope)."""
+        return self._list_by("owner_id", platform, owner_id, active_only, workspace_id)
 
     def list_reminders_for_target(
-        self, platform: str, target_id: str, *, active_only: bool = True
+        self,
+        platform: str,
+        target_id: str,
+        *,
+        active_only: bool = True,
+        workspace_id: str | None = None,
     ) -> list[ReminderRecord]:
-        return self._list_by("target_id", platform, target_id, active_only)
+        return self._list_by("target_id", platform, target_id, active_only, workspace_id)
+
+    def reminders_of_workspace(self, platform: str, workspace_id: str) -> list[ReminderRecord]:
+        """Active reminders stored for one workspace (to unschedule before it is forgotten)."""
+        c = REMINDERS.c
+        stmt = select(REMINDERS).where(
+            c.platform == platform, c.workspace_id == workspace_id, c.status == "active"
+        )
+        with self._tx(read_only=True) as s:
+            return [_reminder(r) for r in s.execute(stmt)]
 
     def active_reminders_due_before(
         self, when_utc: datetime, limit: int = 1000
@@ -208,14 +235,17 @@ class ReminderTables(StoreBase):
         with self._tx(read_only=True) as s:
             return int(s.execute(stmt).scalar_one())
 
-    def cancel_reminder(self, reminder_id: int) -> bool:
-        """True if an active reminder was cancelled; cancelled is final."""
+    def cancel_reminder(self, reminder_id: int, *, workspace_id: str | None = None) -> bool:
+        """True if an active reminder was cancelled; cancelled is final. With
+        ``workspace_id``, only a reminder of that workspace (a walled asker's scope)."""
         c = REMINDERS.c
         stmt = (
             update(REMINDERS)
             .where(c.id == reminder_id, c.status == "active")
             .values(status="cancelled", next_fire_at=None)
         )
+        if workspace_id is not None:
+            stmt = stmt.where(c.workspace_id == workspace_id)
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 
@@ -238,14 +268,19 @@ class ReminderTables(StoreBase):
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 
-    def reschedule(self, reminder_id: int, next_fire_at: datetime) -> bool:
-        """Snooze: move the next fire; revives a "done" one-off (snoozed after it was sent)."""
+    def reschedule(
+        self, reminder_id: int, next_fire_at: datetime, *, workspace_id: str | None = None
+    ) -> bool:
+        """Snooze: move the next fire; revives a "done" one-off (snoozed after it was sent).
+        With ``workspace_id``, only a reminder of that workspace."""
         c = REMINDERS.c
         stmt = (
             update(REMINDERS)
             .where(c.id == reminder_id, c.status.in_(("active", "done")))
             .values(next_fire_at=_aware(next_fire_at, "next_fire_at"), status="active")
         )
+        if workspace_id is not None:
+            stmt = stmt.where(c.workspace_id == workspace_id)
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 
@@ -283,13 +318,12 @@ class ReminderTables(StoreBase):
             raise
 
     def list_cases(
-        self, platform: str, owner_id: str
+        self, platform: str, owner_id: str, *, workspace_id: str | None = None
     ) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
-        cases_stmt = (
-            select(CASES)
-            .where(CASES.c.platform == platform, CASES.c.owner_id == owner_id)
-            .order_by(CASES.c.event_date, CASES.c.id)
-        )
+        cases_stmt = select(CASES).where(CASES.c.platform == platform, CASES.c.owner_id == owner_id)
+        if workspace_id is not None:
+            cases_stmt = cases_stmt.where(CASES.c.workspace_id == workspace_id)
+        cases_stmt = cases_stmt.order_by(CASES.c.event_date, CASES.c.id)
         with self._tx(read_only=True) as s:
             cases = [_case(r) for r in s.execute(cases_stmt)]
             by_case: dict[int, list[TrackedDeadlineRecord]] = {c.id: [] for c in cases}

@@ -10,7 +10,9 @@ read-then-write check that two workers could both pass.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 
 from scheduler.store.base import (
     CASES,
@@ -33,46 +35,79 @@ class Store(ReminderTables, Preferences, Ledger):
 
     # -- privacy ----------------------------------------------------------------------------
 
-    def forget_user(self, platform: str, user_id: str) -> dict[str, int]:
+    def forget_user(
+        self, platform: str, user_id: str, *, workspace_id: str | None = None
+    ) -> dict[str, int]:
         """Delete everything a user owns on one platform, in one transaction; counts per table.
 
+        With ``workspace_id`` (a walled asker), only what they own in that workspace: another
+        workspace's data is not theirs to delete from here, even under the same user id.
         Reminders of the user's cases go too even if, one day, someone else owned them.
         """
-        case_ids = select(CASES.c.id).where(
-            CASES.c.platform == platform, CASES.c.owner_id == user_id
+        case_where = [CASES.c.platform == platform, CASES.c.owner_id == user_id]
+        rem = REMINDERS.c
+        owned = [rem.platform == platform, rem.owner_id == user_id]
+        setting_where = [
+            SETTINGS.c.platform == platform,
+            SETTINGS.c.scope == "user",
+            SETTINGS.c.scope_id == user_id,
+        ]
+        if workspace_id is not None:
+            case_where.append(CASES.c.workspace_id == workspace_id)
+            owned.append(rem.workspace_id == workspace_id)
+            setting_where.append(SETTINGS.c.workspace_id == workspace_id)
+        case_ids = select(CASES.c.id).where(*case_where)
+        reminder_ids = select(rem.id).where(
+            rem.platform == platform, or_(and_(*owned), rem.case_id.in_(case_ids))
         )
+        return self._delete_all(case_ids, reminder_ids, case_where, setting_where)
+
+    def forget_workspace(self, platform: str, workspace_id: str) -> dict[str, int]:
+        """Delete everything stored for one workspace (it uninstalled iepbot): its reminders,
+        tracked cases, its people's settings and its defaults, with their ledger rows."""
+        case_where = [CASES.c.platform == platform, CASES.c.workspace_id == workspace_id]
+        case_ids = select(CASES.c.id).where(*case_where)
         rem = REMINDERS.c
         reminder_ids = select(rem.id).where(
-            rem.platform == platform, or_(rem.owner_id == user_id, rem.case_id.in_(case_ids))
+            rem.platform == platform,
+            or_(rem.workspace_id == workspace_id, rem.case_id.in_(case_ids)),
         )
+        setting_where = [SETTINGS.c.platform == platform, SETTINGS.c.workspace_id == workspace_id]
+        return self._delete_all(case_ids, reminder_ids, case_where, setting_where)
+
+    def _delete_all(
+        self,
+        case_ids: Select[Any],
+        reminder_ids: Select[Any],
+        case_where: list[ColumnElement[bool]],
+        setting_where: list[ColumnElement[bool]],
+    ) -> dict[str, int]:
         with self._tx() as s:
             counts = {
                 "deliveries": s.execute(
                     delete(DELIVERIES).where(DELIVERIES.c.reminder_id.in_(reminder_ids))
                 ).rowcount,
-                "reminders": s.execute(delete(REMINDERS).where(rem.id.in_(reminder_ids))).rowcount,
+                "reminders": s.execute(
+                    delete(REMINDERS).where(REMINDERS.c.id.in_(reminder_ids))
+                ).rowcount,
             }
             counts["tracked_deadlines"] = s.execute(
                 delete(DEADLINES).where(DEADLINES.c.case_id.in_(case_ids))
             ).rowcount
-            counts["tracked_cases"] = s.execute(
-                delete(CASES).where(CASES.c.platform == platform, CASES.c.owner_id == user_id)
-            ).rowcount
-            counts["settings"] = s.execute(
-                delete(SETTINGS).where(
-                    SETTINGS.c.platform == platform,
-                    SETTINGS.c.scope == "user",
-                    SETTINGS.c.scope_id == user_id,
-                )
-            ).rowcount
-        if self.dialect == "sqlite":
-            # The deleted texts are still in the write-ahead log until a checkpoint: copy the
-            # log into the (zeroed) pages and empty it now.
-            # Outside any transaction: on the raw connection (autocommit), not through
-            # SQLAlchemy, which would BEGIN first and leave the checkpoint blocked.
-            raw = self.engine.raw_connection()
-            try:
-                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                raw.close()
+            counts["tracked_cases"] = s.execute(delete(CASES).where(*case_where)).rowcount
+            counts["settings"] = s.execute(delete(SETTINGS).where(*setting_where)).rowcount
+        self._scrub_log()
         return counts
+
+    def _scrub_log(self) -> None:
+        """After a deletion of people's data: SQLite keeps the deleted texts in its write-ahead
+        log until a checkpoint, so copy the log into the (zeroed: secure_delete) pages and empty
+        it now. On the raw connection (autocommit), not through SQLAlchemy, which would BEGIN
+        first and leave the checkpoint blocked."""
+        if self.dialect != "sqlite":
+            return
+        raw = self.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()

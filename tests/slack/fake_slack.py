@@ -8,6 +8,7 @@ new call shows up as a failing assertion rather than passing silently.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -24,6 +25,26 @@ from aiohttp import web
 from tests.local_server import LocalServer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+
+
+@dataclass
+class Workspace:
+    """A workspace that can install the app: the code Slack's consent screen would hand back
+    to the redirect URL, and the bot token ``oauth.v2.access`` exchanges it for."""
+
+    team_id: str
+    name: str
+    installer: str
+    code: str = ""
+    token: str = ""
+    enterprise_id: str | None = None
+    org_install: bool = False  # an Enterprise Grid org-wide install (no single team)
+
+    def __post_init__(self) -> None:
+        self.code = self.code or f"code-{self.team_id}"
+        self.token = self.token or f"xoxb-{self.team_id}-token"
 
 
 @dataclass
@@ -48,6 +69,8 @@ class FakeSlack(LocalServer):
     fail_posts: int = 0  # the next N chat.postMessage calls get 503
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    workspaces: list[Workspace] = field(default_factory=list)
+    revoked: set[str] = field(default_factory=set)  # bot tokens that stopped working
     url: str = ""
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -104,17 +127,55 @@ class FakeSlack(LocalServer):
         await self._record(Call(method, args, status))
         return web.json_response(body, status=status, headers=headers)
 
+    def _workspace(self, args: dict[str, Any]) -> Workspace | None:
+        token = str(args.get("_auth", "")).removeprefix("Bearer ").strip()
+        return next((w for w in self.workspaces if w.token == token), None)
+
+    def _oauth_access(self, args: dict[str, Any]) -> tuple[int, dict, dict[str, str]]:
+        """oauth.v2.access: client credentials (HTTP Basic, as slack_sdk sends them) and a
+        code that has not been used yet."""
+        basic = str(args.get("_auth", ""))
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if basic != f"Basic {expected}":
+            return 200, {"ok": False, "error": "invalid_client_id"}, {}
+        found = next((w for w in self.workspaces if w.code == args.get("code")), None)
+        if found is None:
+            return 200, {"ok": False, "error": "invalid_code"}, {}
+        found.code = f"used-{found.code}"
+        enterprise = {"id": found.enterprise_id, "name": "Org"} if found.enterprise_id else None
+        return (
+            200,
+            {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": found.installer},
+                "scope": args.get("_scopes", "commands,chat:write"),
+                "token_type": "bot",
+                "access_token": found.token,
+                "bot_user_id": f"UBOT{found.team_id}",
+                "team": None if found.org_install else {"id": found.team_id, "name": found.name},
+                "enterprise": enterprise,
+                "is_enterprise_install": found.org_install,
+            },
+            {},
+        )
+
     def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict, dict[str, str]]:
         ok = {"ok": True}
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
+        installed = self._workspace(args)
+        if installed is not None and installed.token in self.revoked:
+            return 200, {"ok": False, "error": "token_revoked"}, {}
         if method == "auth.test":
             return (
                 200,
                 {
                     **ok,
-                    "user_id": "UBOT",
-                    "bot_id": "BBOT",
-                    "team_id": "T1",
-                    "team": "Test School",
+                    "user_id": f"UBOT{installed.team_id}" if installed else "UBOT",
+                    "bot_id": f"B{installed.team_id}" if installed else "BBOT",
+                    "team_id": installed.team_id if installed else "T1",
+                    "team": installed.name if installed else "Test School",
                     "url": "https://test.slack.com/",
                 },
                 {},
@@ -227,10 +288,20 @@ class Reply:
 class SlackSender:
     """Posts to the bot's events endpoint the way Slack does (form bodies, signed)."""
 
-    def __init__(self, events_url: str, fake: FakeSlack, team: str = "T1") -> None:
+    def __init__(
+        self,
+        events_url: str,
+        fake: FakeSlack,
+        team: str = "T1",
+        *,
+        org: str | None = None,
+    ) -> None:
+        """``org``: the workspace is part of an Enterprise Grid organisation that installed
+        the app org-wide, and requests say so."""
         self.events_url = events_url
         self.fake = fake
         self.team = team
+        self.org = org
         self.session = aiohttp.ClientSession()
         self._ids = itertools.count(1)
 
@@ -250,8 +321,10 @@ class SlackSender:
     def command_body(
         self, text: str, *, user: str = "U1", channel: str = "C1", response_url: str | None = None
     ) -> str:
+        grid = {"enterprise_id": self.org, "enterprise_name": "Org"} if self.org else {}
         return urlencode(
             {
+                **grid,
                 "token": "legacy-verification-token",
                 "team_id": self.team,
                 "team_domain": "testschool",
@@ -262,7 +335,7 @@ class SlackSender:
                 "command": "/iep",
                 "text": text,
                 "api_app_id": "A1",
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if self.org else "false",
                 "response_url": response_url or self.response_url(),
                 "trigger_id": f"{next(self._ids)}.1.abc",
             }
@@ -346,7 +419,16 @@ class SlackSender:
                 "type": "event_callback",
                 "event_id": f"Ev{next(self._ids)}",
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
+                "enterprise_id": self.org,
+                "authorizations": [
+                    {
+                        "enterprise_id": self.org,
+                        "team_id": None if self.org else self.team,
+                        "user_id": "UBOT",
+                        "is_bot": True,
+                        "is_enterprise_install": bool(self.org),
+                    }
+                ],
             }
         )
         return await self.post(body, "application/json")

@@ -33,6 +33,8 @@ def test_manifest_covers_every_api_call():
     assert "commands" in scopes
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/iep" and command["should_escape"] is True
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    listened = set(re.findall(r'app\.event\("([a-z_]+)"\)', source))
+    assert set(events) == listened == {"app_home_opened", "app_uninstalled", "tokens_revoked"}
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True

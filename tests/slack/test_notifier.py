@@ -89,5 +89,6 @@ def test_from_env_modes(fake):
     )
     assert http is not None and http.mode == "http" and http.port == 3001
     assert http.client.base_url == "http://x/api/"
-    assert http.notifier.client.retry_handlers == []
+    assert http.notifier.clients.fixed is not None
+    assert http.notifier.clients.fixed.retry_handlers == []
     assert http.notifier.platform == "slack"
