@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from scheduler.delivery.batching import LedgerBatcher
 from scheduler.delivery.messages import (
     Notifier,
     Outgoing,
@@ -67,7 +68,9 @@ class DispatchPolicy:
     """Tunable limits. Defaults suit Slack (about one message per second per channel)."""
 
     pace: float = 1.0
-    concurrency: int = 16
+    # Platform calls in flight at once, across destinations. Their ledger writes share
+    # transactions (see batching.py), so this also sets how many sends one commit covers.
+    concurrency: int = 64
     max_attempts: int = 6
     max_rate_limited: int = 20
     backoff: float = 1.0
@@ -109,6 +112,12 @@ class Dispatcher:
         self.epoch: int | None = None  # the leader term sends are fenced by (None: one process)
         self._calling: set[asyncio.Task[None]] = set()
         self.ledger = ledger
+        apply = getattr(ledger, "apply_ledger", None)
+        self._batcher = (
+            LedgerBatcher(ledger, lambda: self.epoch)  # type: ignore[arg-type]
+            if apply is not None
+            else None
+        )
         self.policy = policy or DispatchPolicy()
         self.stats = DispatchStats()
         self.on_failure = on_failure
@@ -209,9 +218,34 @@ class Dispatcher:
         while (left := self._paused_until.get(platform, 0.0) - self._clock()) > 0:
             await self._sleep(left)
 
-    async def _ledger(self, message: Outgoing, status: str, **extra: object) -> None:
+    @property
+    def ledger_transactions(self) -> int:
+        """Ledger transactions the batched writes took (benchmarks)."""
+        return 0 if self._batcher is None else self._batcher.transactions
+
+    async def _ledger(
+        self,
+        message: Outgoing,
+        status: str,
+        *,
+        late: bool | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
         if self.ledger is None or message.reminder_id is None or message.fire_at is None:
             return
+        if self._batcher is not None:
+            from scheduler.store.records import LedgerMark
+
+            await self._batcher.mark(
+                LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
+            )
+            return
+        extra: dict[str, object] = {
+            k: v
+            for k, v in (("late", late), ("error", error), ("attempts", attempts))
+            if v is not None
+        }
         await asyncio.to_thread(
             self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
         )
@@ -227,9 +261,16 @@ class Dispatcher:
         from scheduler.store.errors import FencedOut
 
         try:
-            ours = await asyncio.to_thread(
-                begin, message.reminder_id, message.fire_at, attempts=attempts, epoch=self.epoch
-            )
+            if self._batcher is not None:
+                ours = await self._batcher.begin(message.reminder_id, message.fire_at, attempts)
+            else:
+                ours = await asyncio.to_thread(
+                    begin,
+                    message.reminder_id,
+                    message.fire_at,
+                    attempts=attempts,
+                    epoch=self.epoch,
+                )
         except FencedOut:
             log.warning(
                 "not the scheduler leader any more: reminder %d left to the new one",
@@ -252,14 +293,16 @@ class Dispatcher:
         while True:
             attempts += 1
             await self._wait_for_platform(message.platform)
-            if not await self._begin_send(message, attempts):
-                return
             task = asyncio.current_task()
             try:
+                # The slot first, then "sending": only sends actually about to go out are
+                # marked, so a crash strands at most ``concurrency`` rows as uncertain.
                 async with self._slots:
                     if task is not None:
                         self._calling.add(task)
                     try:
+                        if not await self._begin_send(message, attempts):
+                            return
                         await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
                     finally:
                         if task is not None:
