@@ -12,6 +12,7 @@ The router is synchronous (it touches the SQL store), so it always runs in a wor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/iep"
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
+# A Home tab refresh caused by a delivery waits this long, sharing one views.publish with
+# the owner's other deliveries meanwhile (Slack's views.publish is Tier 4, per user).
+HOME_COALESCE_SECONDS = 3.0
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
 # Verbs Slack opens a form for when they come without words (``views`` builds them).
 MODAL_VERBS = ("remind", "track")
@@ -88,6 +92,7 @@ class SlackBot:
         self._home_dirty: dict[str, str] = {}  # user -> team, waiting for a refresh
         self._home_running: set[str] = set()
         self._home_status: dict[str, str] = {}
+        self._home_wake: dict[str, asyncio.Event] = {}  # set: publish now, not coalesced
         self._register()
 
     @property
@@ -386,24 +391,42 @@ class SlackBot:
         if event.get("tab") == "home" and event.get("user"):
             self.refresh_home(str(event["user"]), str(body.get("team_id") or ""))
 
-    def refresh_home(self, user_id: str, team_id: str, *, status: str | None = None) -> None:
+    def refresh_home(
+        self, user_id: str, team_id: str, *, status: str | None = None, coalesce: bool = False
+    ) -> None:
         """Republish a user's Home tab soon; refreshes for one user never overlap, and changes
-        made during a refresh trigger exactly one more."""
+        made during a refresh trigger exactly one more.
+
+        ``coalesce`` (a reminder was delivered): no one is waiting on it, so it waits up to
+        ``HOME_COALESCE_SECONDS`` and shares one views.publish with every other change in
+        that time; a burst of deliveries to one owner costs one refresh, not one each. A
+        user's own action (opening the tab, a button) publishes at once, pending ones too."""
         self._home_dirty[user_id] = team_id
         if status is not None:
             self._home_status[user_id] = status
+        if not coalesce and (wake := self._home_wake.get(user_id)) is not None:
+            wake.set()
         if user_id not in self._home_running:
             self._home_running.add(user_id)
-            self.spawn(self._home_loop(user_id))
+            wake = asyncio.Event()
+            if not coalesce:
+                wake.set()
+            self._home_wake[user_id] = wake
+            self.spawn(self._home_loop(user_id, wake))
 
-    async def _home_loop(self, user_id: str) -> None:
+    async def _home_loop(self, user_id: str, wake: asyncio.Event) -> None:
         try:
             while user_id in self._home_dirty:
+                if not wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), HOME_COALESCE_SECONDS)
+                wake.clear()
                 team_id = self._home_dirty.pop(user_id)
                 status = self._home_status.pop(user_id, None)
                 await self.publish_home(user_id, team_id, status)
         finally:
             self._home_running.discard(user_id)
+            self._home_wake.pop(user_id, None)
 
     async def publish_home(self, user_id: str, team_id: str, status: str | None = None) -> None:
         asker = await self.directory.asker(team_id, user_id, None)

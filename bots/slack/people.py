@@ -62,6 +62,8 @@ class Directory:
         self._profiles: dict[str, tuple[float, Profile]] = {}
         self._group: tuple[float, frozenset[str]] | None = None
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
+        self._member_of: dict[tuple[str, str], float] = {}
+        self._member_lookups: dict[tuple[str, str], asyncio.Future[bool]] = {}
         self._inflight: dict[str, asyncio.Future[Profile]] = {}
 
     def _fresh(self, stamp: float, ttl: float) -> bool:
@@ -74,6 +76,8 @@ class Directory:
     def forget(self, user_id: str) -> None:
         """Drop a cached profile (after `/iep forget`, nothing about the user stays here)."""
         self._profiles.pop(user_id, None)
+        for key in [k for k in self._member_of if k[1] == user_id]:
+            del self._member_of[key]
 
     async def profile(self, user_id: str) -> Profile:
         """The user's profile, fetched once per TTL even when requests arrive together."""
@@ -161,28 +165,50 @@ class Directory:
         )
 
     async def is_member(self, user_id: str, channel_id: str) -> bool:
-        """Whether the user is in the channel. Unknown (an API error) counts as no."""
+        """Whether the user is in the channel. Unknown (an API error) counts as no.
+
+        Answers are cached for ``MEMBERS_TTL`` seconds: a whole member list when Slack gave
+        all of it, else the "yes" found on the pages read so far. A burst of channel reminders
+        set for one channel asks Slack once, not once per reminder; concurrent asks for the
+        same channel share one lookup.
+        """
         found = self._members.get(channel_id)
-        if found is None or not self._fresh(found[0], MEMBERS_TTL):
-            members: set[str] = set()
-            cursor: str | None = None
-            try:
-                for _ in range(MAX_MEMBER_PAGES):
-                    answer = await self.client.conversations_members(
-                        channel=channel_id, limit=1000, cursor=cursor
-                    )
-                    members.update(answer.get("members") or [])
-                    if user_id in members:
-                        break  # enough to answer; do not cache a partial list
-                    cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
-                    if not cursor:
-                        self._members[channel_id] = (self.clock(), frozenset(members))
-                        break
-            except _ERRORS as exc:
-                log.info("conversations.members failed: %s", error_code(exc))
-                return False
-            return user_id in members
-        return user_id in found[1]
+        if found is not None and self._fresh(found[0], MEMBERS_TTL):
+            return user_id in found[1]
+        seen = self._member_of.get((channel_id, user_id))
+        if seen is not None and self._fresh(seen, MEMBERS_TTL):
+            return True
+        pending = self._member_lookups.get((channel_id, user_id))
+        if pending is None:
+            pending = asyncio.ensure_future(self._lookup_members(user_id, channel_id))
+            self._member_lookups[(channel_id, user_id)] = pending
+            pending.add_done_callback(
+                lambda _f: self._member_lookups.pop((channel_id, user_id), None)
+            )
+        return await asyncio.shield(pending)
+
+    async def _lookup_members(self, user_id: str, channel_id: str) -> bool:
+        members: set[str] = set()
+        cursor: str | None = None
+        try:
+            for _ in range(MAX_MEMBER_PAGES):
+                answer = await self.client.conversations_members(
+                    channel=channel_id, limit=1000, cursor=cursor
+                )
+                members.update(answer.get("members") or [])
+                cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    self._members[channel_id] = (self.clock(), frozenset(members))
+                    break
+                if user_id in members:
+                    break  # enough to answer; a partial list is not cached as the whole
+        except _ERRORS as exc:
+            log.info("conversations.members failed: %s", error_code(exc))
+            return False
+        if user_id in members:
+            self._member_of[(channel_id, user_id)] = self.clock()
+            return True
+        return False
 
 
 def error_code(exc: BaseException) -> str:

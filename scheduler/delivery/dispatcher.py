@@ -18,6 +18,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -123,7 +124,7 @@ class Dispatcher:
         self.on_failure = on_failure
         self._sleep = sleep
         self._clock = clock
-        self._queues: dict[tuple[str, str, str], asyncio.Queue[Outgoing]] = {}
+        self._queues: dict[tuple[str, str, str], deque[Outgoing]] = {}
         self._workers: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._paused_until: dict[str, float] = {}
         self._slots = asyncio.Semaphore(self.policy.concurrency)
@@ -138,8 +139,8 @@ class Dispatcher:
         if message.platform not in self.notifiers:
             raise KeyError(f"no notifier for platform {message.platform!r}")
         key = message.destination
-        queue = self._queues.setdefault(key, asyncio.Queue())
-        queue.put_nowait(message)
+        queue = self._queues.setdefault(key, deque())
+        queue.append(message)
         self._idle.clear()
         if key not in self._workers:
             self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
@@ -159,8 +160,7 @@ class Dispatcher:
         a call cut short stays "sending"; the new leader's recovery decides about both."""
         self._closed = True
         for queue in self._queues.values():
-            while not queue.empty():
-                queue.get_nowait()
+            queue.clear()
         for task in list(self._workers.values()):
             task.cancel()
 
@@ -169,8 +169,7 @@ class Dispatcher:
         and let platform calls already under way finish, for at most ``timeout`` seconds."""
         self._closed = True
         for queue in self._queues.values():
-            while not queue.empty():
-                queue.get_nowait()
+            queue.clear()
         for task in list(self._workers.values()):
             if task not in self._calling:
                 task.cancel()  # pacing or retry waits: nothing is on the wire
@@ -184,7 +183,7 @@ class Dispatcher:
 
     @property
     def pending(self) -> int:
-        return sum(q.qsize() for q in self._queues.values()) + len(self._workers)
+        return sum(len(q) for q in self._queues.values()) + len(self._workers)
 
     async def join(self) -> None:
         """Wait until every queued message is sent or has finally failed."""
@@ -199,8 +198,8 @@ class Dispatcher:
         queue = self._queues[key]
         last_sent: float | None = None
         try:
-            while not queue.empty():
-                message = queue.get_nowait()
+            while queue:
+                message = queue.popleft()
                 if last_sent is not None:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
@@ -209,7 +208,7 @@ class Dispatcher:
                 last_sent = self._clock()
         finally:
             del self._workers[key]
-            if queue.empty():
+            if not queue:
                 self._queues.pop(key, None)
             if not self._workers:
                 self._idle.set()
@@ -303,7 +302,10 @@ class Dispatcher:
                     try:
                         if not await self._begin_send(message, attempts):
                             return
-                        await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
+                        async with asyncio.timeout(
+                            self.policy.send_timeout
+                        ):  # no extra task per send
+                            await notifier.deliver(message)
                     finally:
                         if task is not None:
                             self._calling.discard(task)

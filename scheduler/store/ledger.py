@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -239,10 +239,7 @@ class Ledger(StoreBase):
         FencedOut (writing nothing) once that leader term has ended; marks alone are never
         fenced, like ``mark_delivery``: a deposed leader still records what it did send."""
         c = DELIVERIES.c
-        ours: set[tuple[int, datetime]] = set()
-        by_attempts: dict[int, list[tuple[int, datetime]]] = {}
-        for reminder_id, fire_at, attempts in begins:
-            by_attempts.setdefault(attempts, []).append(_key(reminder_id, fire_at))
+        wanted = {_key(reminder_id, fire_at): attempts for reminder_id, fire_at, attempts in begins}
         groups: dict[tuple[str, bool | None, str | None, int | None], list[Any]] = {}
         for m in marks:
             _check_choice(m.status, DELIVERY_STATUSES, "status")
@@ -251,20 +248,34 @@ class Ledger(StoreBase):
             groups.setdefault((m.status, m.late, m.error, m.attempts), []).append(
                 _key(m.reminder_id, m.fire_at)
             )
+        ours: set[tuple[int, datetime]] = set()
         with self._tx() as s:
-            if begins:
+            if wanted:
                 self._check_term(s, epoch)
-            for attempts, keys in by_attempts.items():
-                stmt = (
-                    update(DELIVERIES)
-                    .where(
-                        tuple_(c.reminder_id, c.fire_at).in_(keys),
-                        c.status.in_(UNFINISHED_DELIVERY_STATUSES),
-                    )
-                    .values(status="sending", attempts=attempts)
-                    .returning(c.reminder_id, c.fire_at)
+                # Which rows are still unfinished (ours to send): found through the ledger's
+                # unique index by reminder id, locked on PostgreSQL until the update below.
+                # (The status is checked here, not in SQL, where SQLite would rather walk
+                # the status index over every claimed row of the burst.)
+                found = select(c.reminder_id, c.fire_at, c.status).where(
+                    c.reminder_id.in_(bindparam("ids", expanding=True))
                 )
-                ours.update(_key(rid, fire) for rid, fire in s.execute(stmt))
+                if self._dialect == "postgresql":
+                    found = found.with_for_update()
+                ids = sorted({rid for rid, _ in wanted})
+                for start in range(0, len(ids), 500):
+                    rows = s.execute(found, {"ids": ids[start : start + 500]})
+                    ours.update(
+                        key
+                        for key, status in ((_key(r, f), st) for r, f, st in rows)
+                        if key in wanted and status in UNFINISHED_DELIVERY_STATUSES
+                    )
+                if ours:
+                    s.execute(
+                        update(DELIVERIES)
+                        .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
+                        .values(status="sending", attempts=bindparam("b_attempts")),
+                        [{"b_id": r, "b_at": f, "b_attempts": wanted[(r, f)]} for r, f in ours],
+                    )
             now = _now()
             for (status, late, error, attempts), keys in groups.items():
                 values: dict[str, Any] = {"status": status}
@@ -278,8 +289,9 @@ class Ledger(StoreBase):
                     values["attempts"] = attempts
                 s.execute(
                     update(DELIVERIES)
-                    .where(tuple_(c.reminder_id, c.fire_at).in_(keys))
-                    .values(values)
+                    .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
+                    .values(values),
+                    [{"b_id": r, "b_at": f} for r, f in keys],
                 )
         return ours
 
