@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from scheduler.delivery.batching import LedgerBatcher
 from scheduler.delivery.messages import (
@@ -282,7 +282,7 @@ class Dispatcher:
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1))
-        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+        return float(base * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
 
     async def _send_with_retries(self, message: Outgoing) -> None:
         notifier = self.notifiers[message.platform]
