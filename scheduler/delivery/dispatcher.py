@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from scheduler.delivery.batching import LedgerBatcher
 from scheduler.delivery.messages import (
@@ -240,13 +240,12 @@ class Dispatcher:
                 LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
             )
             return
-        extra: dict[str, object] = {
-            k: v
-            for k, v in (("late", late), ("error", error), ("attempts", attempts))
-            if v is not None
-        }
+        ledger = self.ledger
+        reminder_id, fire_at = message.reminder_id, message.fire_at
         await asyncio.to_thread(
-            self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
+            lambda: ledger.mark_delivery(
+                reminder_id, fire_at, status, late=late, error=error, attempts=attempts
+            )
         )
 
     async def _begin_send(self, message: Outgoing, attempts: int) -> bool:

@@ -41,6 +41,10 @@ _ERROR_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 SCHEDULER_TERM: Final = "scheduler"
 
 
+def _reminder(row: Any) -> ReminderRecord:
+    return ReminderRecord(*row)  # the fields mirror the columns, in order (see reminders.py)
+
+
 def _delivery(row: Any) -> DeliveryRecord:
     return DeliveryRecord(**row._asdict())
 
@@ -183,7 +187,7 @@ class Ledger(StoreBase):
         claimed_at = _now()
         with self._tx() as s:
             self._check_term(s, epoch)
-            reminders = [ReminderRecord(*row) for row in s.execute(stmt)]
+            reminders = [_reminder(row) for row in s.execute(stmt)]
             if not reminders:
                 return [], 0
             wanted: list[tuple[ReminderRecord, datetime, bool]] = []
@@ -216,7 +220,7 @@ class Ledger(StoreBase):
                 .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
                 .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
             )
-            won = {_key(rid, fire) for rid, fire in s.execute(insert, rows)}
+            won = {_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows)}
             s.execute(
                 update(REMINDERS)
                 .where(c.id == bindparam("b_id"), c.status == "active")
@@ -266,7 +270,9 @@ class Ledger(StoreBase):
                     rows = s.execute(found, {"ids": ids[start : start + 500]})
                     ours.update(
                         key
-                        for key, status in ((_key(r, f), st) for r, f, st in rows)
+                        for key, status in (
+                            (_key(r.reminder_id, r.fire_at), r.status) for r in rows
+                        )
                         if key in wanted and status in UNFINISHED_DELIVERY_STATUSES
                     )
                 if ours:

@@ -159,7 +159,7 @@ def _sqlite_insert_reminders(
     conn.exec_driver_sql(_SQLITE_INSERT, rows)
     last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
     first = last - len(drafts) + 1
-    stored = conn.exec_driver_sql(
+    stored: int = conn.exec_driver_sql(
         "SELECT count(*) FROM reminders WHERE id BETWEEN ? AND ?", (first, last)
     ).scalar_one()
     if stored != len(drafts):
