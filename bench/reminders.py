@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import subprocess
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
 from scheduler.delivery.messages import Outgoing
@@ -106,6 +108,10 @@ def empty(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM deliveries"))
         conn.execute(text("DELETE FROM reminders"))
+    # Run against an older iepbot (one APScheduler job per reminder) for a before/after: its
+    # job table is emptied too, so every run starts from the same state.
+    with contextlib.suppress(SQLAlchemyError), store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM apscheduler_jobs"))
 
 
 def engine_for(store: Store, observer: Recorded | None = None) -> ReminderEngine:
