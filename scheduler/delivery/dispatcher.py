@@ -1,8 +1,10 @@
 """Send messages without breaking platform rate limits and without losing or repeating one.
 
 Messages queue per destination (one channel or one DM): each destination sends one message at
-a time, at most one per ``pace`` seconds, while different destinations proceed in parallel up to
-``concurrency``. A 429 pauses that destination (or the whole platform, for a global limit) for
+a time, paced by the platform's published limits where its notifier declares them (token
+buckets per destination and per platform, see limits.py), else at most one per ``pace``
+seconds, while different destinations proceed in parallel up to ``concurrency``. A 429
+pauses that destination (or the whole platform, for a global limit) for
 exactly the Retry-After the platform gave; 5xx and timeouts back off exponentially. Every
 reminder send is bracketed in the ledger: "sending" just before the platform call, then "sent"
 or "failed", so a crash in between is visible on restart as "uncertain", never resent blindly.
@@ -22,9 +24,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from scheduler.delivery.batching import LedgerBatcher
+from scheduler.delivery.limits import PlatformLimits, Rate, TokenBucket
 from scheduler.delivery.messages import (
     Notifier,
     Outgoing,
@@ -37,6 +40,7 @@ from scheduler.delivery.messages import (
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+PRUNE_EVERY = 1000  # submits between sweeps of refilled destination buckets
 
 
 class Ledger(Protocol):
@@ -127,6 +131,9 @@ class Dispatcher:
         self._queues: dict[tuple[str, str, str], deque[Outgoing]] = {}
         self._workers: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._paused_until: dict[str, float] = {}
+        self._destination_buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._platform_buckets: dict[str, TokenBucket] = {}
+        self._submitted = 0
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._idle = asyncio.Event()
         self._idle.set()
@@ -139,6 +146,9 @@ class Dispatcher:
         if message.platform not in self.notifiers:
             raise KeyError(f"no notifier for platform {message.platform!r}")
         key = message.destination
+        self._submitted += 1
+        if self._submitted % PRUNE_EVERY == 0:
+            self._prune_buckets()
         queue = self._queues.setdefault(key, deque())
         queue.append(message)
         self._idle.clear()
@@ -194,13 +204,47 @@ class Dispatcher:
         self._closed = True
         await self.join()
 
+    def _limits(self, platform: str) -> PlatformLimits | None:
+        limits = getattr(self.notifiers[platform], "limits", None)
+        return limits if isinstance(limits, PlatformLimits) else None
+
+    def _bucket(
+        self, buckets: dict[Any, TokenBucket], key: Any, rate: Rate | None
+    ) -> TokenBucket | None:
+        if rate is None:
+            return None
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = TokenBucket(rate, self._clock())
+        return bucket
+
+    async def _wait_for_tokens(self, message: Outgoing, limits: PlatformLimits) -> None:
+        """Wait for this destination's bucket, then the platform's."""
+        for buckets, key, rate in (
+            (self._destination_buckets, message.destination, limits.destination),
+            (self._platform_buckets, message.platform, limits.platform),
+        ):
+            bucket = self._bucket(buckets, key, rate)
+            if bucket is not None and (wait := bucket.reserve(self._clock())) > 0:
+                await self._sleep(wait)
+
+    def _prune_buckets(self) -> None:
+        """Drop destination buckets that have refilled (a new one would be the same)."""
+        now = self._clock()
+        for key in [k for k, b in self._destination_buckets.items() if b.idle(now)]:
+            if key not in self._workers:
+                del self._destination_buckets[key]
+
     async def _drain(self, key: tuple[str, str, str]) -> None:
         queue = self._queues[key]
         last_sent: float | None = None
+        limits = self._limits(key[0])
         try:
             while queue:
                 message = queue.popleft()
-                if last_sent is not None:
+                if limits is not None:
+                    await self._wait_for_tokens(message, limits)
+                elif last_sent is not None:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
                         await self._sleep(wait)
@@ -317,6 +361,13 @@ class Dispatcher:
                     return
                 if exc.global_limit:
                     self._paused_until[message.platform] = self._clock() + exc.retry_after
+                held = (
+                    self._platform_buckets.get(message.platform)
+                    if exc.global_limit
+                    else self._destination_buckets.get(message.destination)
+                )
+                if held is not None:  # learned: the platform's word over the published rate
+                    held.hold(exc.retry_after, self._clock())
                 await self._ledger(message, "claimed", attempts=attempts)
                 self._observe("retried", message.platform, "rate_limited")
                 await self._sleep(exc.retry_after)
