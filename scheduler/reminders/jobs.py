@@ -227,9 +227,10 @@ class ReminderEngine:
                 replace_existing=True,
             )
 
-    def _wake(self) -> None:
+    async def _wake(self) -> None:
         """The APScheduler job: only rings the bell, so the job itself never overlaps a
-        wake-up still claiming (APScheduler would skip a second instance)."""
+        wake-up still claiming (APScheduler would skip a second instance). A coroutine, so
+        APScheduler runs it on the event loop, not in a worker thread."""
         with self._arm_lock:
             self._armed = None
         self._kicked.set()
