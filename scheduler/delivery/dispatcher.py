@@ -75,7 +75,7 @@ class DispatchPolicy:
     pace: float = 1.0
     # Platform calls in flight at once, across destinations. Their ledger writes share
     # transactions (see batching.py), so this also sets how many sends one commit covers.
-    concurrency: int = 64
+    concurrency: int = 128
     max_attempts: int = 6
     max_rate_limited: int = 20
     backoff: float = 1.0
