@@ -1,10 +1,16 @@
-"""How fast `/iep 504 plan` is acknowledged over HTTP, against a bolt app that only acks.
+"""How fast `/iep <question>` is acknowledged over HTTP, against a bolt app that only acks.
 
 Slack gives a slash command 3 seconds. Both servers run in this process on 127.0.0.1, behind the
 same signature check, with their Web API pointed at a local fake Slack; requests alternate
-between them so machine noise hits both alike. Ours answers the lookup inside the ack.
+between them so machine noise hits both alike. Ours answers the lookup inside the ack when it
+can. Three kinds of query, since an exact title is the cheapest: an exact term, a misspelled
+one (fuzzy matching) and a question in plain words. Times are absolute milliseconds, min /
+median over --runs runs (at least 3).
 
-    .venv/bin/python bench/slack_ack.py [--requests 400]
+Note: slack-bolt polls for ``ack()`` every 10 ms, so both servers' times include up to 10 ms
+of that polling, and work under 10 ms cannot be told apart here.
+
+    .venv/bin/python bench/slack_ack.py [--requests 200] [--runs 3]
 """
 
 from __future__ import annotations
@@ -51,8 +57,15 @@ async def bare_server(api_url: str) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/slack/events"
 
 
-async def timed(sender: SlackSender) -> float:
-    body = sender.command_body("504 plan", response_url=f"{sender.fake.url}/response/bench")
+QUERIES = {
+    "exact": "504 plan",
+    "fuzzy": "individualised eduction progam",
+    "question": "what can I do if the school says no to an evaluation?",
+}
+
+
+async def timed(sender: SlackSender, query: str = "504 plan") -> float:
+    body = sender.command_body(query, response_url=f"{sender.fake.url}/response/bench")
     start = time.perf_counter()
     reply = await sender.post(body, "application/x-www-form-urlencoded")
     elapsed = time.perf_counter() - start
@@ -65,7 +78,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
 
 
-async def main(requests: int) -> None:
+async def main(requests: int, runs: int) -> None:
     fake = FakeSlack(users={"U1": {"tz": "America/Chicago"}})
     await fake.start()
     api = f"{fake.url}/api/"
@@ -79,22 +92,32 @@ async def main(requests: int) -> None:
     ours, bare = SlackSender(adapter.url, fake), SlackSender(bare_url, fake)
     try:
         for _ in range(20):  # warm-up: auth.test, imports, the search index
-            await timed(ours)
+            for query in QUERIES.values():
+                await timed(ours, query)
             await timed(bare)
-        times: dict[str, list[float]] = {"iepbot": [], "bare bolt": []}
-        for _ in range(requests):
-            times["iepbot"].append(await timed(ours))
-            times["bare bolt"].append(await timed(bare))
-        assert not fake.responses, "a lookup should be answered in the ack"
-        print(f"{requests} signed `/iep 504 plan` POSTs each, time to HTTP response:")
-        for name, values in times.items():
+        fake.responses.clear()
+        results: dict[str, list[tuple[float, float]]] = {}
+        for _ in range(runs):
+            times: dict[str, list[float]] = {f"iepbot {k}": [] for k in QUERIES}
+            times["bare bolt"] = []
+            for _ in range(requests):
+                for kind, query in QUERIES.items():
+                    times[f"iepbot {kind}"].append(await timed(ours, query))
+                    times["bare bolt"].append(await timed(bare))
+            for name, values in times.items():
+                results.setdefault(name, []).append((pct(values, 0.5), pct(values, 0.99)))
+        print(
+            f"{runs} runs of {requests} signed POSTs per query kind, time to HTTP response "
+            "(min / median over runs; includes bolt's up-to-10 ms ack polling):"
+        )
+        for name, per_run in results.items():
+            p50 = [a for a, _ in per_run]
+            p99 = [b for _, b in per_run]
             print(
-                f"  {name:10} p50 {pct(values, 0.5):6.1f} ms   p99 {pct(values, 0.99):6.1f} ms"
-                f"   mean {statistics.mean(values) * 1000:6.1f} ms"
+                f"  {name:16} p50 {min(p50):6.1f} / {statistics.median(p50):6.1f} ms"
+                f"   p99 {min(p99):6.1f} / {statistics.median(p99):6.1f} ms"
             )
-        ratio50 = pct(times["iepbot"], 0.5) / pct(times["bare bolt"], 0.5)
-        ratio99 = pct(times["iepbot"], 0.99) / pct(times["bare bolt"], 0.99)
-        print(f"  ratio iepbot / bare: p50 {ratio50:.2f}x, p99 {ratio99:.2f}x")
+        print(f"  answered after the ack (via response_url): {len(fake.responses)}")
     finally:
         await ours.close()
         await bare.close()
@@ -105,5 +128,7 @@ async def main(requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400)
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, max(3, args.runs)))

@@ -81,7 +81,7 @@ class Replica:
         await engine.start(epoch)
         self.supervisor.watch(
             "scheduler",
-            alive=lambda: engine.scheduler is not None and engine.scheduler.running,
+            alive=engine.alive,
             start=partial(engine.start, epoch),
             stop=partial(engine.step_down, self.handover_seconds),
         )

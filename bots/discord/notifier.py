@@ -18,6 +18,7 @@ import aiohttp
 import discord
 
 from bots.discord.render import safe_content
+from scheduler.delivery.limits import PlatformLimits, Rate
 from scheduler.delivery.messages import (
     Outgoing,
     PermanentSendError,
@@ -75,6 +76,13 @@ class DiscordNotifier:
     """The dispatcher's way into Discord. ``client`` is set by the adapter once it exists."""
 
     platform = "discord"
+    # Messages: 5 per 5 s per channel, and 50 requests a second for the whole bot
+    # (https://support-dev.discord.com/hc/en-us/articles/6223003921559-My-Bot-is-Being-Rate-Limited).
+    # Discord says not to rely on fixed figures: its 429s (Retry-After, X-RateLimit-Global)
+    # override these, and discord.py also waits on its own bucket headers.
+    limits = PlatformLimits(
+        destination=Rate(burst=5, per_second=1.0), platform=Rate(burst=50, per_second=50.0)
+    )
 
     def __init__(self, client: discord.Client | None = None) -> None:
         self.client = client

@@ -322,7 +322,7 @@ class SlackAdapter:
 
     async def _delivered(self, message: Outgoing) -> None:
         if self.bot is not None and message.owner_id:
-            self.bot.refresh_home(message.owner_id, message.workspace_id or "")
+            self.bot.refresh_home(message.owner_id, message.workspace_id or "", coalesce=True)
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -15,6 +15,7 @@ thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/iep"
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
+# A Home tab refresh caused by a delivery waits this long, sharing one views.publish with
+# the owner's other deliveries meanwhile (Slack's views.publish is Tier 4, per user).
+HOME_COALESCE_SECONDS = 3.0
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
 # Verbs Slack opens a form for when they come without words (``views`` builds them).
 MODAL_VERBS = ("remind", "track")
@@ -107,8 +111,10 @@ class SlackBot:
         self.installations = installations
         self.on_removed = on_removed
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._home_dirty: dict[Home, str | None] = {}  # waiting for a refresh -> status
+        self._home_dirty: dict[Home, None] = {}  # waiting for a refresh
         self._home_running: set[Home] = set()
+        self._home_status: dict[Home, str] = {}
+        self._home_wake: dict[Home, asyncio.Event] = {}  # set: publish now, not coalesced
         self._register()
 
     @property
@@ -439,23 +445,43 @@ class SlackBot:
         if event.get("tab") == "home" and event.get("user"):
             self.refresh_home(str(event["user"]), _tenant(context))
 
-    def refresh_home(self, user_id: str, team_id: str, *, status: str | None = None) -> None:
+    def refresh_home(
+        self, user_id: str, team_id: str, *, status: str | None = None, coalesce: bool = False
+    ) -> None:
         """Republish a user's Home tab soon; refreshes for one user never overlap, and changes
-        made during a refresh trigger exactly one more."""
+        made during a refresh trigger exactly one more.
+
+        ``coalesce`` (a reminder was delivered): no one is waiting on it, so it waits up to
+        ``HOME_COALESCE_SECONDS`` and shares one views.publish with every other change in
+        that time; a burst of deliveries to one owner costs one refresh, not one each. A
+        user's own action (opening the tab, a button) publishes at once, pending ones too."""
         key = (team_id, user_id)
-        if status is not None or key not in self._home_dirty:
-            self._home_dirty[key] = status
+        self._home_dirty[key] = None
+        if status is not None:
+            self._home_status[key] = status
+        if not coalesce and (wake := self._home_wake.get(key)) is not None:
+            wake.set()
         if key not in self._home_running:
             self._home_running.add(key)
-            self.spawn(self._home_loop(key))
+            wake = asyncio.Event()
+            if not coalesce:
+                wake.set()
+            self._home_wake[key] = wake
+            self.spawn(self._home_loop(key, wake))
 
-    async def _home_loop(self, key: Home) -> None:
+    async def _home_loop(self, key: Home, wake: asyncio.Event) -> None:
         try:
             while key in self._home_dirty:
-                status = self._home_dirty.pop(key)
+                if not wake.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), HOME_COALESCE_SECONDS)
+                wake.clear()
+                self._home_dirty.pop(key, None)
+                status = self._home_status.pop(key, None)
                 await self.publish_home(key[1], key[0], status)
         finally:
             self._home_running.discard(key)
+            self._home_wake.pop(key, None)
 
     async def publish_home(self, user_id: str, team_id: str, status: str | None = None) -> None:
         asker = await self.directory.asker(team_id, user_id, None)

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.escape import clip, escape_keep_channels
 from bots.slack.installations import Clients, NotInstalled
+from scheduler.delivery.limits import PlatformLimits, Rate
 from scheduler.delivery.messages import (
     Outgoing,
     PermanentSendError,
@@ -92,6 +93,11 @@ class SlackNotifier:
     """
 
     platform = "slack"
+    # chat.postMessage: about one message per second per channel, short bursts above that
+    # tolerated (https://api.slack.com/docs/rate-limits, "Posting messages"). The burst of 3
+    # is our choice; a 429's Retry-After overrides both. Slack publishes no fixed
+    # workspace-wide figure, so that one is learned from 429s only.
+    limits = PlatformLimits(destination=Rate(burst=3, per_second=1.0))
 
     def __init__(
         self, clients: Clients | AsyncWebClient, on_delivered: Delivered | None = None

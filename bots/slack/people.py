@@ -74,6 +74,9 @@ class Directory:
         self._profiles: dict[Key, tuple[float, Profile]] = {}
         self._group: dict[str, tuple[float, frozenset[str]]] = {}
         self._members: dict[Key, tuple[float, frozenset[str]]] = {}
+        # (team, channel, user) -> when a "yes" was seen on a partial member list
+        self._member_of: dict[tuple[str, str, str], float] = {}
+        self._member_lookups: dict[tuple[str, str, str], asyncio.Future[bool]] = {}
         self._inflight: dict[Key, asyncio.Future[Profile]] = {}
 
     def _fresh(self, stamp: float, ttl: float) -> bool:
@@ -86,10 +89,12 @@ class Directory:
     def forget(self, team_id: str, user_id: str) -> None:
         """Drop a cached profile (after `/iep forget`, nothing about the user stays here)."""
         self._profiles.pop((team_id, user_id), None)
+        for key in [k for k in self._member_of if k[0] == team_id and k[2] == user_id]:
+            del self._member_of[key]
 
     def forget_workspace(self, team_id: str) -> None:
         """Drop everything cached about a workspace (it uninstalled iepbot)."""
-        for cache in (self._profiles, self._members):
+        for cache in (self._profiles, self._members, self._member_of):
             for key in [k for k in cache if k[0] == team_id]:
                 del cache[key]
         self._group.pop(team_id, None)
@@ -186,30 +191,50 @@ class Directory:
         )
 
     async def is_member(self, team_id: str, user_id: str, channel_id: str) -> bool:
-        """Whether the user is in the channel. Unknown (an API error) counts as no."""
-        key = (team_id, channel_id)
-        found = self._members.get(key)
-        if found is None or not self._fresh(found[0], MEMBERS_TTL):
-            members: set[str] = set()
-            cursor: str | None = None
-            try:
-                client = await self.clients.get(team_id)
-                for _ in range(MAX_MEMBER_PAGES):
-                    answer = await client.conversations_members(
-                        channel=channel_id, limit=1000, cursor=cursor
-                    )
-                    members.update(answer.get("members") or [])
-                    if user_id in members:
-                        break  # enough to answer; do not cache a partial list
-                    cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
-                    if not cursor:
-                        self._members[key] = (self.clock(), frozenset(members))
-                        break
-            except _ERRORS as exc:
-                log.info("conversations.members failed: %s", error_code(exc))
-                return False
-            return user_id in members
-        return user_id in found[1]
+        """Whether the user is in the channel. Unknown (an API error) counts as no.
+
+        Answers are cached for ``MEMBERS_TTL`` seconds: a whole member list when Slack gave
+        all of it, else the "yes" found on the pages read so far. A burst of channel reminders
+        set for one channel asks Slack once, not once per reminder; concurrent asks for the
+        same channel share one lookup.
+        """
+        found = self._members.get((team_id, channel_id))
+        if found is not None and self._fresh(found[0], MEMBERS_TTL):
+            return user_id in found[1]
+        key = (team_id, channel_id, user_id)
+        seen = self._member_of.get(key)
+        if seen is not None and self._fresh(seen, MEMBERS_TTL):
+            return True
+        pending = self._member_lookups.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._lookup_members(team_id, user_id, channel_id))
+            self._member_lookups[key] = pending
+            pending.add_done_callback(lambda _f: self._member_lookups.pop(key, None))
+        return await asyncio.shield(pending)
+
+    async def _lookup_members(self, team_id: str, user_id: str, channel_id: str) -> bool:
+        members: set[str] = set()
+        cursor: str | None = None
+        try:
+            client = await self.clients.get(team_id)
+            for _ in range(MAX_MEMBER_PAGES):
+                answer = await client.conversations_members(
+                    channel=channel_id, limit=1000, cursor=cursor
+                )
+                members.update(answer.get("members") or [])
+                cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    self._members[(team_id, channel_id)] = (self.clock(), frozenset(members))
+                    break
+                if user_id in members:
+                    break  # enough to answer; a partial list is not cached as the whole
+        except _ERRORS as exc:
+            log.info("conversations.members failed: %s", error_code(exc))
+            return False
+        if user_id in members:
+            self._member_of[(team_id, channel_id, user_id)] = self.clock()
+            return True
+        return False
 
 
 def error_code(exc: BaseException) -> str:

@@ -1,8 +1,10 @@
 """Send messages without breaking platform rate limits and without losing or repeating one.
 
 Messages queue per destination (one channel or one DM): each destination sends one message at
-a time, at most one per ``pace`` seconds, while different destinations proceed in parallel up to
-``concurrency``. A 429 pauses that destination (or the whole platform, for a global limit) for
+a time, paced by the platform's published limits where its notifier declares them (token
+buckets per destination and per platform, see limits.py), else at most one per ``pace``
+seconds, while different destinations proceed in parallel up to ``concurrency``. A 429
+pauses that destination (or the whole platform, for a global limit) for
 exactly the Retry-After the platform gave; 5xx and timeouts back off exponentially. Every
 reminder send is bracketed in the ledger: "sending" just before the platform call, then "sent"
 or "failed", so a crash in between is visible on restart as "uncertain", never resent blindly.
@@ -18,11 +20,14 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from scheduler.delivery.batching import LedgerBatcher
+from scheduler.delivery.limits import PlatformLimits, Rate, TokenBucket
 from scheduler.delivery.messages import (
     Notifier,
     Outgoing,
@@ -36,6 +41,7 @@ from scheduler.delivery.messages import (
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+PRUNE_EVERY = 1000  # submits between sweeps of refilled destination buckets
 
 
 class Ledger(Protocol):
@@ -68,7 +74,9 @@ class DispatchPolicy:
     """Tunable limits. Defaults suit Slack (about one message per second per channel)."""
 
     pace: float = 1.0
-    concurrency: int = 16
+    # Platform calls in flight at once, across destinations. Their ledger writes share
+    # transactions (see batching.py), so this also sets how many sends one commit covers.
+    concurrency: int = 128
     max_attempts: int = 6
     max_rate_limited: int = 20
     backoff: float = 1.0
@@ -110,14 +118,23 @@ class Dispatcher:
         self.epoch: int | None = None  # the leader term sends are fenced by (None: one process)
         self._calling: set[asyncio.Task[None]] = set()
         self.ledger = ledger
+        apply = getattr(ledger, "apply_ledger", None)
+        self._batcher = (
+            LedgerBatcher(ledger, lambda: self.epoch)  # type: ignore[arg-type]
+            if apply is not None
+            else None
+        )
         self.policy = policy or DispatchPolicy()
         self.stats = DispatchStats()
         self.on_failure = on_failure
         self._sleep = sleep
         self._clock = clock
-        self._queues: dict[tuple[str, str, str], asyncio.Queue[Outgoing]] = {}
+        self._queues: dict[tuple[str, str, str], deque[Outgoing]] = {}
         self._workers: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._paused_until: dict[str, float] = {}
+        self._destination_buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._platform_buckets: dict[str, TokenBucket] = {}
+        self._submitted = 0
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._idle = asyncio.Event()
         self._idle.set()
@@ -130,8 +147,11 @@ class Dispatcher:
         if message.platform not in self.notifiers:
             raise KeyError(f"no notifier for platform {message.platform!r}")
         key = message.destination
-        queue = self._queues.setdefault(key, asyncio.Queue())
-        queue.put_nowait(message)
+        self._submitted += 1
+        if self._submitted % PRUNE_EVERY == 0:
+            self._prune_buckets()
+        queue = self._queues.setdefault(key, deque())
+        queue.append(message)
         self._idle.clear()
         if key not in self._workers:
             self._workers[key] = asyncio.get_running_loop().create_task(self._drain(key))
@@ -151,8 +171,7 @@ class Dispatcher:
         a call cut short stays "sending"; the new leader's recovery decides about both."""
         self._closed = True
         for queue in self._queues.values():
-            while not queue.empty():
-                queue.get_nowait()
+            queue.clear()
         for task in list(self._workers.values()):
             task.cancel()
 
@@ -161,8 +180,7 @@ class Dispatcher:
         and let platform calls already under way finish, for at most ``timeout`` seconds."""
         self._closed = True
         for queue in self._queues.values():
-            while not queue.empty():
-                queue.get_nowait()
+            queue.clear()
         for task in list(self._workers.values()):
             if task not in self._calling:
                 task.cancel()  # pacing or retry waits: nothing is on the wire
@@ -176,7 +194,7 @@ class Dispatcher:
 
     @property
     def pending(self) -> int:
-        return sum(q.qsize() for q in self._queues.values()) + len(self._workers)
+        return sum(len(q) for q in self._queues.values()) + len(self._workers)
 
     async def join(self) -> None:
         """Wait until every queued message is sent or has finally failed."""
@@ -187,13 +205,47 @@ class Dispatcher:
         self._closed = True
         await self.join()
 
+    def _limits(self, platform: str) -> PlatformLimits | None:
+        limits = getattr(self.notifiers[platform], "limits", None)
+        return limits if isinstance(limits, PlatformLimits) else None
+
+    def _bucket(
+        self, buckets: dict[Any, TokenBucket], key: Any, rate: Rate | None
+    ) -> TokenBucket | None:
+        if rate is None:
+            return None
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = TokenBucket(rate, self._clock())
+        return bucket
+
+    async def _wait_for_tokens(self, message: Outgoing, limits: PlatformLimits) -> None:
+        """Wait for this destination's bucket, then the platform's."""
+        for buckets, key, rate in (
+            (self._destination_buckets, message.destination, limits.destination),
+            (self._platform_buckets, message.platform, limits.platform),
+        ):
+            bucket = self._bucket(buckets, key, rate)
+            if bucket is not None and (wait := bucket.reserve(self._clock())) > 0:
+                await self._sleep(wait)
+
+    def _prune_buckets(self) -> None:
+        """Drop destination buckets that have refilled (a new one would be the same)."""
+        now = self._clock()
+        for key in [k for k, b in self._destination_buckets.items() if b.idle(now)]:
+            if key not in self._workers:
+                del self._destination_buckets[key]
+
     async def _drain(self, key: tuple[str, str, str]) -> None:
         queue = self._queues[key]
         last_sent: float | None = None
+        limits = self._limits(key[0])
         try:
-            while not queue.empty():
-                message = queue.get_nowait()
-                if last_sent is not None:
+            while queue:
+                message = queue.popleft()
+                if limits is not None:
+                    await self._wait_for_tokens(message, limits)
+                elif last_sent is not None:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
                         await self._sleep(wait)
@@ -201,7 +253,7 @@ class Dispatcher:
                 last_sent = self._clock()
         finally:
             del self._workers[key]
-            if queue.empty():
+            if not queue:
                 self._queues.pop(key, None)
             if not self._workers:
                 self._idle.set()
@@ -210,11 +262,35 @@ class Dispatcher:
         while (left := self._paused_until.get(platform, 0.0) - self._clock()) > 0:
             await self._sleep(left)
 
-    async def _ledger(self, message: Outgoing, status: str, **extra: Any) -> None:
+    @property
+    def ledger_transactions(self) -> int:
+        """Ledger transactions the batched writes took (benchmarks)."""
+        return 0 if self._batcher is None else self._batcher.transactions
+
+    async def _ledger(
+        self,
+        message: Outgoing,
+        status: str,
+        *,
+        late: bool | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
         if self.ledger is None or message.reminder_id is None or message.fire_at is None:
             return
+        if self._batcher is not None:
+            from scheduler.store.records import LedgerMark
+
+            await self._batcher.mark(
+                LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
+            )
+            return
+        ledger = self.ledger
+        reminder_id, fire_at = message.reminder_id, message.fire_at
         await asyncio.to_thread(
-            self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
+            lambda: ledger.mark_delivery(
+                reminder_id, fire_at, status, late=late, error=error, attempts=attempts
+            )
         )
 
     async def _begin_send(self, message: Outgoing, attempts: int) -> bool:
@@ -228,9 +304,16 @@ class Dispatcher:
         from scheduler.store.errors import FencedOut
 
         try:
-            ours = await asyncio.to_thread(
-                begin, message.reminder_id, message.fire_at, attempts=attempts, epoch=self.epoch
-            )
+            if self._batcher is not None:
+                ours = await self._batcher.begin(message.reminder_id, message.fire_at, attempts)
+            else:
+                ours = await asyncio.to_thread(
+                    begin,
+                    message.reminder_id,
+                    message.fire_at,
+                    attempts=attempts,
+                    epoch=self.epoch,
+                )
         except FencedOut:
             log.warning(
                 "not the scheduler leader any more: reminder %d left to the new one",
@@ -253,15 +336,20 @@ class Dispatcher:
         while True:
             attempts += 1
             await self._wait_for_platform(message.platform)
-            if not await self._begin_send(message, attempts):
-                return
             task = asyncio.current_task()
             try:
+                # The slot first, then "sending": only sends actually about to go out are
+                # marked, so a crash strands at most ``concurrency`` rows as uncertain.
                 async with self._slots:
                     if task is not None:
                         self._calling.add(task)
                     try:
-                        await asyncio.wait_for(notifier.deliver(message), self.policy.send_timeout)
+                        if not await self._begin_send(message, attempts):
+                            return
+                        async with asyncio.timeout(
+                            self.policy.send_timeout
+                        ):  # no extra task per send
+                            await notifier.deliver(message)
                     finally:
                         if task is not None:
                             self._calling.discard(task)
@@ -274,6 +362,13 @@ class Dispatcher:
                     return
                 if exc.global_limit:
                     self._paused_until[message.platform] = self._clock() + exc.retry_after
+                held = (
+                    self._platform_buckets.get(message.platform)
+                    if exc.global_limit
+                    else self._destination_buckets.get(message.destination)
+                )
+                if held is not None:  # learned: the platform's word over the published rate
+                    held.hold(exc.retry_after, self._clock())
                 await self._ledger(message, "claimed", attempts=attempts)
                 self._observe("retried", message.platform, "rate_limited")
                 await self._sleep(exc.retry_after)

@@ -1,21 +1,25 @@
-"""APScheduler wiring: each active reminder is one persistent job that fires it exactly once.
+"""The reminder scheduler: the reminders table is the queue, APScheduler is only the alarm clock.
 
-The reminders table is the truth; APScheduler's job store (in the same database) is the timer.
-Each job is a one-off DateTrigger for the reminder's next fire time, with only ids and an ISO
-time as arguments (APScheduler pickles them). When it fires, the ledger row (reminder, fire time)
-is claimed first: a second firing of the same time, after a crash or a restart, finds the claim
-and sends nothing. Recurring reminders compute their next wall-clock occurrence and arm a new
-job before the send, so a crash mid-send never loses the series.
+Each active reminder is a row with an indexed next fire time; nothing about it lives anywhere
+else. APScheduler holds one date job, armed for the earliest next fire time in the store (and
+re-armed after every wake-up, or sooner when a reminder due earlier is set). A wake-up claims
+every due reminder in chunks of ``CLAIM_CHUNK``: one transaction per chunk locks the rows
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL), advances repeats to their next wall-clock
+occurrence, and inserts the ledger rows (reminder, fire time) as "claimed" -- or "missed" when
+older than the grace window. The claimed occurrences go to the dispatcher, which sends them
+concurrently and brackets each send in the ledger ("sending", then "sent" or "failed") in
+batched transactions.
 
-``misfire_grace_time=None`` hands every late job to us, however late, and we decide: within the
-grace window it is delivered, marked late; older, its owner is told it was missed. APScheduler's
-own 1-second default would drop it silently.
+Guarantees, as before: an occurrence is claimed once (the ledger's UNIQUE key), so a second
+firing sends nothing; a crash after a claim leaves "claimed" rows that the next start sends
+(late, marked); a crash during a send leaves "sending" rows, settled by asking the platform or
+reported to the owner as "may not have gone out", never resent blindly. Missed repeats after
+downtime are delivered late, marked; older than the grace window, the owner is told instead.
 
 Several replicas on one PostgreSQL: only the leader (see ``scheduler.leadership``) runs the
-APScheduler instance; ``start(epoch)`` fences its ledger writes with its term, so a replica that
-lost leadership cannot claim or send any more. Standbys still arm jobs (a Slack command may land
-on any replica) by writing the job rows straight into the shared job store; the leader polls
-the store every ``poll`` seconds to notice them.
+wake-ups; ``start(epoch)`` fences its claims and sends with its term, so a replica that lost
+leadership is refused by the database. Reminders set on a standby are rows like any other; the
+leader re-reads the store's next fire time every ``poll`` seconds to notice them.
 """
 
 from __future__ import annotations
@@ -23,72 +27,80 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import pickle
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import lru_cache, partial
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
-from apscheduler.job import Job
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
-from apscheduler.util import datetime_to_utc_timestamp
-from sqlalchemy import text
 
 from scheduler.delivery.dispatcher import Dispatcher
 from scheduler.delivery.messages import Outgoing, SendError, UncertainSendError
 from scheduler.reminders.texts import failed_notice, missed_notice, reminder_text, uncertain_notice
 from scheduler.store.errors import FencedOut
+from scheduler.store.ledger import Claimed
 from scheduler.store.records import DeliveryRecord, ReminderRecord
 from scheduler.store.store import Store
 from scheduler.timing.recurrence import Recurrence, next_fire
 
 log = logging.getLogger(__name__)
 
-JOBSTORE_TABLE = "apscheduler_jobs"
+WAKE_JOB = "wake"
 DEFAULT_GRACE = timedelta(hours=24)
 LATE_AFTER = timedelta(seconds=60)
 MAX_CATCH_UP = 500
-ARM_CHUNK = 5000
+# Reminders claimed per transaction: big enough that a burst costs a few dozen transactions,
+# small enough that a crash strands few rows and a standby's SKIP LOCKED finds work quickly.
+CLAIM_CHUNK = 500
 POLL_SECONDS = 1.0
 # Before asking a platform whether a send cut short by a crash landed, let a request the dead
 # process had already written reach the platform and show up there.
 PROBE_SETTLE_SECONDS = 2.0
 PROBE_TIMEOUT_SECONDS = 15.0
 
-_active: ReminderEngine | None = None
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def job_id(reminder_id: int, fire_at: datetime) -> str:
-    """One id per (reminder, fire time): re-arming never collides with the job now running."""
-    return f"reminder-{reminder_id}-{int(fire_at.timestamp())}"
+@lru_cache(maxsize=4096)
+def _rule(recurrence: str) -> Recurrence:
+    """Parsed once per distinct rule: a burst of 10,000 daily reminders shares a handful."""
+    return Recurrence.from_json(recurrence)
 
 
-async def fire_job(reminder_id: int, fire_at_iso: str) -> None:
-    """The APScheduler job body. Module-level so the job store can pickle a reference to it."""
-    engine = _active
-    if engine is None:
-        log.error("reminder job ran with no engine started")
-        return
+def occurrences(reminder: ReminderRecord, now: datetime) -> tuple[list[datetime], datetime | None]:
+    """The occurrences of ``reminder`` to deliver now and its next fire time (None: done).
+
+    The due one, plus every repeat that also fell due while the bot was down (up to
+    ``MAX_CATCH_UP``): each is delivered late and marked, not skipped. Repeats are computed
+    in the rule's own zone, so 8:00 stays 8:00 across the DST changes.
+    """
+    first = reminder.next_fire_at
+    assert first is not None
+    if reminder.recurrence is None:
+        return [first], None
     try:
-        await engine.fire(reminder_id, datetime.fromisoformat(fire_at_iso))
-    except asyncio.CancelledError:
-        # The scheduler is stopping (end of console input, SIGTERM). Whatever the firing had
-        # claimed is in the ledger and goes out at the next start; APScheduler would log this
-        # as a job failure with a traceback.
-        log.info("a reminder firing was cut short by shutdown; the store keeps it")
+        rule = _rule(reminder.recurrence)
+    except ValueError:
+        # A stored rule this version cannot read: deliver the due one, stop the series, and
+        # do not let one bad row block the whole chunk it was claimed with.
+        log.error("reminder %d has an unreadable repeat rule; sent once", reminder.id)
+        return [first], None
+    fires = [first]
+    nxt = next_fire(rule, first)
+    while nxt is not None and nxt <= now and len(fires) <= MAX_CATCH_UP:
+        fires.append(nxt)
+        nxt = next_fire(rule, nxt)
+    return fires, nxt
 
 
 class ReminderEngine:
-    """Owns the APScheduler instance for one process and turns firings into deliveries."""
+    """Wakes at the next due time, claims what is due and hands it to the dispatcher."""
 
     def __init__(
         self,
@@ -105,17 +117,19 @@ class ReminderEngine:
         self.late_after = late_after
         self.now = now
         self.scheduler: AsyncIOScheduler | None = None
-        self._jobstore: SQLAlchemyJobStore | None = None
         self.epoch: int | None = None
         self.poll = POLL_SECONDS
         self.probe_settle = PROBE_SETTLE_SECONDS
+        self.claim_chunk = CLAIM_CHUNK
         self._started_at = 0.0
         self._poller: asyncio.Task[None] | None = None
-        # Jobs armed while this replica is not the leader go straight into the shared store;
-        # APScheduler needs a scheduler object (for its timezone) to build a Job, not a running one.
-        self._offline_store = SQLAlchemyJobStore(engine=store.engine, tablename=JOBSTORE_TABLE)
-        self._offline_scheduler = AsyncIOScheduler(timezone=UTC)
-        self._offline_ready = False
+        self._runner: asyncio.Task[None] | None = None
+        self._kicked = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # The time the wake job is armed for (None: none pending). Guarded by the lock, since
+        # a reminder may be set from a worker thread while the loop re-arms.
+        self._armed: datetime | None = None
+        self._arm_lock = threading.Lock()
         dispatcher.on_failure = self._tell_owner_failed
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -124,53 +138,62 @@ class ReminderEngine:
     def running(self) -> bool:
         return self.scheduler is not None and self.scheduler.running
 
+    def alive(self) -> bool:
+        """For supervision: the scheduler runs and so does the loop that claims due reminders."""
+        return self.running and self._runner is not None and not self._runner.done()
+
+    @property
+    def next_wake(self) -> datetime | None:
+        """When the wake job is armed for (None: nothing is due, or not running)."""
+        return self._armed
+
     async def start(self, epoch: int | None = None) -> None:
-        """Start the timer, re-arm anything without a job, and finish interrupted sends.
+        """Finish interrupted sends, then start waking at due times.
 
         ``epoch`` is the leader term when several replicas share the database (None: this
         process is the only one)."""
-        global _active
-        if _active is not None and _active is not self:
-            raise RuntimeError("another reminder engine is running in this process")
-        _active = self
         self.epoch = epoch
         self._started_at = time.monotonic()
+        self._loop = asyncio.get_running_loop()
         self.dispatcher.reopen(epoch)
-        self._jobstore = SQLAlchemyJobStore(engine=self.store.engine, tablename=JOBSTORE_TABLE)
         self.scheduler = AsyncIOScheduler(
-            jobstores={"default": self._jobstore},
             executors={"default": AsyncIOExecutor()},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=UTC,
         )
-        # Paused until recovery is done: a job firing meanwhile would claim a ledger row that
-        # recovery could then mistake for one a crash left behind, and send it twice.
-        self.scheduler.start(paused=True)
+        self.scheduler.start()
+        # Recovery first: a wake-up meanwhile would claim rows that recovery could then
+        # mistake for ones a crash left behind, and send them twice.
         await self.recover()
-        await asyncio.to_thread(self.reconcile)
-        self.scheduler.resume()
+        self._kicked = asyncio.Event()
+        self._kicked.set()  # whatever fell due while the bot was down, at once
+        self._runner = self._loop.create_task(self._run())
         if epoch is not None:
-            self._poller = asyncio.get_running_loop().create_task(self._poll_jobstore())
+            self._poller = self._loop.create_task(self._poll_store())
 
-    async def _poll_jobstore(self) -> None:
-        """APScheduler only re-reads its store when it wakes up; jobs that standbys armed
-        would otherwise wait for the next wake-up the leader itself planned."""
-        while self.scheduler is not None and self.scheduler.running:
+    async def _poll_store(self) -> None:
+        """Reminders set on a standby replica are only rows in the store: look for an earlier
+        next fire time than the one armed."""
+        while self.running:
             await asyncio.sleep(self.poll)
-            if self.scheduler is not None and self.scheduler.running:
-                self.scheduler.wakeup()
+            try:
+                when = await asyncio.to_thread(self.store.next_due)
+            except Exception:
+                log.exception("could not read the next due time")
+                continue
+            if when is not None:
+                self._arm(when)
 
     def _stop_timer(self) -> None:
-        global _active
-        if self._poller is not None:
-            self._poller.cancel()
-            self._poller = None
+        for task in (self._poller, self._runner):
+            if task is not None:
+                task.cancel()
+        self._poller = self._runner = None
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
-        self._jobstore = None
-        if _active is self:
-            _active = None
+        with self._arm_lock:
+            self._armed = None
 
     async def shutdown(self) -> None:
         """Stop the timer and let queued messages finish (one process, or the console)."""
@@ -189,159 +212,135 @@ class ReminderEngine:
         self._stop_timer()
         await self.dispatcher.hand_back(timeout)
 
-    # --- arming jobs -----------------------------------------------------------------------
+    # --- the alarm clock -------------------------------------------------------------------
 
-    def _job_fields(self, reminder: ReminderRecord) -> dict[str, Any]:
-        when = reminder.next_fire_at
-        assert when is not None
-        return {
-            "id": job_id(reminder.id, when),
-            "func": fire_job,
-            "trigger": DateTrigger(run_date=when, timezone=UTC),
-            "args": (reminder.id, when.isoformat()),
-        }
+    def _arm(self, when: datetime) -> None:
+        """Make sure a wake-up happens at ``when`` or earlier. Safe from any thread: an
+        earlier time always wins, so a later re-arm never hides a reminder due sooner."""
+        scheduler = self.scheduler
+        if scheduler is None or not scheduler.running:
+            return
+        with self._arm_lock:
+            if self._armed is not None and self._armed <= when:
+                return
+            self._armed = when
+            scheduler.add_job(
+                self._wake,
+                DateTrigger(run_date=when, timezone=UTC),
+                id=WAKE_JOB,
+                replace_existing=True,
+            )
+
+    async def _wake(self) -> None:
+        """The APScheduler job: only rings the bell, so the job itself never overlaps a
+        wake-up still claiming (APScheduler would skip a second instance). A coroutine, so
+        APScheduler runs it on the event loop, not in a worker thread."""
+        with self._arm_lock:
+            self._armed = None
+        self._kicked.set()
+
+    def _kick(self) -> None:
+        """Wake now, from any thread."""
+        loop = self._loop
+        if loop is None or not self.running:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing to wake
+            loop.call_soon_threadsafe(self._kicked.set)
 
     def schedule(self, reminder: ReminderRecord) -> None:
-        """Arm the job for a reminder's next fire time. Safe from any thread."""
-        if reminder.next_fire_at is None:
-            return
-        if self.scheduler is None:
-            self._write_offline([reminder], replace=True)
-            return
-        self.scheduler.add_job(**self._job_fields(reminder), replace_existing=True)
-
-    def _job_row(self, scheduler: AsyncIOScheduler, reminder: ReminderRecord) -> dict[str, Any]:
-        """The row APScheduler's job store itself writes: its own Job, pickled its way."""
-        job = Job(
-            scheduler,
-            **self._job_fields(reminder),
-            kwargs={},
-            name="fire_job",
-            executor="default",
-            misfire_grace_time=None,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=reminder.next_fire_at,
-        )
-        return {
-            "id": job.id,
-            "next_run_time": datetime_to_utc_timestamp(job.next_run_time),
-            "job_state": pickle.dumps(job.__getstate__(), self._offline_store.pickle_protocol),
-        }
-
-    def _write_offline(self, reminders: Iterable[ReminderRecord], *, replace: bool) -> int:
-        """Arm jobs on a standby: the leader's scheduler finds them at its next poll."""
-        table = self._offline_store.jobs_t
-        rows = [self._job_row(self._offline_scheduler, r) for r in reminders if r.next_fire_at]
-        if not rows:
-            return 0
-        if not self._offline_ready:
-            table.create(self.store.engine, checkfirst=True)
-            self._offline_ready = True
-        for start in range(0, len(rows), ARM_CHUNK):
-            chunk = rows[start : start + ARM_CHUNK]
-            with self.store.engine.begin() as conn:
-                if replace:
-                    conn.execute(table.delete().where(table.c.id.in_([r["id"] for r in chunk])))
-                conn.execute(table.insert(), chunk)
-        return len(rows)
+        """A reminder was set or moved: wake by its next fire time. Safe from any thread."""
+        self.arm_many([reminder])
 
     def arm_many(self, reminders: Iterable[ReminderRecord]) -> int:
-        """Arm many new jobs in a few INSERTs instead of one transaction per job.
-
-        ``add_job`` costs about a millisecond and a commit each, so a track command, a restart
-        after a bulk import, or 100,000 reminders would crawl. The rows are exactly what the
-        job store itself writes: APScheduler's own Job, pickled with the store's protocol. Only
-        for jobs that do not exist yet (reconcile checks that).
-        """
-        if self.scheduler is None or self._jobstore is None:
-            return self._write_offline(reminders, replace=False)
-        jobstore = self._jobstore
-        scheduler = self.scheduler
-        rows = [self._job_row(scheduler, r) for r in reminders if r.next_fire_at is not None]
-        for start in range(0, len(rows), ARM_CHUNK):
-            with jobstore.engine.begin() as conn:
-                conn.execute(jobstore.jobs_t.insert(), rows[start : start + ARM_CHUNK])
-        if rows:
-            self.scheduler.wakeup()
-        return len(rows)
+        """New or moved reminders are already in the store (the queue); this only brings the
+        next wake-up forward when one of them is due before it. Returns how many are active.
+        On a standby (not running) nothing is needed: the leader polls the store."""
+        times = [r.next_fire_at for r in reminders if r.next_fire_at is not None]
+        if times and self.running:
+            earliest = min(times)
+            if earliest <= self.now():
+                self._kick()
+            else:
+                self._arm(earliest)
+        return len(times)
 
     def unschedule(self, reminder: ReminderRecord) -> None:
-        if reminder.next_fire_at is None:
-            return
-        if self.scheduler is None:
-            # A stale job would only find its reminder changed and do nothing; removing it
-            # keeps the store small.
-            table = self._offline_store.jobs_t
-            with contextlib.suppress(Exception), self.store.engine.begin() as conn:
-                conn.execute(
-                    table.delete().where(table.c.id == job_id(reminder.id, reminder.next_fire_at))
-                )
-            return
-        with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(job_id(reminder.id, reminder.next_fire_at))
-
-    def reconcile(self) -> int:
-        """Arm every active reminder that has no job (made while the bot was off, or a crash
-        between the reminder's commit and its job's). Returns how many were armed."""
-        with self.store.engine.connect() as conn:
-            armed = {row[0] for row in conn.execute(text(f"SELECT id FROM {JOBSTORE_TABLE}"))}
-        far = datetime.max.replace(tzinfo=UTC)
-        missing = [
-            reminder
-            for reminder in self.store.active_reminders_due_before(far, limit=10**9)
-            if reminder.next_fire_at and job_id(reminder.id, reminder.next_fire_at) not in armed
-        ]
-        return self.arm_many(missing)
+        """Nothing to undo: a cancelled or moved reminder is simply no longer due in the store
+        (a wake-up armed for it finds nothing and re-arms for the next one)."""
 
     # --- firing ----------------------------------------------------------------------------
 
-    async def fire(self, reminder_id: int, fire_at: datetime) -> None:
-        reminder = await asyncio.to_thread(self.store.get_reminder, reminder_id)
-        if reminder is None or reminder.status != "active" or reminder.next_fire_at != fire_at:
-            return  # cancelled, snoozed or already advanced: this job is stale
-        try:
-            claimed = await self._claim(reminder_id, fire_at)
+    async def _run(self) -> None:
+        """One wake-up at a time: claim and hand over everything due, then re-arm."""
+        while True:
+            await self._kicked.wait()
+            self._kicked.clear()
+            try:
+                taken = await self._claim_due()
+                when = await asyncio.to_thread(self.store.next_due)
+            except FencedOut:
+                log.warning("not the scheduler leader any more: due reminders left to the new one")
+                return
+            except Exception:
+                # A database hiccup must not stop the clock: try again shortly.
+                log.exception("reminder wake-up failed; retrying")
+                self._arm(self.now() + timedelta(seconds=self.poll))
+                continue
+            if when is not None:
+                now = self.now()
+                if when <= now and not taken:
+                    # Due but not ours to take yet (rows another transaction holds, SKIP
+                    # LOCKED): look again shortly instead of spinning.
+                    when = now + timedelta(seconds=min(self.poll, 0.2))
+                self._arm(when)
+
+    async def _claim_due(self) -> int:
+        """Claim chunk after chunk until nothing due is left; returns how many were taken."""
+        total = 0
+        while self.dispatcher.accepting:
             now = self.now()
-            due = await asyncio.to_thread(self._advance, reminder, fire_at, now)
-            if claimed:
-                await self._deliver_or_report(reminder, fire_at, now)
-            for extra in due:
-                if await self._claim(reminder_id, extra):
-                    await self._deliver_or_report(reminder, extra, now)
+            claimed, taken = await asyncio.to_thread(
+                self.store.claim_due,
+                now,
+                partial(occurrences, now=now),
+                limit=self.claim_chunk,
+                missed_before=now - self.grace,
+                epoch=self.epoch,
+            )
+            self._hand_over(claimed, now)
+            total += taken
+            if taken < self.claim_chunk:
+                break
+            await asyncio.sleep(0)  # let sends start between chunks
+        return total
+
+    def _hand_over(self, claimed: Sequence[Claimed], now: datetime) -> None:
+        """Claimed occurrences to the dispatcher; missed ones (already final) to their owner."""
+        for item in claimed:
+            if item.missed:
+                self._notice(item.reminder, missed_notice(item.reminder, item.fire_at))
+            else:
+                self._deliver(item.reminder, item.fire_at, now)
+
+    async def fire(self, reminder_id: int, fire_at: datetime) -> None:
+        """Fire one reminder's occurrence now, if it is still due at ``fire_at`` (tests, and a
+        manual "send it now"). A second call for the same time finds the claim and sends
+        nothing."""
+        now = self.now()
+        try:
+            claimed, _ = await asyncio.to_thread(
+                self.store.claim_due,
+                now,
+                partial(occurrences, now=now),
+                limit=1,
+                missed_before=now - self.grace,
+                epoch=self.epoch,
+                only=(reminder_id, fire_at),
+            )
         except FencedOut:
             log.warning("reminder %d left to the new scheduler leader", reminder_id)
-
-    async def _claim(self, reminder_id: int, fire_at: datetime) -> bool:
-        if self.epoch is None:
-            return await asyncio.to_thread(self.store.claim_delivery, reminder_id, fire_at)
-        return await asyncio.to_thread(
-            lambda: self.store.claim_delivery(reminder_id, fire_at, epoch=self.epoch)
-        )
-
-    def _advance(
-        self, reminder: ReminderRecord, fire_at: datetime, now: datetime
-    ) -> list[datetime]:
-        """Move the reminder past ``fire_at`` and arm its next job. Idempotent, so a firing
-        that finds its claim already taken (crash before this step) still advances it.
-        Returns the occurrences between ``fire_at`` and now that also fell due meanwhile."""
-        if reminder.recurrence is None:
-            self.store.set_next_fire(reminder.id, None, status="done")
-            return []
-        rule = Recurrence.from_json(reminder.recurrence)
-        caught_up: list[datetime] = []
-        nxt = next_fire(rule, fire_at)
-        while nxt is not None and nxt <= now and len(caught_up) < MAX_CATCH_UP:
-            caught_up.append(nxt)
-            nxt = next_fire(rule, nxt)
-        if nxt is None:
-            self.store.set_next_fire(reminder.id, None, status="done")
-        else:
-            self.store.set_next_fire(reminder.id, nxt)
-            updated = self.store.get_reminder(reminder.id)
-            if updated is not None and updated.status == "active":
-                self.schedule(updated)
-        return caught_up
+            return
+        self._hand_over(claimed, now)
 
     async def _deliver_or_report(
         self, reminder: ReminderRecord, fire_at: datetime, now: datetime
@@ -357,6 +356,13 @@ class ReminderEngine:
             )
             self._notice(reminder, missed_notice(reminder, fire_at))
             return
+        self._deliver(reminder, fire_at, now)
+
+    def _deliver(self, reminder: ReminderRecord, fire_at: datetime, now: datetime) -> None:
+        """Queue a claimed occurrence; one late by more than ``late_after`` says so."""
+        if not self.dispatcher.accepting:
+            return  # stepping down: the "claimed" row is the next leader's to send
+        lateness = now - fire_at
         late_by = lateness if lateness > self.late_after else None
         self.dispatcher.submit(self._outgoing(reminder, fire_at, late_by))
 
@@ -419,8 +425,11 @@ class ReminderEngine:
         unfinished: list[DeliveryRecord] = await asyncio.to_thread(self.store.unfinished_deliveries)
         now = self.now()
         outcome: Counter[str] = Counter()
+        reminders = await asyncio.to_thread(
+            self.store.get_reminders, (row.reminder_id for row in unfinished)
+        )
         for row in unfinished:
-            reminder = await asyncio.to_thread(self.store.get_reminder, row.reminder_id)
+            reminder = reminders.get(row.reminder_id)
             if reminder is None:
                 await asyncio.to_thread(
                     self.store.mark_delivery, row.reminder_id, row.fire_at, "failed", error="gone"

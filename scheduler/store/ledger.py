@@ -9,14 +9,17 @@ write of a deposed leader.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from scheduler.store.base import (
     DELIVERIES,
     LEADER_TERMS,
+    REMINDERS,
     StoreBase,
     _aware,
     _check_choice,
@@ -28,6 +31,8 @@ from scheduler.store.records import (
     DELIVERY_STATUSES,
     UNFINISHED_DELIVERY_STATUSES,
     DeliveryRecord,
+    LedgerMark,
+    ReminderRecord,
 )
 
 # A delivery error is a code ("http_429", "discord_50007"), never platform message text, which
@@ -36,8 +41,33 @@ _ERROR_CODE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 SCHEDULER_TERM: Final = "scheduler"
 
 
+def _reminder(row: Any) -> ReminderRecord:
+    return ReminderRecord(*row)  # the fields mirror the columns, in order (see reminders.py)
+
+
 def _delivery(row: Any) -> DeliveryRecord:
     return DeliveryRecord(**row._asdict())
+
+
+# What the scheduler decides for one due reminder: the occurrences to deliver now (its due
+# time and any repeats that also fell due while the bot was down) and the next fire time
+# (None: the reminder is done). Computed inside the claim transaction, so the advance and the
+# claim commit together.
+Plan = Callable[[ReminderRecord], tuple[Sequence[datetime], datetime | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """One occurrence this caller now owns: ``missed`` rows are already final in the ledger
+    (too old for the grace window); the others are "claimed" and must be sent."""
+
+    reminder: ReminderRecord
+    fire_at: datetime
+    missed: bool
+
+
+def _key(reminder_id: int, fire_at: datetime) -> tuple[int, datetime]:
+    return (reminder_id, _aware(fire_at, "fire_at"))
 
 
 class Ledger(StoreBase):
@@ -117,6 +147,159 @@ class Ledger(StoreBase):
         with self._tx() as s:
             self._check_term(s, epoch)
             return s.execute(stmt).rowcount == 1
+
+    # -- the queue: claiming due reminders, batched ledger writes ----------------------------
+
+    def claim_due(
+        self,
+        now: datetime,
+        plan: Plan,
+        *,
+        limit: int,
+        missed_before: datetime,
+        epoch: int | None = None,
+        only: tuple[int, datetime] | None = None,
+    ) -> tuple[list[Claimed], int]:
+        """Claim up to ``limit`` due active reminders in one transaction; returns the claimed
+        occurrences and how many reminders were taken (``limit`` of them: call again).
+
+        The reminders are locked, advanced by ``plan`` and their ledger rows inserted in the
+        same transaction, so a crash leaves either all of it or none. On PostgreSQL the rows
+        are taken FOR UPDATE SKIP LOCKED: two schedulers (a deposed leader still finishing a
+        chunk and its successor) never take the same reminder, and with ``epoch`` the term
+        check refuses a deposed one outright. An occurrence already in the ledger (claimed by
+        an earlier run) is skipped: that is what makes a second firing send nothing.
+        Occurrences older than ``missed_before`` go straight in as "missed".
+
+        ``only`` = (reminder id, fire time) claims that one reminder if it is still due at
+        that time, whatever the clock says (a manual fire; tests).
+        """
+        c = REMINDERS.c
+        stmt = select(REMINDERS).where(c.status == "active")
+        if only is None:
+            stmt = stmt.where(c.next_fire_at <= _aware(now, "now"))
+        else:
+            stmt = stmt.where(c.id == only[0], c.next_fire_at == _aware(only[1], "fire_at"))
+        stmt = stmt.order_by(c.next_fire_at, c.id).limit(limit)
+        if self._dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        cutoff = _aware(missed_before, "missed_before")
+        claimed_at = _now()
+        with self._tx() as s:
+            self._check_term(s, epoch)
+            reminders = [_reminder(row) for row in s.execute(stmt)]
+            if not reminders:
+                return [], 0
+            wanted: list[tuple[ReminderRecord, datetime, bool]] = []
+            advances: list[dict[str, Any]] = []
+            for reminder in reminders:
+                fires, nxt = plan(reminder)
+                for fire in fires:
+                    fire = _aware(fire, "fire_at")
+                    wanted.append((reminder, fire, fire < cutoff))
+                advances.append(
+                    {
+                        "b_id": reminder.id,
+                        "b_next": None if nxt is None else _aware(nxt, "next_fire_at"),
+                        "b_status": "active" if nxt is not None else "done",
+                    }
+                )
+            rows = [
+                {
+                    "reminder_id": r.id,
+                    "fire_at": fire,
+                    "status": "missed" if missed else "claimed",
+                    "attempts": 0,
+                    "late": missed,
+                    "claimed_at": claimed_at,
+                }
+                for r, fire, missed in wanted
+            ]
+            insert = (
+                self._insert(DELIVERIES)
+                .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+                .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
+            )
+            won = {_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows)}
+            s.execute(
+                update(REMINDERS)
+                .where(c.id == bindparam("b_id"), c.status == "active")
+                .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status")),
+                advances,
+            )
+        ours = [Claimed(r, fire, missed) for r, fire, missed in wanted if (r.id, fire) in won]
+        return ours, len(reminders)
+
+    def apply_ledger(
+        self,
+        begins: Sequence[tuple[int, datetime, int]],
+        marks: Sequence[LedgerMark],
+        *,
+        epoch: int | None = None,
+    ) -> set[tuple[int, datetime]]:
+        """Many ledger moves in one transaction: ``begins`` (reminder id, fire time, attempts)
+        go "sending" as ``begin_send`` does, ``marks`` move rows as ``mark_delivery`` does.
+        Returns the begun rows that were still ours to send. With begins and ``epoch``, raises
+        FencedOut (writing nothing) once that leader term has ended; marks alone are never
+        fenced, like ``mark_delivery``: a deposed leader still records what it did send."""
+        c = DELIVERIES.c
+        wanted = {_key(reminder_id, fire_at): attempts for reminder_id, fire_at, attempts in begins}
+        groups: dict[tuple[str, bool | None, str | None, int | None], list[Any]] = {}
+        for m in marks:
+            _check_choice(m.status, DELIVERY_STATUSES, "status")
+            if m.error is not None and not _ERROR_CODE.fullmatch(m.error):
+                raise ValueError("error must be a short code like http_429, not message text")
+            groups.setdefault((m.status, m.late, m.error, m.attempts), []).append(
+                _key(m.reminder_id, m.fire_at)
+            )
+        ours: set[tuple[int, datetime]] = set()
+        with self._tx() as s:
+            if wanted:
+                self._check_term(s, epoch)
+                # Which rows are still unfinished (ours to send): found through the ledger's
+                # unique index by reminder id, locked on PostgreSQL until the update below.
+                # (The status is checked here, not in SQL, where SQLite would rather walk
+                # the status index over every claimed row of the burst.)
+                found = select(c.reminder_id, c.fire_at, c.status).where(
+                    c.reminder_id.in_(bindparam("ids", expanding=True))
+                )
+                if self._dialect == "postgresql":
+                    found = found.with_for_update()
+                ids = sorted({rid for rid, _ in wanted})
+                for start in range(0, len(ids), 500):
+                    rows = s.execute(found, {"ids": ids[start : start + 500]})
+                    ours.update(
+                        key
+                        for key, status in (
+                            (_key(r.reminder_id, r.fire_at), r.status) for r in rows
+                        )
+                        if key in wanted and status in UNFINISHED_DELIVERY_STATUSES
+                    )
+                if ours:
+                    s.execute(
+                        update(DELIVERIES)
+                        .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
+                        .values(status="sending", attempts=bindparam("b_attempts")),
+                        [{"b_id": r, "b_at": f, "b_attempts": wanted[(r, f)]} for r, f in ours],
+                    )
+            now = _now()
+            for (status, late, error, attempts), keys in groups.items():
+                values: dict[str, Any] = {"status": status}
+                if status == "sent":
+                    values["sent_at"] = now
+                if late is not None:
+                    values["late"] = late
+                if error is not None:
+                    values["last_error"] = error
+                if attempts is not None:
+                    values["attempts"] = attempts
+                s.execute(
+                    update(DELIVERIES)
+                    .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
+                    .values(values),
+                    [{"b_id": r, "b_at": f} for r, f in keys],
+                )
+        return ours
 
     def start_term(self, holder: str) -> int:
         """Open a new scheduler term and return its epoch. Only the replica holding the leader

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -120,6 +121,14 @@ class Reminder(Base):
         Index("ix_reminders_owner", "platform", "owner_id", "status"),
         Index("ix_reminders_target", "platform", "target_id", "status"),
         Index("ix_reminders_due", "status", "next_fire_at"),
+        # The scheduler's queue (migration 0003): active rows by next fire time.
+        Index(
+            "ix_reminders_next_fire",
+            "next_fire_at",
+            "id",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         Index("ix_reminders_case", "case_id"),
         # Ids are shown to users ("/iep cancel 42") and key the delivery ledger: never reuse one.
         {"sqlite_autoincrement": True},

@@ -131,3 +131,15 @@ class DeliveryRecord:
     claimed_at: datetime
     sent_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerMark:
+    """A batched ledger write: move one row to ``status`` (see ``Ledger.apply_ledger``)."""
+
+    reminder_id: int
+    fire_at: datetime
+    status: str
+    late: bool | None = None
+    error: str | None = None
+    attempts: int | None = None

@@ -4,6 +4,7 @@ sees, and what is stored."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -14,7 +15,7 @@ from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
 from scheduler.identity import Asker
-from scheduler.reminders.jobs import ReminderEngine
+from scheduler.reminders.jobs import occurrences
 from scheduler.reminders.service import ReminderService
 from scheduler.store.database import open_store
 from scheduler.timing import MAX_AHEAD
@@ -115,11 +116,20 @@ def test_bad_input_changes_nothing(ctx) -> None:
 
 def test_recurring_keeps_wall_clock_across_the_november_change(ctx, db_url) -> None:
     route(ctx, "remind me every monday 8am check caseload", ALICE)
-    engine = ReminderEngine(ctx.store, dispatcher=_NoDispatch(), now=lambda: NOW)
     rec = ctx.store.get_reminder(1)
     assert rec.next_fire_at == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 08:00 CST (after)
-    # Simulate firing on 2 Nov and check the next Monday is still 08:00 local.
-    engine._advance(rec, rec.next_fire_at, rec.next_fire_at)
+    # Fire on 2 Nov (the claim advances the repeat in the same transaction) and check the
+    # next Monday is still 08:00 local.
+    fired = rec.next_fire_at
+    claimed, taken = ctx.store.claim_due(
+        fired,
+        partial(occurrences, now=fired),
+        limit=10,
+        missed_before=fired - timedelta(days=1),
+    )
+    assert taken == 1 and [(c.reminder.id, c.fire_at, c.missed) for c in claimed] == [
+        (1, fired, False)
+    ]
     nxt = ctx.store.get_reminder(1).next_fire_at
     assert nxt.astimezone(ZoneInfo("America/Chicago")).strftime("%a %H:%M") == "Mon 08:00"
     assert nxt == datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
@@ -165,13 +175,6 @@ def test_forget_deletes_only_the_asker(ctx) -> None:
     assert ctx.store.list_reminders_for_owner("slack", "UA", active_only=False) == []
     assert ctx.store.get_settings("slack", "user", "UA").timezone is None
     assert len(ctx.store.list_reminders_for_owner("slack", "UB")) == 1
-
-
-class _NoDispatch:
-    """The engine's dispatcher is not used by _advance; this stands in for it."""
-
-    notifiers: dict = {}
-    on_failure = None
 
 
 def test_track_a_birthdate_reports_overdue_but_not_a_passed_window_opening(ctx) -> None:

@@ -183,8 +183,8 @@ class Cluster:
 def add_reminders(
     store: Store, count: int, start: datetime, spread: timedelta, channels: int, tag: str
 ) -> list[int]:
-    """``count`` channel reminders due evenly over ``spread`` from ``start``, stored and armed
-    the way a standby replica arms them (rows in the shared job store)."""
+    """``count`` channel reminders due evenly over ``spread`` from ``start``, stored the way a
+    standby replica stores them (rows in the shared store, which the leader polls)."""
     step = spread / max(count - 1, 1)
     drafts = [
         ReminderDraft(
