@@ -10,6 +10,7 @@ import pytest
 
 from bots.slack import app as slack_app
 from bots.slack.app import SlackBot
+from bots.slack.installations import Clients
 from bots.slack.people import MEMBERS_TTL, Directory
 
 
@@ -62,12 +63,13 @@ class MembersClient:
 async def test_membership_is_asked_once_per_channel_until_it_expires() -> None:
     now = [0.0]
     client = MembersClient()
-    directory = Directory(client, clock=lambda: now[0])  # type: ignore[arg-type]
+    clients = Clients(lambda _token: client, token="xoxb-one-school")  # type: ignore[arg-type,return-value]
+    directory = Directory(clients, clock=lambda: now[0])
     # Three channel reminders set at once by one user: one lookup between them.
-    answers = await asyncio.gather(*(directory.is_member("U1", "C1") for _ in range(3)))
+    answers = await asyncio.gather(*(directory.is_member("T1", "U1", "C1") for _ in range(3)))
     assert answers == [True, True, True] and client.calls == 1
     # The whole (one-page) list was kept: other users are answered from it.
-    assert await directory.is_member("U2", "C1") and client.calls == 1
-    assert not await directory.is_member("U3", "C1") and client.calls == 1
+    assert await directory.is_member("T1", "U2", "C1") and client.calls == 1
+    assert not await directory.is_member("T1", "U3", "C1") and client.calls == 1
     now[0] += MEMBERS_TTL + 1
-    assert await directory.is_member("U1", "C1") and client.calls == 2
+    assert await directory.is_member("T1", "U1", "C1") and client.calls == 2
