@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from scheduler.delivery.messages import (
     Notifier,
@@ -36,6 +36,7 @@ from scheduler.delivery.messages import (
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+_T = TypeVar("_T")
 
 
 class Ledger(Protocol):
@@ -197,7 +198,18 @@ class Dispatcher:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
                         await self._sleep(wait)
-                await self._send_with_retries(message)
+                try:
+                    await self._send_with_retries(message)
+                except Exception as exc:
+                    # The ledger's database stayed away through every retry. This message's
+                    # row stays "claimed" (or "sending"), which the leader's recovery settles
+                    # after a restart or election, never resending blindly; the messages behind
+                    # it in this queue must not wait for that.
+                    log.error(
+                        "delivery to %s: the ledger failed with %s; left to recovery",
+                        message.platform,
+                        type(exc).__name__,
+                    )
                 last_sent = self._clock()
         finally:
             del self._workers[key]
@@ -211,11 +223,29 @@ class Dispatcher:
             await self._sleep(left)
 
     async def _ledger(self, message: Outgoing, status: str, **extra: object) -> None:
+        """Write a status, retrying with backoff while the database is away (a restart, a
+        dropped connection): a send that went out must not be left looking unsent."""
         if self.ledger is None or message.reminder_id is None or message.fire_at is None:
             return
-        await asyncio.to_thread(
+        await self._retrying_ledger(
             self.ledger.mark_delivery, message.reminder_id, message.fire_at, status, **extra
         )
+
+    async def _retrying_ledger(self, call: Callable[..., _T], *args: object, **kw: object) -> _T:
+        from scheduler.store.errors import FencedOut, StoreError
+
+        failures = 0
+        while True:
+            try:
+                return await asyncio.to_thread(call, *args, **kw)
+            except FencedOut:
+                raise
+            except StoreError as exc:
+                failures += 1
+                if failures >= self.policy.max_attempts:
+                    raise
+                log.warning("delivery ledger unavailable (%s); retrying", type(exc).__name__)
+                await self._sleep(self._backoff(failures))
 
     async def _begin_send(self, message: Outgoing, attempts: int) -> bool:
         """Mark "sending"; False when this message must not go out (not ours any more)."""
@@ -228,7 +258,7 @@ class Dispatcher:
         from scheduler.store.errors import FencedOut
 
         try:
-            ours = await asyncio.to_thread(
+            ours = await self._retrying_ledger(
                 begin, message.reminder_id, message.fire_at, attempts=attempts, epoch=self.epoch
             )
         except FencedOut:
