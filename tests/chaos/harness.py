@@ -237,6 +237,7 @@ class Report:
     user_errors: list[str] = field(default_factory=list)
     unanswered_dead: int = 0  # commands sent to a replica that died before answering
     skipped_no_gateway: int = 0
+    no_replica: int = 0  # Slack commands sent while no replica was serving
     acks: list[float] = field(default_factory=list)
     lateness: list[float] = field(default_factory=list)
     faults: Counter[str] = field(default_factory=Counter)
@@ -262,7 +263,9 @@ class Report:
             f"reported failed: {len(self.failed)} {self.failed[:10]}",
             f"errors users saw: {len(self.user_errors)}",
             *[f"  - {e}" for e in self.user_errors[:20]],
-            f"commands unanswered because their replica was killed: {self.unanswered_dead}",
+            f"commands unanswered because their replica was killed (Discord: its leader "
+            f"stopped or was cut off): {self.unanswered_dead}",
+            f"Slack commands sent while no replica was serving: {self.no_replica}",
             f"Discord interactions not sent (no gateway session): {self.skipped_no_gateway}",
             f"slash-command ack: {spread(self.acks)}",
             f"delivery after due time: {spread(self.lateness)}",
@@ -458,6 +461,9 @@ class ChaosRun:
         """A replica to stop (the leader more often than not), never one already being
         stopped or restarted: two faults on one replica would start it twice."""
         alive = [r for r in self._alive() if r.name not in self._busy]
+        if len([r for r in self._serving() if r.name not in self._busy]) < 2:
+            self.report.faults["stop skipped: it would leave no replica serving"] += 1
+            return None
         if not alive:
             return None
         states = await self.cluster.states()
@@ -503,6 +509,7 @@ class ChaosRun:
         await self._restart(replica)
 
     async def _db(self) -> None:
+        self._downs.append(("*", "db", time.monotonic()))
         self.proxy.cut()
         await asyncio.sleep(self.rng.uniform(*self.plan.db_cut_seconds))
         self.proxy.restore()
@@ -587,6 +594,9 @@ class ChaosRun:
     def _judge_slack(self, command: Command, answer: dict[str, Any] | None) -> None:
         report = self.report
         where = f"slack {command.label} ({command.text.split(' chaos')[0][:40]})"
+        if command.transport_error == "no replica up":
+            report.no_replica += 1  # restarting after faults; Slack shows its own error
+            return
         if command.transport_error or command.status is None:
             if not self._went_down(command, ("kill", "term"), within=10):
                 report.user_errors.append(f"{where}: no HTTP answer ({command.transport_error})")
@@ -624,7 +634,16 @@ class ChaosRun:
         report = self.report
         where = f"discord {command.text}"
         if not answers:
-            report.user_errors.append(f"{where}: no answer (Discord shows 'did not respond')")
+            # The leader holds the gateway: stopped or cut off from its database (deposed)
+            # just then, it had no way to answer; otherwise this is the bot's failure.
+            leader_stopped = any(
+                kind in ("kill", "term", "db") and -2 <= at - command.sent_at <= 5
+                for _, kind, at in self._downs
+            )
+            if leader_stopped:
+                report.unanswered_dead += 1
+            else:
+                report.user_errors.append(f"{where}: no answer (Discord shows 'did not respond')")
             return
         first = min(a.at for a in answers)
         report.acks.append(first - command.sent_at)
