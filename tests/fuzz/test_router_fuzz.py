@@ -6,6 +6,7 @@ reply changes nothing in the store."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,7 +88,35 @@ WORDS = st.sampled_from(
     ]
 )
 VERB = st.sampled_from(sorted(VERBS) + sorted(ALIASES) + ["/iep", "REMIND", "Recuérdame"])
+WHEN = st.sampled_from(
+    ["in 2 hours", "tomorrow 9am", "every monday 8am", "in 30 minutes", "every weekday 7:30am"]
+)
+# Commands that succeed, so later examples find rows to cancel, snooze, list and forget.
+VALID = st.one_of(
+    st.builds(
+        lambda target, when, what: f"remind {target} {when} {what}",
+        st.sampled_from(["me", "here"]),
+        WHEN,
+        st.text(min_size=1, max_size=60),
+    ),
+    st.builds(
+        lambda event, day, case: f"track {event} {day} case={case}",
+        st.sampled_from(["consent", "referral", "eligibility", "iep"]),
+        st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(lambda d: d.isoformat()),
+        st.text(min_size=1, max_size=12),
+    ),
+    st.builds(
+        lambda verb, rid, extra: f"{verb} {rid} {extra}".strip(),
+        st.sampled_from(["cancel", "snooze", "posponer", "cancelar"]),
+        st.integers(min_value=-2, max_value=30),
+        st.sampled_from(["", "1d", "3h", "52w", "0m", "x"]),
+    ),
+    st.sampled_from(
+        ["reminders", "timezone America/Chicago", "timezone workspace UTC", "lang es", "forget"]
+    ),
+)
 COMMAND = st.one_of(
+    VALID,
     st.text(max_size=200),
     st.builds(
         lambda verb, words, tail: " ".join([verb, *words, tail]),
