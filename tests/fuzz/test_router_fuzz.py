@@ -6,8 +6,8 @@ reply changes nothing in the store."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
