@@ -238,6 +238,7 @@ class Report:
     unanswered_dead: int = 0  # commands sent to a replica that died before answering
     skipped_no_gateway: int = 0
     no_replica: int = 0  # Slack commands sent while no replica was serving
+    apologies: int = 0  # clean "Sorry, something went wrong" answers (a database outage)
     acks: list[float] = field(default_factory=list)
     lateness: list[float] = field(default_factory=list)
     faults: Counter[str] = field(default_factory=Counter)
@@ -261,7 +262,8 @@ class Report:
             f"{len(self.doubled_silently)} {self.doubled_silently[:10]}",
             f"reported uncertain: {len(self.uncertain)} {self.uncertain[:10]}",
             f"reported failed: {len(self.failed)} {self.failed[:10]}",
-            f"errors users saw: {len(self.user_errors)}",
+            f"errors users saw: {len(self.user_errors)} (besides {self.apologies} clean "
+            f"'something went wrong, try again' answers)",
             *[f"  - {e}" for e in self.user_errors[:20]],
             f"commands unanswered because their replica was killed (Discord: its leader "
             f"stopped or was cut off): {self.unanswered_dead}",
@@ -629,6 +631,8 @@ class ChaosRun:
             report.user_errors.append(f"{where}: reply not clean: {body[:120]!r}")
         elif "Reminder #" in body and " set" in body:
             report.confirmed += 1
+        elif "something went wrong" in body.lower():
+            report.apologies += 1  # clean, but says nothing: counted to be seen
 
     def _judge_discord(self, command: Command, answers: list[Any]) -> None:
         report = self.report
