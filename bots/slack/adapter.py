@@ -54,10 +54,34 @@ def _is_slack_body(text: str, content_type: str) -> bool:
             return body.get("type") != "event_callback" or isinstance(body.get("event"), dict)
         form = parse_qs(text, keep_blank_values=True)
         if "payload" in form:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            return _routable_payload(json.loads(form["payload"][0]))
     except ValueError:
         return False
     return "command" in form or "ssl_check" in form
+
+
+# Keys bolt's middleware reads into before any listener runs (ids, the channel, the view...).
+_OBJECT_KEYS = ("user", "team", "channel", "enterprise", "container", "view", "message")
+
+
+def _routable_payload(payload: object) -> bool:
+    """An interactivity payload of the shape bolt's middleware assumes: the objects it reads
+    ids from are objects, and a button press has at least one action object (bolt indexes
+    ``actions[0]``)."""
+    if not isinstance(payload, dict):
+        return False
+    if any(
+        payload.get(key) is not None and not isinstance(payload[key], dict) for key in _OBJECT_KEYS
+    ):
+        return False
+    if payload.get("type") in ("block_actions", "interactive_message") or "actions" in payload:
+        actions = payload.get("actions")
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(action, dict) for action in actions)
+        )
+    return True
 
 
 def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
