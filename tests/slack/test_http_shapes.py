@@ -40,6 +40,11 @@ async def test_signed_event_of_the_wrong_shape_is_a_400(slack_lookup, caplog, bo
         {"type": "block_actions", "actions": [{"action_id": "x"}], "user": "U1"},
         {"type": "view_submission", "view": "x"},
         {"type": "shortcut", "team": 5, "callback_id": "x"},
+        {"type": "block_actions", "actions": [{}]},
+        {"type": "block_actions", "actions": [{"action_id": ["x"]}]},
+        {"type": "block_actions", "actions": [{"action_id": "iep_cmd_0", "value": 5}]},
+        {"type": "block_actions", "actions": [{"action_id": "iep_cmd_0", "value": None}]},
+        {"type": "block_actions", "actions": [{"action_id": "iep_cmd_0", "value": "help"}]},
     ],
 )
 async def test_signed_button_press_of_the_wrong_shape_is_not_a_500(slack_lookup, caplog, payload):
