@@ -65,9 +65,9 @@ _OBJECT_KEYS = ("user", "team", "channel", "enterprise", "container", "view", "m
 
 
 def _routable_payload(payload: object) -> bool:
-    """An interactivity payload of the shape bolt's middleware assumes: the objects it reads
-    ids from are objects, and a button press has at least one action object (bolt indexes
-    ``actions[0]``)."""
+    """An interactivity payload of the shape bolt's middleware and our listeners assume: the
+    objects ids are read from are objects, and a button press has at least one well-formed
+    action (bolt indexes ``actions[0]["action_id"]``)."""
     if not isinstance(payload, dict):
         return False
     if any(
@@ -76,12 +76,19 @@ def _routable_payload(payload: object) -> bool:
         return False
     if payload.get("type") in ("block_actions", "interactive_message") or "actions" in payload:
         actions = payload.get("actions")
-        return (
-            isinstance(actions, list)
-            and bool(actions)
-            and all(isinstance(action, dict) for action in actions)
-        )
+        return isinstance(actions, list) and bool(actions) and all(map(_action_ok, actions))
     return True
+
+
+def _action_ok(action: object) -> bool:
+    """One pressed element as Slack sends it: a string action_id; value and selected_option,
+    when there, a string and an object."""
+    return (
+        isinstance(action, dict)
+        and isinstance(action.get("action_id"), str)
+        and isinstance(action.get("value", ""), str | None)
+        and isinstance(action.get("selected_option", {}), dict | None)
+    )
 
 
 def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
