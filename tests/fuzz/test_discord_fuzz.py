@@ -190,7 +190,7 @@ async def _handled(fake: FakeDiscord, payload: dict[str, Any]) -> list[Any]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     # No shrinking: a failing example waits out a 10 s timeout, and shrinking repeats it.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],

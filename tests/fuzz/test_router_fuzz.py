@@ -159,7 +159,7 @@ def _snapshot(ctx: Context) -> dict[str, list[tuple]]:
 
 
 @settings(
-    max_examples=120,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -220,7 +220,7 @@ def _tracebacks(records: list[logging.LogRecord]) -> list[str]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
