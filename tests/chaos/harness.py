@@ -43,7 +43,7 @@ from scheduler.store.engine import open_store
 from tests.discord import payloads
 from tests.discord.fake_discord import TOKEN, FakeDiscord
 from tests.replicas.harness import Cluster, HistoryFakeSlack, Replica
-from tests.slack.fake_slack import Call, SlackSender
+from tests.slack.fake_slack import Call, SlackSender, sign
 
 # The replicas are `iepbot run` itself; only discord.py's gateway address is repointed at the
 # fake (it is a class constant with no setting, as in tests/discord/test_run.py).
@@ -219,7 +219,6 @@ class Command:
     status: int | None = None
     ack_body: str = ""
     replica: str = ""
-    replica_alive_after: bool = True
     transport_error: str | None = None
     answer: dict[str, Any] | None = None
 
@@ -384,20 +383,19 @@ class ChaosRun:
             channel=SLACK_CHANNEL,
             response_url=f"{self.slack.url}/response/{command.label}",
         )
-        self.sender.events_url = f"http://127.0.0.1:{replica.port}/slack/events"
+        url = f"http://127.0.0.1:{replica.port}/slack/events"
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
         command.sent_at = time.monotonic()
         try:
-            reply = await asyncio.wait_for(
-                self.sender.post(body, "application/x-www-form-urlencoded"), 10
-            )
+            async with self.http.post(
+                url, data=body.encode(), headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+            ) as reply:
+                command.ack_body = await reply.text()
+                command.status = reply.status
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             command.transport_error = type(exc).__name__
         else:
-            command.status = reply.status
-            command.ack_body = reply.body
             command.ack_seconds = time.monotonic() - command.sent_at
-        await asyncio.sleep(0)
-        command.replica_alive_after = replica.alive
 
     async def _discord_command(self, command: Command, **options: Any) -> None:
         if self.discord.sessions < 1 or self.discord.gateway_events is None:
