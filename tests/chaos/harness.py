@@ -346,9 +346,14 @@ class ChaosRun:
         return [r for r in self.cluster.replicas if r.alive]
 
     def _serving(self) -> list[Replica]:
-        """Replicas a load balancer would send to: up, and /healthz answered at the last look
-        (a restarted replica is not sent traffic before it listens)."""
-        return [r for r in self.cluster.replicas if r.alive and r.name in self._healthy]
+        """Replicas a load balancer would send to: up, /healthz answered at the last look (a
+        restarted replica gets no traffic before it listens), and not being stopped (an
+        orchestrator takes a terminating replica out of the balancer before signalling it)."""
+        return [
+            r
+            for r in self.cluster.replicas
+            if r.alive and r.name in self._healthy and r.name not in self._busy
+        ]
 
     async def _watch_health(self) -> None:
         """Also the orchestrator: a replica that exited on its own (it does at start-up when
@@ -461,7 +466,7 @@ class ChaosRun:
         """A replica to stop (the leader more often than not), never one already being
         stopped or restarted: two faults on one replica would start it twice."""
         alive = [r for r in self._alive() if r.name not in self._busy]
-        if len([r for r in self._serving() if r.name not in self._busy]) < 2:
+        if len(self._serving()) < 2:
             self.report.faults["stop skipped: it would leave no replica serving"] += 1
             return None
         if not alive:
