@@ -598,7 +598,9 @@ class ChaosRun:
 
     def _judge_slack(self, command: Command, answer: dict[str, Any] | None) -> None:
         report = self.report
-        where = f"slack {command.label} ({command.text.split(' chaos')[0][:40]})"
+        sent = time.strftime("%H:%M:%S", time.gmtime(_wall(command.sent_at)))
+        what = command.text.split(" chaos")[0][:40]
+        where = f"slack {command.label} ({what}) to {command.replica} at {sent}Z"
         if command.transport_error == "no replica up":
             report.no_replica += 1  # restarting after faults; Slack shows its own error
             return

@@ -1,5 +1,6 @@
-"""Signed bodies of a shape bolt cannot route are answered 4xx (or ignored with a 200), never a 500. Found by fuzzing the
-endpoint (tests/fuzz/test_slack_fuzz.py): bolt raised on them before any listener ran."""
+"""Signed bodies of a shape bolt or our listeners cannot handle are answered 4xx (or ignored
+with a 200), never a 500 nor a traceback. Found by fuzzing the endpoint
+(tests/fuzz/test_slack_fuzz.py): bolt's middleware or a listener raised on them."""
 
 from __future__ import annotations
 
