@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range, Transform
 
-from bots.discord.handler import Handler, locale_lang
+from bots.discord.handler import SEND_FAILURES, Handler, locale_lang
 from bots.discord.options import (
     CHOICE_TEXT_MAX,
     CHOICES_MAX,
@@ -285,8 +285,8 @@ class IepTree(app_commands.CommandTree):
             return
         try:
             await handler.refuse(interaction, title, hint)
-        except discord.HTTPException:
-            log.warning("could not report a command error to the user")
+        except SEND_FAILURES as exc:
+            log.warning("could not report a command error to the user: %s", type(exc).__name__)
 
 
 def build_tree(client: discord.Client, handler: Handler) -> IepTree:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import discord
 
 from bots.context import Context
@@ -26,6 +27,9 @@ from content.i18n import N_, norm_lang, tr
 from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
+# What a send can raise: Discord's answer, the network, or a client that is closing (a leader
+# deposed mid-command: discord.py raises RuntimeError("Session is closed")).
+SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError)
 NONE = discord.AllowedMentions.none()
 DM_HELLO = N_("👋 This is where I will send your iepbot reminders.")
 DM_BLOCKED = (
@@ -206,7 +210,7 @@ class Handler:
                 self.notifier.blocked[user_id] = None
             else:
                 log.warning("DM check failed with Discord error %s", exc.code)
-        except (discord.HTTPException, OSError) as exc:
+        except SEND_FAILURES as exc:  # the check is best-effort: the reminder is set either way
             log.warning("DM check failed: %s", type(exc).__name__)
         else:
             self._dm_ok.add(user_id)

@@ -34,6 +34,7 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_USER = 10013
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+CLOSED_SESSION = "Session is closed"  # aiohttp's words, raised before any request is made
 RATE_LIMIT_TIMEOUT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 
 
@@ -115,6 +116,12 @@ class DiscordNotifier:
             await channel.send(
                 safe_content(message.text), allowed_mentions=discord.AllowedMentions.none()
             )
+        except RuntimeError as exc:
+            if str(exc) != CLOSED_SESSION:
+                raise
+            # The client is closing (a deposed leader): nothing left the process. Retried, or
+            # left to the next leader, rather than settled as uncertain.
+            raise TransientSendError("client_closed") from None
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             error = send_error(exc)
             if (

@@ -59,13 +59,48 @@ def _is_slack_body(text: str, content_type: str) -> bool:
     here, rather than a 500 or an "unhandled request" line (with the body) inside bolt."""
     try:
         if content_type == "application/json":
-            return isinstance(json.loads(text), dict)
+            body = json.loads(text)
+            if not isinstance(body, dict):
+                return False
+            # bolt reads event.type of every event_callback before any listener runs
+            return body.get("type") != "event_callback" or isinstance(body.get("event"), dict)
         form = parse_qs(text, keep_blank_values=True)
         if "payload" in form:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            return _routable_payload(json.loads(form["payload"][0]))
     except ValueError:
         return False
     return "command" in form or "ssl_check" in form
+
+
+# Keys bolt's middleware reads into before any listener runs (ids, the channel, the view...).
+_OBJECT_KEYS = ("user", "team", "channel", "enterprise", "container", "view", "message")
+
+
+def _routable_payload(payload: object) -> bool:
+    """An interactivity payload of the shape bolt's middleware and our listeners assume: the
+    objects ids are read from are objects, and a button press has at least one well-formed
+    action (bolt indexes ``actions[0]["action_id"]``)."""
+    if not isinstance(payload, dict):
+        return False
+    if any(
+        payload.get(key) is not None and not isinstance(payload[key], dict) for key in _OBJECT_KEYS
+    ):
+        return False
+    if payload.get("type") in ("block_actions", "interactive_message") or "actions" in payload:
+        actions = payload.get("actions")
+        return isinstance(actions, list) and bool(actions) and all(map(_action_ok, actions))
+    return True
+
+
+def _action_ok(action: object) -> bool:
+    """One pressed element as Slack sends it: a string action_id; value and selected_option,
+    when there, a string and an object."""
+    return (
+        isinstance(action, dict)
+        and isinstance(action.get("action_id"), str)
+        and isinstance(action.get("value", ""), str | None)
+        and isinstance(action.get("selected_option", {}), dict | None)
+    )
 
 
 def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
@@ -271,7 +306,11 @@ class SlackAdapter:
             return web.json_response({"error": "invalid request"}, status=401)
         if not _is_slack_body(text, request.content_type):
             return web.json_response({"error": "malformed request"}, status=400)
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception as exc:  # bolt choked on a shape no check above foresaw: still a 400
+            log.warning("slack: a signed request bolt could not route: %s", type(exc).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(bolt_response)
 
     async def _install(self, request: web.Request) -> web.Response:

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from scheduler.delivery.batching import LedgerBatcher
 from scheduler.delivery.limits import PlatformLimits, Rate, TokenBucket
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 PRUNE_EVERY = 1000  # submits between sweeps of refilled destination buckets
+_T = TypeVar("_T")
 
 
 class Ledger(Protocol):
@@ -249,7 +250,18 @@ class Dispatcher:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
                         await self._sleep(wait)
-                await self._send_with_retries(message)
+                try:
+                    await self._send_with_retries(message)
+                except Exception as exc:
+                    # The ledger's database stayed away through every retry. This message's
+                    # row stays "claimed" (or "sending"), which the leader's recovery settles
+                    # after a restart or election, never resending blindly; the messages behind
+                    # it in this queue must not wait for that.
+                    log.error(
+                        "delivery to %s: the ledger failed with %s; left to recovery",
+                        message.platform,
+                        type(exc).__name__,
+                    )
                 last_sent = self._clock()
         finally:
             del self._workers[key]
@@ -276,22 +288,47 @@ class Dispatcher:
         error: str | None = None,
         attempts: int | None = None,
     ) -> None:
+        """Write a status, retrying with backoff while the database is away (a restart, a
+        dropped connection): a send that went out must not be left looking unsent."""
         if self.ledger is None or message.reminder_id is None or message.fire_at is None:
             return
-        if self._batcher is not None:
+        batcher = self._batcher
+        if batcher is not None:
             from scheduler.store.records import LedgerMark
 
-            await self._batcher.mark(
-                LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
-            )
+            mark = LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
+            await self._retrying(lambda: batcher.mark(mark))
             return
-        ledger = self.ledger
-        reminder_id, fire_at = message.reminder_id, message.fire_at
-        await asyncio.to_thread(
-            lambda: ledger.mark_delivery(
-                reminder_id, fire_at, status, late=late, error=error, attempts=attempts
-            )
+        await self._retrying_ledger(
+            self.ledger.mark_delivery,
+            message.reminder_id,
+            message.fire_at,
+            status,
+            late=late,
+            error=error,
+            attempts=attempts,
         )
+
+    async def _retrying_ledger(self, call: Callable[..., _T], *args: object, **kw: object) -> _T:
+        return await self._retrying(lambda: asyncio.to_thread(call, *args, **kw))
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[_T]]) -> _T:
+        """Run a ledger write again, with backoff, while the database is unavailable; a
+        fencing refusal (another replica leads now) is final."""
+        from scheduler.store.errors import FencedOut, StoreError
+
+        failures = 0
+        while True:
+            try:
+                return await attempt()
+            except FencedOut:
+                raise
+            except StoreError as exc:
+                failures += 1
+                if failures >= self.policy.max_attempts:
+                    raise
+                log.warning("delivery ledger unavailable (%s); retrying", type(exc).__name__)
+                await self._sleep(self._backoff(failures))
 
     async def _begin_send(self, message: Outgoing, attempts: int) -> bool:
         """Mark "sending"; False when this message must not go out (not ours any more)."""
@@ -304,10 +341,12 @@ class Dispatcher:
         from scheduler.store.errors import FencedOut
 
         try:
-            if self._batcher is not None:
-                ours = await self._batcher.begin(message.reminder_id, message.fire_at, attempts)
+            batcher = self._batcher
+            if batcher is not None:
+                reminder_id, fire_at = message.reminder_id, message.fire_at
+                ours = await self._retrying(lambda: batcher.begin(reminder_id, fire_at, attempts))
             else:
-                ours = await asyncio.to_thread(
+                ours = await self._retrying_ledger(
                     begin,
                     message.reminder_id,
                     message.fire_at,

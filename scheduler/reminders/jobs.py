@@ -401,12 +401,13 @@ class ReminderEngine:
         )
 
     async def _tell_owner_failed(self, message: Outgoing, error: SendError) -> None:
-        if (
-            message.reminder_id is None
-            or message.target_kind == "user"
-            and (message.target_id == message.owner_id)
-        ):
-            return  # the owner's own DM failed: a notice would fail the same way
+        if message.reminder_id is None:
+            return
+        own_dm = message.target_kind == "user" and message.target_id == message.owner_id
+        if own_dm and not isinstance(error, UncertainSendError):
+            return  # the owner's own DM was refused: a notice would fail the same way
+        # An uncertain send is not a refused DM: it may well have landed, and the owner must
+        # hear that it may not have (found by the chaos run: a silent "uncertain" DM reminder).
         reminder = await asyncio.to_thread(self.store.get_reminder, message.reminder_id)
         if reminder is None:
             return

@@ -54,6 +54,8 @@ class Replica:
     health_port: int
     log: Path
     proc: asyncio.subprocess.Process | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)  # after the defaults (chaos: Discord)
+    launch: str = LAUNCH
     _log_file: Any = field(default=None, repr=False)
 
     @property
@@ -71,11 +73,12 @@ class Replica:
         }
         for name in ("SLACK_APP_TOKEN", "DISCORD_TOKEN", "IEPBOT_PUSHES"):
             env.pop(name, None)
+        env.update(self.extra_env)
         self._log_file = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            LAUNCH,
+            self.launch,
             "run",
             "--host",
             "127.0.0.1",
