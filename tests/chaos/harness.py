@@ -39,7 +39,7 @@ from aiohttp import web
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from tests.discord import payloads
 from tests.discord.fake_discord import TOKEN, FakeDiscord
 from tests.replicas.harness import Cluster, HistoryFakeSlack, Replica

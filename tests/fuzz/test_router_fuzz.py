@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.render_text import render_text
 from bots.replies import ReplyKind
 from bots.router import ALIASES, VERBS, route
 from content.loader import load_library
 from scheduler.delivery.dispatcher import Dispatcher
-from scheduler.reminders.engine import ReminderEngine
+from scheduler.identity import Asker
+from scheduler.reminders.jobs import ReminderEngine
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 TABLES = ("reminders", "tracked_cases", "tracked_deadlines", "settings")
 APOLOGY = "something went wrong"
