@@ -15,8 +15,8 @@ from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Reply, ReplyKind, Section, Table
 from bots.targets import HERE_WORDS, mention
 from bots.verbs.declare import TextInput, Unreadable, convert_text, error_reply
+from content.errors import UserError
 from content.i18n import N_, tr
-from scheduler.errors import UserError
 from scheduler.identity import Asker, Target
 from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.reminders.jobs import utcnow

@@ -7,29 +7,23 @@ to the user.
 
 from __future__ import annotations
 
-from content.i18n import tr
+from content.errors import UserError
 
 
-class DeadlineInputError(ValueError):
+class DeadlineInputError(UserError):
     """Bad user input (event, date, state, calendar file): ``str`` is one line for the user.
 
-    The message is a catalogue template plus its fields, so the same error reads in English in
-    the CLI and in the asker's language in chat (``text(lang)``); fields stay raw until then.
+    The one user-error type of the core, with one difference: the deadline engine words many
+    distinct refusals, so the code is the catalogue template itself (marked with ``N_`` where
+    it is raised). The same error reads in English in the CLI and in the asker's language in
+    chat (``text(lang)``); fields stay raw until then.
     """
 
     def __init__(self, message: str, /, **fields: object) -> None:
-        self.template = message
-        self.fields = fields
-        super().__init__(_one_line(message.format(**fields) if fields else message))
+        super().__init__(message, "en", **fields)
 
-    def text(self, lang: str = "en") -> str:
-        """The message in ``lang``; anything not in the catalogue stays in English."""
-        return _one_line(tr(lang, self.template, **self.fields))
-
-
-def _one_line(message: str) -> str:
-    # Collapse newlines so a message built from file content can never break the one-line rule.
-    return " ".join(message.split())
+    def template(self) -> str:
+        return self.code
 
 
 class RuleDataError(RuntimeError):

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from content.errors import UserError
 from content.i18n import N_, norm_lang, tr
-from scheduler.errors import UserError
 from scheduler.identity import Asker
 from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.reminders.calendar_export import build_ics

@@ -8,8 +8,8 @@ text here is the msgid; the Spanish lives in the shared catalogue (content/i18n)
 
 from __future__ import annotations
 
+from content.errors import UserError
 from content.i18n import N_, norm_lang
-from scheduler.errors import UserError
 
 __all__ = ["CODES", "TimeError", "norm_lang"]
 

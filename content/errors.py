@@ -17,17 +17,24 @@ from content.i18n import tr
 
 
 class UserError(ValueError):
-    """Subclasses set ``MESSAGES``: code -> catalogue msgid (marked with ``N_``)."""
+    """Subclasses set ``MESSAGES``: code -> catalogue msgid (marked with ``N_``). It lives in
+    content/, the lowest layer, so the deadline calculator (content/deadlines) and the
+    scheduler's services raise the same type."""
 
     MESSAGES: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, code: str, lang: str = "en", /, **fields: object) -> None:
-        if code not in self.MESSAGES:
-            raise KeyError(f"{type(self).__name__} has no message for code {code!r}")
         self.code = code
         self.fields = fields
+        self.template()  # an unknown code is a bug, raised here rather than when shown
         super().__init__(self.text(lang))
+
+    def template(self) -> str:
+        """The catalogue msgid for this error's code."""
+        if self.code not in self.MESSAGES:
+            raise KeyError(f"{type(self).__name__} has no message for code {self.code!r}")
+        return self.MESSAGES[self.code]
 
     def text(self, lang: str = "en") -> str:
         """One line in ``lang``: stray whitespace in a field can never break the line."""
-        return " ".join(tr(lang, self.MESSAGES[self.code], **self.fields).split())
+        return " ".join(tr(lang, self.template(), **self.fields).split())
