@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from content.i18n import tr
 from content.loader import ContentIssue as _Issue
 from content.loader import read_yaml_mapping
 from content.model import Library
@@ -60,7 +61,9 @@ def _text_of(raw: dict[str, Any], library: Library, lang: str) -> str | None:
     entry = library.pack(lang).get(str(raw["entry"]))
     if entry is None:
         return None
-    return f"💡 {entry.title}: {entry.summary}\nMore: /iep {entry.id}"
+    # No chat syntax here (the core is platform-neutral): the entry's name is what people ask.
+    more = tr(lang, "Ask me about “{name}” for more.", name=entry.title)
+    return f"💡 {entry.title}: {entry.summary}\n{more}"
 
 
 def load_pushes(

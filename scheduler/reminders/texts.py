@@ -59,7 +59,7 @@ def failed_notice(reminder: ReminderRecord, code: str) -> str:
     return tr(
         reminder.lang,
         "I could not deliver reminder #{id} ({code}). It is kept: check that I can post there, "
-        "or type `/iep reminders` to change it.",
+        "or change it from your list of reminders.",
         id=reminder.id,
         code=code,
     )
