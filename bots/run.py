@@ -30,6 +30,7 @@ NO_CREDENTIALS = (
     "SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN"
 )
 HANDOVER_SECONDS = 10.0
+PUBLIC_URL_ENV = "IEPBOT_PUBLIC_URL"
 
 
 class Replica:
@@ -128,6 +129,9 @@ async def serve(
         lead=False,
         observer=observer,
     )
+    if health_port is not None and env.get(PUBLIC_URL_ENV, "").strip():
+        # Feeds are served on the health port; without it there is nowhere to serve them.
+        runtime.ctx.public_url = env[PUBLIC_URL_ENV].strip().rstrip("/")
     from scheduler.leadership import leadership_for
 
     shared = [a for a in adapters if not a.leader_only]
@@ -148,6 +152,9 @@ async def serve(
                 adapters=[(a, a.leader_only) for a in adapters],
                 host=host,
                 port=health_port,
+                calendar=runtime.ctx.reminders.feed
+                if runtime.ctx.public_url and runtime.ctx.reminders
+                else None,
             )
             await health.start()
         for adapter in shared:

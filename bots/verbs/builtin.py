@@ -197,9 +197,27 @@ DECLARED = (
     Verb(
         "calendar",
         "bots.verbs.tracking:calendar_verb",
-        "calendar",
-        N_("an .ics file of your tracked deadlines for Outlook or Google Calendar"),
-        summary=N_("An .ics file of your tracked deadlines"),
+        "calendar feed",
+        N_(
+            "your reminders and tracked deadlines as an .ics file, or (`feed`) a private "
+            "address your calendar subscribes to; `feed reset` replaces it"
+        ),
+        summary=N_("Your reminders and deadlines in your calendar"),
+        params=(
+            Param(
+                "get",
+                Kind.CHOICE,
+                N_("A file, or an address your calendar follows"),
+                required=False,
+                choices=(
+                    ("file", N_("an .ics file to import")),
+                    ("feed", N_("a private address to subscribe to")),
+                    ("reset", N_("a new address; the old one stops working")),
+                ),
+                arg="action",
+            ),
+        ),
+        parse="bots.verbs.tracking:parse_calendar",
         aliases=("calendario",),
     ),
     Verb(

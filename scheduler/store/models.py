@@ -90,6 +90,8 @@ class TrackedCase(Base):
     event_date: Mapped[date] = mapped_column(Date)
     state: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Lead times in seconds, longest first, comma-separated (migration 0003; NULL before it).
+    leads: Mapped[str | None] = mapped_column(String(200))
 
 
 class TrackedDeadline(Base):
@@ -184,3 +186,18 @@ class LeaderTerm(Base):
     epoch: Mapped[int] = mapped_column(BigInteger)
     holder: Mapped[str | None] = mapped_column(String(128))
     elected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarFeed(Base):
+    """One person's calendar subscription (migration 0003). Only the SHA-256 of the secret in
+    the address is kept: a copy of the database does not give anyone the feeds."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (UniqueConstraint("secret_hash", name="uq_calendar_feeds_secret_hash"),)
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

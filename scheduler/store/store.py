@@ -33,6 +33,7 @@ from scheduler.store.records import (
     CaseDraft,
     CaseRecord,
     DeliveryRecord,
+    FeedOwner,
     ReminderDraft,
     ReminderRecord,
     Settings,
@@ -46,6 +47,7 @@ DEADLINES: Final[Table] = Base.metadata.tables["tracked_deadlines"]
 SETTINGS: Final[Table] = Base.metadata.tables["settings"]
 DELIVERIES: Final[Table] = Base.metadata.tables["deliveries"]
 LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
+FEEDS: Final[Table] = Base.metadata.tables["calendar_feeds"]
 SCHEDULER_TERM: Final = "scheduler"
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
@@ -668,6 +670,44 @@ class Store:
         with self._tx(read_only=True) as s:
             return [_delivery(r) for r in s.execute(stmt)]
 
+    # -- calendar feeds -----------------------------------------------------------------------
+
+    def set_feed(
+        self, platform: str, workspace_id: str | None, owner_id: str, secret_hash: str, lang: str
+    ) -> None:
+        """Give a person a (new) feed; their previous address, if any, stops working."""
+        with self._tx() as s:
+            s.execute(
+                delete(FEEDS).where(FEEDS.c.platform == platform, FEEDS.c.owner_id == owner_id)
+            )
+            s.execute(
+                FEEDS.insert(),
+                {
+                    "platform": platform,
+                    "owner_id": owner_id,
+                    "workspace_id": workspace_id,
+                    "secret_hash": secret_hash,
+                    "lang": lang,
+                    "created_at": _now(),
+                },
+            )
+
+    def feed_created(self, platform: str, owner_id: str) -> datetime | None:
+        """When the person's current feed was made, or None when they have none."""
+        stmt = select(FEEDS.c.created_at).where(
+            FEEDS.c.platform == platform, FEEDS.c.owner_id == owner_id
+        )
+        with self._tx(read_only=True) as s:
+            return s.execute(stmt).scalar_one_or_none()
+
+    def feed_owner(self, secret_hash: str) -> FeedOwner | None:
+        stmt = select(FEEDS.c.platform, FEEDS.c.owner_id, FEEDS.c.workspace_id, FEEDS.c.lang).where(
+            FEEDS.c.secret_hash == secret_hash
+        )
+        with self._tx(read_only=True) as s:
+            row = s.execute(stmt).one_or_none()
+        return FeedOwner(*row) if row is not None else None
+
     # -- privacy ----------------------------------------------------------------------------
 
     def forget_user(self, platform: str, user_id: str) -> dict[str, int]:
@@ -701,5 +741,8 @@ class Store:
                     SETTINGS.c.scope == "user",
                     SETTINGS.c.scope_id == user_id,
                 )
+            ).rowcount
+            counts["calendar_feeds"] = s.execute(
+                delete(FEEDS).where(FEEDS.c.platform == platform, FEEDS.c.owner_id == user_id)
             ).rowcount
         return counts
