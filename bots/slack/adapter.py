@@ -33,6 +33,18 @@ CHANNEL_CHECK_TIMEOUT = 8.0
 CLIENT_TIMEOUT = 15
 
 
+# slack_sdk logs request and response bodies at DEBUG (what people typed, their reminders,
+# calendar feed addresses) and bolt logs its answers: never below INFO, whatever the root level.
+CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "iepbot.slack.bolt")
+
+
+def quiet_slack_debug() -> None:
+    for name in CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def api_base_url(url: str | None) -> str:
     """slack_sdk joins method names onto the base URL, so it must end with a slash."""
     url = (url or "").strip() or AsyncWebClient.BASE_URL
@@ -90,6 +102,7 @@ class SlackAdapter:
         return f"http://{self.host}:{self.bound_port}{EVENTS_PATH}"
 
     def build_app(self) -> AsyncApp:
+        quiet_slack_debug()
         return AsyncApp(
             client=self.client,
             signing_secret=self.signing_secret or "",

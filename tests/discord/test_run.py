@@ -45,7 +45,7 @@ async def test_run_starts_discord_alongside_the_scheduler(fake, tmp_path, monkey
         await fake.wait_for(lambda: len(fake.followups) >= 1)
         assert fake.followups[0].body["embeds"][0]["title"] == "Reminder #1 set"
         assert len(fake.syncs) == 1
-        assert socket.DEFAULT_GATEWAY == yarl.URL(env["DISCORD_GATEWAY_URL"])
+        assert yarl.URL(env["DISCORD_GATEWAY_URL"]) == socket.DEFAULT_GATEWAY
     finally:
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0

@@ -1,0 +1,131 @@
+"""`/iep calendar`: the .ics holds the person's reminders (repeats as one RRULE event in their
+time zone) and tracked deadlines with one alarm per lead time, in their language; read with
+icalendar and, as a second opinion, vobject."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import time_machine
+import vobject
+
+from bots.asker import Asker
+from bots.context import Context
+from bots.replies import ReplyKind
+from bots.router import route
+from scheduler.reminders.service import ReminderService
+from scheduler.store.engine import open_store
+
+NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def asker(lang: str = "en", user: str = "UA") -> Asker:
+    return Asker(
+        platform="slack",
+        user_id=user,
+        workspace_id="T1",
+        channel_id="C1",
+        is_admin=False,
+        timezone="America/Chicago",
+        lang=lang,
+    )
+
+
+@pytest.fixture
+def ctx(library, tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'cal.sqlite3'}")
+    context = Context(library, store=store, reminders=ReminderService(store))
+    with time_machine.travel(NOW, tick=False):
+        yield context
+    store.close()
+
+
+def _ics(ctx: Context, who: Asker) -> bytes:
+    reply = route(ctx, "calendar", who)
+    assert reply.kind is ReplyKind.INFO, reply.title
+    assert reply.attachment is not None and reply.attachment.mime_type == "text/calendar"
+    return reply.attachment.content
+
+
+def test_reminders_and_deadlines_with_every_lead_as_an_alarm(ctx) -> None:
+    me = asker()
+    route(ctx, "remind me every monday 8am team check-in", me)
+    route(ctx, "remind me tomorrow 9am bring the draft", me)
+    route(ctx, "remind me tomorrow 9am not mine", asker(user="UB"))
+    route(ctx, "track consent 2026-11-02 case=AB-7 lead=14d,7d,1d", me)
+    route(ctx, "track iep 2026-10-01 case=CD-9 lead=3d", me)
+    reply = route(ctx, "calendar", me)
+    assert reply.title == "Your calendar: 2 deadlines and 2 reminders"
+    raw = reply.attachment.content
+
+    parsed = icalendar.Calendar.from_ical(raw)
+    events = {str(e["uid"]): e for e in parsed.walk("VEVENT")}
+    weekly = events["reminder-1@iepbot"]
+    assert str(weekly["summary"]) == "team check-in"
+    start = weekly.decoded("dtstart")
+    assert start == datetime(2026, 11, 2, 8, 0, tzinfo=CHICAGO)
+    assert weekly["dtstart"].params["TZID"] == "America/Chicago"
+    assert weekly["rrule"].to_ical() == b"FREQ=WEEKLY;BYDAY=MO"
+    assert "rrule" not in events["reminder-2@iepbot"]
+    assert not any("not mine" in str(e["summary"]) for e in events.values())
+    assert [tz.tz_name for tz in parsed.timezones] == ["America/Chicago"]
+
+    due = date(2026, 11, 2) + timedelta(days=60)
+    evaluation = events["case-1-initial_evaluation@iepbot"]
+    assert evaluation.decoded("dtstart") == due
+    alarms = [a for a in evaluation.walk("VALARM")]
+    assert [a.decoded("trigger") for a in alarms] == [
+        timedelta(hours=9) - timedelta(days=d) for d in (14, 7, 1)
+    ]
+    assert [str(a["description"]) for a in alarms] == [
+        f"AB-7: Initial evaluation in {d}" for d in ("14 days", "7 days", "1 day")
+    ]
+    cd9 = [e for uid, e in events.items() if uid.startswith("case-2-")]
+    assert cd9 and all(len(e.walk("VALARM")) == 1 for e in cd9)
+    assert "Counted from consent on 2026-11-02" in str(evaluation["description"])
+
+    # The second parser reads the same file the same way, and expands the repeat itself.
+    second = vobject.readOne(raw.decode())
+    by_uid = {e.uid.value: e for e in second.vevent_list}
+    assert set(by_uid) == set(events)
+    repeat = by_uid["reminder-1@iepbot"]
+    mondays = list(repeat.getrruleset())[:3]
+    assert [d.astimezone(CHICAGO).strftime("%a %H:%M") for d in mondays] == ["Mon 08:00"] * 3
+    assert len(by_uid["case-1-initial_evaluation@iepbot"].valarm_list) == 3
+
+
+def test_a_cancelled_reminder_leaves_the_calendar(ctx) -> None:
+    me = asker()
+    route(ctx, "remind me every monday 8am team check-in", me)
+    route(ctx, "remind me tomorrow 9am bring the draft", me)
+    assert route(ctx, "cancel 1", me).kind is not ReplyKind.ERROR
+    uids = {e.uid.value for e in vobject.readOne(_ics(ctx, me).decode()).vevent_list}
+    assert uids == {"reminder-2@iepbot"}
+
+
+def test_spanish_export_is_all_spanish(ctx) -> None:
+    me = asker("es")
+    route(ctx, "remind me every monday 8am repaso", me)
+    route(ctx, "track consent 2026-11-02 case=AB-7 lead=14d,7d,1d", me)
+    raw = _ics(ctx, me).decode()
+    cal = vobject.readOne(raw)
+    assert cal.contents["x-wr-calname"][0].value == "Fechas límite y recordatorios del IEP"
+    texts = [e.description.value for e in cal.vevent_list]
+    texts += [a.description.value for e in cal.vevent_list for a in e.contents.get("valarm", [])]
+    joined = " ".join(texts)
+    assert "en 7 días" in joined and "en 1 día" in joined
+    assert "Contado desde el consentimiento el 2026-11-02" in joined
+    assert "cada lunes a las 08:00" in joined
+    # No English word of ours (the user's own "repaso" and the citation aside).
+    english = re.compile(r"\b(in|days?|from|on|Tracked|Reminder|every|Counted|calendar)\b")
+    assert not english.search(joined.replace("34 CFR", "")), joined
+
+
+def test_nothing_to_export_says_so(ctx) -> None:
+    reply = route(ctx, "calendar", asker())
+    assert reply.kind is ReplyKind.ERROR and reply.title == "Nothing in your calendar yet"
