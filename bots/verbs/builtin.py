@@ -198,10 +198,7 @@ DECLARED = (
         "calendar",
         "bots.verbs.tracking:calendar_verb",
         "calendar feed",
-        N_(
-            "your reminders and tracked deadlines as an .ics file, or (`feed`) a private "
-            "address your calendar subscribes to; `feed reset` replaces it"
-        ),
+        N_("an .ics of your reminders and deadlines; `feed`: a live calendar address"),
         summary=N_("Your reminders and deadlines in your calendar"),
         params=(
             Param(
