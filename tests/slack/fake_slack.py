@@ -48,6 +48,11 @@ class FakeSlack(LocalServer):
     fail_posts: int = 0  # the next N chat.postMessage calls get 503
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # auth.test: answers invalid_auth to any other token when set, and sends the granted
+    # scopes in the x-oauth-scopes header, as Slack does, when set.
+    bot_token: str | None = None
+    scopes: list[str] | None = None
+    app_token: str | None = None  # apps.connections.open: invalid_auth to any other token
     url: str = ""
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -107,6 +112,9 @@ class FakeSlack(LocalServer):
     def _answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict, dict[str, str]]:
         ok = {"ok": True}
         if method == "auth.test":
+            if self.bot_token is not None and args["_auth"] != f"Bearer {self.bot_token}":
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            scopes = {} if self.scopes is None else {"x-oauth-scopes": ",".join(self.scopes)}
             return (
                 200,
                 {
@@ -117,7 +125,7 @@ class FakeSlack(LocalServer):
                     "team": "Test School",
                     "url": "https://test.slack.com/",
                 },
-                {},
+                scopes,
             )
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
@@ -162,6 +170,8 @@ class FakeSlack(LocalServer):
                 {},
             )
         if method == "apps.connections.open":
+            if self.app_token is not None and args["_auth"] != f"Bearer {self.app_token}":
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {**ok, "url": self.url.replace("http", "ws") + "/socket"}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
