@@ -238,3 +238,15 @@ async def test_nothing_configured(tmp_path, database) -> None:
 def test_manifest_scopes_are_read_from_the_manifest() -> None:
     scopes = manifest_scopes(Path(__file__).parents[2] / "bots" / "slack_manifest.yaml")
     assert {"commands", "chat:write", "files:write", "users:read"} <= set(scopes)
+
+
+def test_run_uses_the_default_settings_doctor_checks(library) -> None:
+    from bots.context import Context
+    from bots.run import _apply_defaults
+
+    ctx = Context(library)
+    _apply_defaults(ctx, {"IEPBOT_DEFAULT_TIMEZONE": "America/Denver", "IEPBOT_DEFAULT_LANG": "es"})
+    assert (ctx.default_timezone, ctx.default_lang) == ("America/Denver", "es")
+    kept = Context(library)
+    _apply_defaults(kept, {"IEPBOT_DEFAULT_TIMEZONE": "Central Time", "IEPBOT_DEFAULT_LANG": "fr"})
+    assert (kept.default_timezone, kept.default_lang) == ("America/New_York", "en")
