@@ -129,3 +129,34 @@ def test_spanish_export_is_all_spanish(ctx) -> None:
 def test_nothing_to_export_says_so(ctx) -> None:
     reply = route(ctx, "calendar", asker())
     assert reply.kind is ReplyKind.ERROR and reply.title == "Nothing in your calendar yet"
+
+
+def test_feed_follows_cases_snoozes_and_the_owners_language(ctx) -> None:
+    ctx.public_url = "https://iepbot.example.org"
+    me = asker()
+    shown = route(ctx, "calendar feed", me)
+    [secret] = re.findall(r"/calendar/([A-Za-z0-9_-]+)\.ics", shown.sections[0].text)
+    empty = vobject.readOne(ctx.reminders.feed(secret).decode())
+    assert "vevent" not in empty.contents
+    assert empty.contents["x-wr-calname"][0].value == "IEP deadlines and reminders"
+
+    route(ctx, "remind me tomorrow 9am bring the draft", me)
+    route(ctx, "track consent 2026-11-02 case=AB-7", me)
+    cal = icalendar.Calendar.from_ical(ctx.reminders.feed(secret))
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    assert "case-1-initial_evaluation@iepbot" in events
+    assert events["reminder-1@iepbot"].decoded("dtstart") == datetime(
+        2026, 10, 29, 9, 0, tzinfo=CHICAGO
+    )
+
+    route(ctx, "snooze 1 2d", me)
+    route(ctx, "lang es", me)
+    cal = icalendar.Calendar.from_ical(ctx.reminders.feed(secret))
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    assert events["reminder-1@iepbot"].decoded("dtstart") == datetime(
+        2026, 10, 31, 9, 0, tzinfo=CHICAGO
+    )
+    assert str(cal["x-wr-calname"]) == "Fechas límite y recordatorios del IEP"
+
+    route(ctx, "forget", me)
+    assert ctx.reminders.feed(secret) is None
