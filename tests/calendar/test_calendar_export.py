@@ -160,3 +160,47 @@ def test_feed_follows_cases_snoozes_and_the_owners_language(ctx) -> None:
 
     route(ctx, "forget", me)
     assert ctx.reminders.feed(secret) is None
+
+
+def test_a_case_tracked_before_migration_0003_gets_the_default_alarms(tmp_path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from scheduler.store.engine import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_leader_terms")
+        conn.execute(
+            text(
+                "INSERT INTO tracked_cases (platform, workspace_id, owner_id, label, event, "
+                "event_date, created_at) VALUES ('slack', 'T1', 'UA', 'AB-7', 'consent', "
+                "'2026-11-02', '2026-10-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO tracked_deadlines (case_id, deadline_id, title, due, citation, "
+                "basis) VALUES (1, 'initial_evaluation', 'Initial evaluation', '2027-01-01', "
+                "'34 CFR 300.301(c)(1)', '60 calendar days after consent')"
+            )
+        )
+    engine.dispose()
+    store = open_store(url)  # migrates to 0003: the case has no stored leads
+    try:
+        [(case, _)] = store.list_cases("slack", "UA")
+        assert case.leads is None
+        raw = ReminderService(store).calendar(_who(), "en")
+    finally:
+        store.close()
+    [event] = vobject.readOne(raw.decode()).vevent_list
+    assert len(event.valarm_list) == 3  # 14, 7 and 1 days, the defaults it was tracked with
+
+
+def _who():
+    from scheduler.reminders.service import Who
+
+    return Who(platform="slack", workspace_id="T1", user_id="UA")
