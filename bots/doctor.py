@@ -91,7 +91,7 @@ def check_database(url: str | None) -> Check:
     from alembic.script import ScriptDirectory
     from sqlalchemy.exc import SQLAlchemyError
 
-    from scheduler.store.engine import (
+    from scheduler.store.database import (
         _parse_url,
         alembic_config,
         default_database_url,
@@ -435,10 +435,11 @@ async def _discord_permissions(http: Any) -> Check:
 def check_pushes(path: str | None) -> Check:
     if not path:
         return skip("pushes", "no scheduled pushes (IEPBOT_PUSHES and --pushes unset)")
+    from bots.adapters import PLATFORMS
     from content.loader import load_library
     from scheduler.pushes.config import load_pushes
 
-    pushes, issues = load_pushes(Path(path), load_library())
+    pushes, issues = load_pushes(Path(path), load_library(), PLATFORMS)
     if issues:
         return fail(
             "pushes",

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
-from bots.preferences import lang_of, timezone_of, who
+from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
-from bots.targets import Target, mention
+from bots.targets import mention
 from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
-from bots.verbs.reminders import error, no_store
+from bots.verbs.reminders import error, no_store, refusal
 from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
+from scheduler.identity import Asker, Target
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError
 from scheduler.timing.durations import DEFAULT_LEADS, parse_leads
@@ -61,7 +61,7 @@ def parse_track(text: TextInput) -> dict[str, Any] | Reply:
         try:
             values["lead"] = parse_leads(options["lead"])
         except TimeError as exc:
-            return error(str(exc), usage, lang)
+            return error(exc.text(lang), usage, lang)
     return values
 
 
@@ -98,7 +98,7 @@ def track_verb(
     leads = lead or DEFAULT_LEADS
     try:
         result = ctx.reminders.track(
-            who(asker),
+            asker,
             event=event,
             on=on,
             label=label,
@@ -112,7 +112,7 @@ def track_verb(
     except DeadlineInputError as exc:
         return error(exc.text(lang), usage, lang)
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc), usage, lang)
+        return error(refusal(exc, lang), usage, lang)
     except DuplicateCaseError:
         return error(
             tr(lang, "{label} is already tracked from {event}", label=label, event=event),
@@ -205,11 +205,10 @@ def calendar_verb(ctx: Context, asker: Asker, *, action: str = "file") -> Reply:
         return no_store(lang)
     if action in ("feed", "reset"):
         return _feed(ctx, asker, lang, reset=action == "reset")
-    me = who(asker)
-    cases = ctx.reminders.cases(me)
+    cases = ctx.reminders.cases(asker)
     reminders = [
         r
-        for r in ctx.reminders.store.list_reminders_for_owner(me.platform, me.user_id)
+        for r in ctx.reminders.store.list_reminders_for_owner(asker.platform, asker.user_id)
         if r.kind == "reminder"
     ]
     if not cases and not reminders:
@@ -236,7 +235,7 @@ def calendar_verb(ctx: Context, asker: Asker, *, action: str = "file") -> Reply:
             ),
         ],
         attachment=Attachment(
-            "iep-calendar.ics", ctx.reminders.calendar(me, lang), "text/calendar"
+            "iep-calendar.ics", ctx.reminders.calendar(asker, lang), "text/calendar"
         ),
     )
 
@@ -257,8 +256,7 @@ def _feed(ctx: Context, asker: Asker, lang: str, *, reset: bool) -> Reply:
             tr(lang, "An admin can turn them on with IEPBOT_PUBLIC_URL (see the README)."),
             lang,
         )
-    me = who(asker)
-    made = ctx.reminders.feed_exists(me)
+    made = ctx.reminders.feed_exists(asker)
     if made is not None and not reset:
         return Reply(
             kind=ReplyKind.INFO,
@@ -274,7 +272,7 @@ def _feed(ctx: Context, asker: Asker, lang: str, *, reset: bool) -> Reply:
             ],
             lang=lang,
         )
-    secret = ctx.reminders.new_feed(me, lang)
+    secret = ctx.reminders.new_feed(asker, lang)
     webcal, https = feed_urls(ctx.public_url, secret)
     title = (
         tr(lang, "Your new calendar address (the old one no longer works)")

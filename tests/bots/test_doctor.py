@@ -17,9 +17,9 @@ from alembic import command
 from sqlalchemy import create_engine
 
 from bots.cli import main
-from bots.discord.sync import _sync_now
+from bots.discord.cli import _sync_now
 from bots.doctor import CHECK_IDS, Check, Options, diagnose, manifest_scopes
-from scheduler.store.engine import alembic_config, open_store
+from scheduler.store.database import alembic_config, open_store
 from tests.discord.fake_discord import TOKEN as DISCORD_TOKEN
 from tests.discord.fake_discord import FakeDiscord
 from tests.pushes.test_pushes import GOOD as GOOD_PUSHES

@@ -13,12 +13,12 @@ import pytest
 import time_machine
 import vobject
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
+from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday
 CHICAGO = ZoneInfo("America/Chicago")
@@ -166,7 +166,7 @@ def test_a_case_tracked_before_migration_0003_gets_the_default_alarms(tmp_path) 
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from scheduler.store.engine import alembic_config
+    from scheduler.store.database import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine(url)
@@ -200,7 +200,5 @@ def test_a_case_tracked_before_migration_0003_gets_the_default_alarms(tmp_path) 
     assert len(event.valarm_list) == 3  # 14, 7 and 1 days, the defaults it was tracked with
 
 
-def _who():
-    from scheduler.reminders.service import Who
-
-    return Who(platform="slack", workspace_id="T1", user_id="UA")
+def _who() -> Asker:
+    return Asker(platform="slack", workspace_id="T1", user_id="UA")
