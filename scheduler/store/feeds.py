@@ -46,4 +46,6 @@ class CalendarFeeds(StoreBase):
         )
         with self._tx(read_only=True) as s:
             row = s.execute(stmt).one_or_none()
-        return FeedOwner(*row) if row is not None else None
+        if row is None:
+            return None
+        return FeedOwner(str(row.platform), str(row.owner_id), row.workspace_id, str(row.lang))
