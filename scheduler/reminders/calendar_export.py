@@ -158,4 +158,4 @@ def build_ics(
             cal.add_component(event)
     first: date = stamp.date() - ZONE_HISTORY
     cal.add_missing_timezones(first_date=first, last_date=stamp.date() + ZONE_FUTURE)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
