@@ -6,6 +6,7 @@ before anything is written, so a refused request leaves the store exactly as it 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -246,7 +247,10 @@ class ReminderService:
 
     def _calendar(self, platform: str, user_id: str, lang: str) -> bytes:
         return build_ics(
-            self.store.list_cases(platform, user_id),
+            [
+                _in_language(case, deadlines, lang)
+                for case, deadlines in self.store.list_cases(platform, user_id)
+            ],
             reminders=self.store.list_reminders_for_owner(platform, user_id),
             stamp=self.now(),
             lang=lang,
@@ -287,6 +291,27 @@ class ReminderService:
             for reminder in self.store.list_reminders_for_owner(who.platform, who.user_id):
                 self.engine.unschedule(reminder)
         return self.store.forget_user(who.platform, who.user_id)
+
+
+def _in_language(
+    case: CaseRecord, deadlines: list[TrackedDeadlineRecord], lang: str
+) -> tuple[CaseRecord, list[TrackedDeadlineRecord]]:
+    """A case's deadlines with their title and basis in ``lang``: they were stored in the
+    language of the day the case was tracked, and the calendar follows the person's language
+    now. The stored dates stay (they are what the reminders were set for)."""
+    from scheduler.deadlines import DeadlineInputError, compute_deadlines
+
+    try:
+        report = compute_deadlines(case.event, case.event_date, state=case.state, lang=lang)
+    except DeadlineInputError:  # a state dropped from the tables since: keep the stored words
+        return case, deadlines
+    words = {d.id: (d.title, d.basis) for d in report.deadlines}
+    return case, [
+        dataclasses.replace(d, title=words[d.deadline_id][0], basis=words[d.deadline_id][1])
+        if d.deadline_id in words
+        else d
+        for d in deadlines
+    ]
 
 
 FEED_SECRET_BYTES = 32  # 256 bits of randomness: not guessable, not enumerable

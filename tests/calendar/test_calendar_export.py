@@ -202,3 +202,13 @@ def test_a_case_tracked_before_migration_0003_gets_the_default_alarms(tmp_path) 
 
 def _who() -> Asker:
     return Asker(platform="slack", workspace_id="T1", user_id="UA")
+
+
+def test_a_case_tracked_in_english_is_exported_in_spanish_after_lang_es(ctx) -> None:
+    me = asker()
+    route(ctx, "track consent 2026-11-02 case=AB-7", me)
+    route(ctx, "lang es", me)
+    [event] = vobject.readOne(_ics(ctx, me).decode()).vevent_list
+    assert event.summary.value == "AB-7: Evaluación inicial"
+    assert event.description.value.startswith("60 días naturales después del consentimiento.")
+    assert event.dtstart.value == date(2027, 1, 1)
