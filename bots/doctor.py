@@ -119,6 +119,9 @@ def check_database(url: str | None) -> Check:
             "Start `iepbot run` once: it creates the file and its tables; or point "
             "IEPBOT_DATABASE_URL at the existing database.",
         )
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # A firewalled host would otherwise hold the check for the OS's TCP timeout (minutes).
+        parsed = parsed.update_query_dict({"connect_timeout": str(int(NETWORK_TIMEOUT))})
     engine = make_engine(parsed)
     try:
         with engine.connect() as conn:

@@ -180,7 +180,13 @@ def _weekday(day: date, lang: str) -> str:
     return str(format_date(day, "EEE", locale=norm_lang(lang)))
 
 
-FEED_WORDS = {"feed": "feed", "suscripcion": "feed", "suscripción": "feed", "reset": "reset"}
+FEED_WORDS = {
+    "feed": "feed",
+    "suscripcion": "feed",
+    "suscripción": "feed",
+    "reset": "reset",
+    "restablecer": "reset",
+}
 
 
 def parse_calendar(text: TextInput) -> dict[str, Any] | Reply:
