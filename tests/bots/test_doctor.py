@@ -148,6 +148,15 @@ async def test_no_socket_mode_token_nor_signing_secret(env, database) -> None:
     assert check.status == "fail" and "SLACK_APP_TOKEN" in check.fix
 
 
+async def test_a_working_socket_mode_token(env, database, slack) -> None:
+    slack.app_token = "xapp-the-real-one"
+    env["SLACK_APP_TOKEN"] = "xapp-the-real-one"
+    check = by_id(await diagnose(env, Options(database_url=database)))["slack.connection"]
+    assert check == Check(
+        "slack.connection", "ok", "Socket Mode: SLACK_APP_TOKEN opens a connection"
+    )
+
+
 async def test_a_refused_socket_mode_token(env, database, slack) -> None:
     slack.app_token = "xapp-the-real-one"
     env["SLACK_APP_TOKEN"] = "xapp-a-wrong-one"
