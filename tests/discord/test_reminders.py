@@ -196,3 +196,17 @@ async def test_calendar_feed_and_reset_privately(bot, fake):
     [reset] = await dispatch(client, fake, payloads.command("calendar", get="reset"))
     assert "the old one no longer works" in reset.body["embeds"][0]["title"]
     assert runtime.ctx.reminders.feed(secret) is None
+
+
+async def test_durations_and_leads_are_read_at_the_edge_with_the_timing_wording(bot, fake):
+    client, runtime = bot
+    [refused] = await _callbacks(client, fake, payloads.command("snooze", reminder=1, by="soon"))
+    embed = refused.body["data"]["embeds"][0]
+    assert embed["title"].startswith("I couldn't read that length of time")
+    [refused] = await _callbacks(
+        client,
+        fake,
+        payloads.command("track", event="consent", date="2026-09-15", case="AB-7", lead="1y"),
+    )
+    assert refused.body["data"]["embeds"][0]["title"].startswith("Reminder leads must each be")
+    assert not runtime.store.list_cases("discord", payloads.PARENT)
