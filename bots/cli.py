@@ -203,6 +203,17 @@ def _pushes_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from bots.doctor import Options, run_doctor
+
+    options = Options(
+        database_url=args.db,
+        pushes=args.pushes,
+        health_port=args.health_port if args.health_port >= 0 else None,
+    )
+    return run_doctor(os.environ, options, args.json)
+
+
 def _discord_sync(args: argparse.Namespace) -> int:
     from bots.discord.cli import run_sync
 
@@ -254,16 +265,23 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="serve Slack and/or Discord with the scheduler")
     run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     run.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server, by design
-    run.add_argument("--db", help="database URL (default: $IEPBOT_DATABASE_URL or SQLite)")
     run.add_argument("--grace", default="24h", help="catch-up window for missed reminders")
-    run.add_argument("--pushes", help="scheduled pushes YAML (default: $IEPBOT_PUSHES)")
-    run.add_argument(
-        "--health-port",
-        type=int,
-        default=int(os.environ.get("IEPBOT_HEALTH_PORT", "8081")),
-        help="port of GET /healthz and GET /metrics (default 8081 or $IEPBOT_HEALTH_PORT; -1: off)",
+    doctor = sub.add_parser(
+        "doctor", help="check the configuration `iepbot run` would use; exit 1 on a problem"
     )
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    for command in (run, doctor):  # doctor checks exactly what run would use
+        command.add_argument("--db", help="database URL (default: $IEPBOT_DATABASE_URL or SQLite)")
+        command.add_argument("--pushes", help="scheduled pushes YAML (default: $IEPBOT_PUSHES)")
+        command.add_argument(
+            "--health-port",
+            type=int,
+            default=int(os.environ.get("IEPBOT_HEALTH_PORT", "8081")),
+            help="port of /healthz, /metrics and calendar feeds "
+            "(default 8081 or $IEPBOT_HEALTH_PORT; -1: off)",
+        )
     run.set_defaults(func=_run)
+    doctor.set_defaults(func=_doctor)
 
     pushes = sub.add_parser("pushes", help="scheduled community posts")
     pushes_sub = pushes.add_subparsers(dest="pushes_command", required=True, metavar="ACTION")

@@ -33,6 +33,9 @@ class Context:
     store: Store | None = None
     reminders: ReminderService | None = None
     default_timezone: str = DEFAULT_TIMEZONE
+    # Where people reach this deployment (IEPBOT_PUBLIC_URL, e.g. https://iepbot.example.org):
+    # the base of calendar feed addresses. None: feeds are off (only the .ics file).
+    public_url: str | None = None
     # The adapter's answer to "may this person post reminders in that channel" (Slack: a
     # member of it). None means every channel is allowed, as on the console.
     channel_check: Callable[[Asker, str], bool] | None = None

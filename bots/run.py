@@ -38,6 +38,7 @@ HANDOVER_SECONDS = 10.0
 # sits out the next election for as long, so a replica whose connection works can lead.
 GIVE_UP_SECONDS = 60.0
 DATABASE_CHECK_SECONDS = 2.0
+PUBLIC_URL_ENV = "IEPBOT_PUBLIC_URL"
 
 
 class Replica:
@@ -130,6 +131,26 @@ class Replica:
                 log.exception("adapter %s did not stop cleanly", adapter.name)
 
 
+def _apply_defaults(ctx: Any, env: Mapping[str, str]) -> None:
+    """IEPBOT_DEFAULT_TIMEZONE and IEPBOT_DEFAULT_LANG: what applies to someone who set nothing
+    and whose platform says nothing. An unusable value is ignored with a warning (`iepbot
+    doctor` reports it with its fix)."""
+    from bots.doctor import LANG_ENV, TIMEZONE_ENV
+    from content.i18n import LANGS
+    from scheduler.timing.zones import is_iana_zone
+
+    zone = env.get(TIMEZONE_ENV, "").strip()
+    if zone and is_iana_zone(zone):
+        ctx.default_timezone = zone
+    elif zone:
+        log.warning("%s is not a time zone name; using %s", TIMEZONE_ENV, ctx.default_timezone)
+    lang = env.get(LANG_ENV, "").strip()
+    if lang in LANGS:
+        ctx.default_lang = lang
+    elif lang:
+        log.warning("%s is not en or es; using %s", LANG_ENV, ctx.default_lang)
+
+
 async def serve(
     env: Mapping[str, str],
     *,
@@ -167,6 +188,10 @@ async def serve(
         lead=False,
         observer=observer,
     )
+    _apply_defaults(runtime.ctx, env)
+    if health_port is not None and env.get(PUBLIC_URL_ENV, "").strip():
+        # Feeds are served on the health port; without it there is nowhere to serve them.
+        runtime.ctx.public_url = env[PUBLIC_URL_ENV].strip().rstrip("/")
     from scheduler.leadership import leadership_for
 
     shared = [a for a in adapters if not a.leader_only]
@@ -197,6 +222,9 @@ async def serve(
                 host=host,
                 port=health_port,
                 tasks=supervisor.report,
+                calendar=runtime.ctx.reminders.feed
+                if runtime.ctx.public_url and runtime.ctx.reminders
+                else None,
             )
             await health.start()
         for adapter in shared:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+import yarl
 
 from bots.context import Context
 from bots.discord.commands import build_tree
@@ -38,6 +39,17 @@ def configure_api_url(url: str | None) -> None:
         return
     url = url.rstrip("/")
     discord.http.Route.BASE = url if _VERSIONED.search(url) else f"{url}/api/v10"
+
+
+def configure_gateway_url(url: str | None) -> None:
+    """Point discord.py's first gateway connection at another address (a proxy, a test server).
+
+    discord.py connects to ``DiscordWebSocket.DEFAULT_GATEWAY`` (a class attribute) and never
+    asks ``/gateway/bot`` for it; resumes then use the ``resume_gateway_url`` that server's
+    READY gives, so one setting covers both."""
+    if not url:
+        return
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url.strip())
 
 
 # discord.py logs request bodies and gateway events at DEBUG: that is user text (and interaction
@@ -168,11 +180,13 @@ def _log_end(task: asyncio.Task[None]) -> None:
 
 
 def from_env(env: Mapping[str, str], options: Mapping[str, Any]) -> DiscordAdapter | None:
-    """The adapter when DISCORD_TOKEN is set; DISCORD_API_URL repoints the REST client."""
+    """The adapter when DISCORD_TOKEN is set; DISCORD_API_URL repoints the REST client and
+    DISCORD_GATEWAY_URL the gateway."""
     token = (env.get("DISCORD_TOKEN") or "").strip()
     if not token:
         return None
     configure_api_url(env.get("DISCORD_API_URL"))
+    configure_gateway_url(env.get("DISCORD_GATEWAY_URL"))
     return DiscordAdapter(
         token,
         admin_role=env.get(ADMIN_ROLE_ENV),

@@ -7,6 +7,11 @@ internals a load balancer and Prometheus read.
 ``/healthz`` answers 200 when the database answers and every adapter this replica should run is
 connected, 503 otherwise, with a JSON body a load balancer or a test can read: ``{"status",
 "database", "role", "epoch", "adapters": {name: "connected" | "disconnected" | "standby"}}``.
+
+The same server answers ``GET /calendar/<secret>.ics``, the calendar feeds (when
+``IEPBOT_PUBLIC_URL`` is set): like the health check it runs on every replica whatever the
+adapters are, and a reverse proxy can publish ``/calendar/`` alone. There is no access log, so
+the secret in the path never reaches a log line.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ class HealthServer:
         host: str,
         port: int,
         tasks: Callable[[], dict[str, dict[str, Any]]] | None = None,
+        calendar: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics
@@ -71,6 +77,7 @@ class HealthServer:
         self.tasks = tasks
         self.host = host
         self.port = port
+        self.calendar = calendar
         self.bound_port: int | None = None
         self._runner: web.AppRunner | None = None
 
@@ -106,10 +113,34 @@ class HealthServer:
         payload, content_type = self.metrics.render()
         return web.Response(body=payload, headers={"Content-Type": content_type})
 
+    async def _calendar(self, request: web.Request) -> web.Response:
+        """One person's calendar, built now from the store: it is current on every refresh."""
+        assert self.calendar is not None
+        try:
+            body = await asyncio.to_thread(self.calendar, request.match_info["secret"])
+        except Exception as exc:
+            log.error("calendar feed failed: %s", type(exc).__name__)  # never the path
+            return web.Response(status=503, text="try again later")
+        if body is None:
+            return web.Response(status=404, text="no such calendar")
+        return web.Response(
+            body=body,
+            headers={
+                "Content-Type": "text/calendar; charset=utf-8",
+                "Content-Disposition": 'inline; filename="iep-calendar.ics"',
+                # A private calendar: no shared cache may keep it, and a revoked address must
+                # stop answering at once.
+                "Cache-Control": "private, no-store",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
+
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
+        if self.calendar is not None:
+            app.router.add_get("/calendar/{secret}.ics", self._calendar)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

@@ -114,6 +114,18 @@ def slack_signature_ok(verifier: SignatureVerifier, body: str, headers: Mapping[
 MANIFEST = Path(__file__).resolve().parent.parent / "slack_manifest.yaml"
 
 
+# slack_sdk logs request and response bodies at DEBUG (what people typed, their reminders,
+# calendar feed addresses) and bolt logs its answers: never below INFO, whatever the root level.
+CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "iepbot.slack.bolt")
+
+
+def quiet_slack_debug() -> None:
+    for name in CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def api_base_url(url: str | None) -> str:
     """slack_sdk joins method names onto the base URL, so it must end with a slash."""
     url = (url or "").strip() or AsyncWebClient.BASE_URL
@@ -214,6 +226,7 @@ class SlackAdapter:
         return f"http://{self.host}:{self.bound_port}"
 
     def build_app(self, ctx: Context) -> AsyncApp:
+        quiet_slack_debug()
         options: dict[str, Any] = {}
         if self.oauth is not None:
             if ctx.store is None:

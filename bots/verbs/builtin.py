@@ -197,9 +197,24 @@ DECLARED = (
     Verb(
         "calendar",
         "bots.verbs.tracking:calendar_verb",
-        "calendar",
-        N_("an .ics file of your tracked deadlines for Outlook or Google Calendar"),
-        summary=N_("An .ics file of your tracked deadlines"),
+        "calendar feed",
+        N_("an .ics of your reminders and deadlines; `feed`: a live calendar address"),
+        summary=N_("Your reminders and deadlines in your calendar"),
+        params=(
+            Param(
+                "get",
+                Kind.CHOICE,
+                N_("A file, or an address your calendar follows"),
+                required=False,
+                choices=(
+                    ("file", N_("an .ics file to import")),
+                    ("feed", N_("a private address to subscribe to")),
+                    ("reset", N_("a new address; the old one stops working")),
+                ),
+                arg="action",
+            ),
+        ),
+        parse="bots.verbs.tracking:parse_calendar",
         aliases=("calendario",),
     ),
     Verb(

@@ -200,27 +200,125 @@ def _weekday(day: date, lang: str) -> str:
     return str(format_date(day, "EEE", locale=norm_lang(lang)))
 
 
-def calendar_verb(ctx: Context, asker: Asker) -> Reply:
+FEED_WORDS = {
+    "feed": "feed",
+    "suscripcion": "feed",
+    "suscripción": "feed",
+    "reset": "reset",
+    "restablecer": "reset",
+}
+
+
+def parse_calendar(text: TextInput) -> dict[str, Any] | Reply:
+    """`calendar`, `calendar feed`, `calendar feed reset`."""
+    words = [FEED_WORDS.get(w.lower(), w.lower()) for w in text.rest.split()]
+    if words in ([], ["file"]):
+        return {}
+    if words == ["feed"]:
+        return {"action": "feed"}
+    if words in (["feed", "reset"], ["reset"]):
+        return {"action": "reset"}
+    return error(
+        tr(text.lang, "I could not read that"),
+        "`/iep calendar`, `/iep calendar feed`, `/iep calendar feed reset`",
+        text.lang,
+    )
+
+
+def calendar_verb(ctx: Context, asker: Asker, *, action: str = "file") -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
+    if action in ("feed", "reset"):
+        return _feed(ctx, asker, lang, reset=action == "reset")
     cases = ctx.reminders.cases(asker)
-    if not cases:
-        return error(tr(lang, "Nothing tracked yet"), tr(lang, TRACK_USAGE), lang)
+    reminders = [
+        r
+        for r in ctx.reminders.store.list_reminders_for_owner(asker.platform, asker.user_id)
+        if r.kind == "reminder"
+    ]
+    if not cases and not reminders:
+        return error(tr(lang, "Nothing in your calendar yet"), tr(lang, TRACK_USAGE), lang)
     count = sum(len(deadlines) for _, deadlines in cases)
     return Reply(
         kind=ReplyKind.INFO,
-        title=trn(
+        title=tr(
             lang,
-            "Your tracked deadlines ({count} from {n} case)",
-            "Your tracked deadlines ({count} from {n} cases)",
-            len(cases),
-            count=count,
+            "Your calendar: {deadlines} and {reminders}",
+            deadlines=trn(lang, "{n} deadline", "{n} deadlines", count),
+            reminders=trn(lang, "{n} reminder", "{n} reminders", len(reminders)),
         ),
         sections=[
             Section(
-                tr(lang, "Open the attached iep-deadlines.ics with Outlook or Google Calendar.")
-            )
+                tr(lang, "Open the attached iep-calendar.ics with Outlook or Google Calendar.")
+            ),
+            Section(
+                tr(
+                    lang,
+                    "A file does not change after you import it; `/iep calendar feed` gives you "
+                    "an address that stays current.",
+                )
+            ),
         ],
-        attachment=Attachment("iep-deadlines.ics", ctx.reminders.calendar(asker), "text/calendar"),
+        attachment=Attachment(
+            "iep-calendar.ics", ctx.reminders.calendar(asker, lang), "text/calendar"
+        ),
+    )
+
+
+def feed_urls(public_url: str, secret: str) -> tuple[str, str]:
+    """(webcal://…, https://…) of a feed: Apple Calendar and Outlook open the first, Google
+    Calendar's "From URL" takes the second."""
+    base = public_url.rstrip("/")
+    https = f"{base}/calendar/{secret}.ics"
+    return "webcal://" + https.split("://", 1)[-1], https
+
+
+def _feed(ctx: Context, asker: Asker, lang: str, *, reset: bool) -> Reply:
+    assert ctx.reminders is not None
+    if not ctx.public_url:
+        return error(
+            tr(lang, "Calendar subscriptions are not set up on this server"),
+            tr(lang, "An admin can turn them on with IEPBOT_PUBLIC_URL (see the README)."),
+            lang,
+        )
+    made = ctx.reminders.feed_exists(asker)
+    if made is not None and not reset:
+        return Reply(
+            kind=ReplyKind.INFO,
+            title=tr(lang, "You already have a calendar subscription"),
+            sections=[
+                Section(
+                    tr(
+                        lang,
+                        "I keep only a fingerprint of its address, so I cannot show it again. "
+                        "`/iep calendar feed reset` makes a new address and turns off the old one.",
+                    )
+                )
+            ],
+            lang=lang,
+        )
+    secret = ctx.reminders.new_feed(asker, lang)
+    webcal, https = feed_urls(ctx.public_url, secret)
+    title = (
+        tr(lang, "Your new calendar address (the old one no longer works)")
+        if made is not None
+        else tr(lang, "Your calendar address")
+    )
+    return Reply(
+        kind=ReplyKind.INFO,
+        title=title,
+        sections=[
+            Section(webcal, heading=tr(lang, "Apple Calendar, Outlook")),
+            Section(https, heading=tr(lang, "Google Calendar: Other calendars, From URL")),
+            Section(
+                tr(
+                    lang,
+                    "Your reminders and tracked deadlines, kept up to date. Anyone with this "
+                    "address can read them: keep it private. `/iep calendar feed reset` "
+                    "replaces it.",
+                )
+            ),
+        ],
+        lang=lang,
     )

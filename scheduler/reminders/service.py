@@ -6,6 +6,10 @@ before anything is written, so a refused request leaves the store exactly as it 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import re
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +27,7 @@ from scheduler.store.records import (
     ReminderRecord,
     TrackedDeadlineDraft,
     TrackedDeadlineRecord,
+    leads_text,
 )
 from scheduler.store.store import Store
 from scheduler.timing import MAX_AHEAD
@@ -253,6 +258,7 @@ class ReminderService:
                 event=event,
                 event_date=on,
                 state=state,
+                leads=leads_text(tuple(leads)),
             ),
             deadlines,
             drafts,
@@ -263,8 +269,49 @@ class ReminderService:
     def cases(self, who: Asker) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
         return self.store.list_cases(who.platform, who.user_id, workspace_id=who.scope)
 
-    def calendar(self, who: Asker) -> bytes:
-        return build_ics(self.cases(who), stamp=self.now())
+    def calendar(self, who: Asker, lang: str = "en") -> bytes:
+        """The person's tracked deadlines and own reminders as one .ics, in ``lang``."""
+        return self._calendar(who.platform, who.user_id, lang)
+
+    def _calendar(self, platform: str, user_id: str, lang: str) -> bytes:
+        return build_ics(
+            [
+                _in_language(case, deadlines, lang)
+                for case, deadlines in self.store.list_cases(platform, user_id)
+            ],
+            reminders=self.store.list_reminders_for_owner(platform, user_id),
+            stamp=self.now(),
+            lang=lang,
+            remind_at=DEADLINE_REMINDER_HOUR,
+        )
+
+    # -- calendar feeds: a private address per person, served by `iepbot run` -----------------
+
+    def feed_exists(self, who: Asker) -> datetime | None:
+        """When the asker's feed address was made, or None when they have none."""
+        return self.store.feed_created(who.platform, who.user_id)
+
+    def new_feed(self, who: Asker, lang: str) -> str:
+        """A new secret for the asker's feed; any older address stops working at once.
+
+        The secret is returned once, to be shown to its owner, and stored only as its SHA-256:
+        it is as good as a password to the person's calendar."""
+        secret = secrets.token_urlsafe(FEED_SECRET_BYTES)
+        self.store.set_feed(who.platform, who.workspace_id, who.user_id, feed_hash(secret), lang)
+        return secret
+
+    def feed(self, secret: str) -> bytes | None:
+        """The calendar behind a feed secret, or None for an unknown (or revoked) one.
+
+        In the owner's language setting when they have one now (`/iep lang es` after making
+        the feed changes the feed too), else the language the feed was made in."""
+        if not FEED_SECRET.fullmatch(secret):
+            return None
+        owner = self.store.feed_owner(feed_hash(secret))
+        if owner is None:
+            return None
+        chosen = self.store.get_settings(owner.platform, "user", owner.owner_id).lang
+        return self._calendar(owner.platform, owner.owner_id, chosen or owner.lang)
 
     def forget(self, who: Asker) -> dict[str, int]:
         """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
@@ -282,6 +329,37 @@ class ReminderService:
             for reminder in self.store.reminders_of_workspace(platform, workspace_id):
                 self.engine.unschedule(reminder)
         return self.store.forget_workspace(platform, workspace_id)
+
+
+def _in_language(
+    case: CaseRecord, deadlines: list[TrackedDeadlineRecord], lang: str
+) -> tuple[CaseRecord, list[TrackedDeadlineRecord]]:
+    """A case's deadlines with their title and basis in ``lang``: they were stored in the
+    language of the day the case was tracked, and the calendar follows the person's language
+    now. The stored dates stay (they are what the reminders were set for)."""
+    from content.deadlines import DeadlineInputError, compute_deadlines
+
+    try:
+        report = compute_deadlines(case.event, case.event_date, state=case.state, lang=lang)
+    except DeadlineInputError:  # a state dropped from the tables since: keep the stored words
+        return case, deadlines
+    words = {d.id: (d.title, d.basis) for d in report.deadlines}
+    return case, [
+        dataclasses.replace(d, title=words[d.deadline_id][0], basis=words[d.deadline_id][1])
+        if d.deadline_id in words
+        else d
+        for d in deadlines
+    ]
+
+
+FEED_SECRET_BYTES = 32  # 256 bits of randomness: not guessable, not enumerable
+FEED_SECRET = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def feed_hash(secret: str) -> str:
+    """What the store keeps of a feed secret. A plain SHA-256 is enough: the secret is random
+    and long, so there is no dictionary to try against it (unlike a password)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def deadline_reminder_text(

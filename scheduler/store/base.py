@@ -31,6 +31,7 @@ DEADLINES: Final[Table] = Base.metadata.tables["tracked_deadlines"]
 SETTINGS: Final[Table] = Base.metadata.tables["settings"]
 DELIVERIES: Final[Table] = Base.metadata.tables["deliveries"]
 LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
+FEEDS: Final[Table] = Base.metadata.tables["calendar_feeds"]
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
 _PG_UNIQUE, _PG_FOREIGN_KEY = "23505", "23503"

@@ -94,6 +94,8 @@ class TrackedCase(Base):
     event_date: Mapped[date] = mapped_column(Date)
     state: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Lead times in seconds, longest first, comma-separated (migration 0005; NULL before it).
+    leads: Mapped[str | None] = mapped_column(String(200))
 
 
 class TrackedDeadline(Base):
@@ -121,7 +123,7 @@ class Reminder(Base):
         Index("ix_reminders_owner", "platform", "owner_id", "status"),
         Index("ix_reminders_target", "platform", "target_id", "status"),
         Index("ix_reminders_due", "status", "next_fire_at"),
-        # The scheduler's queue (migration 0003): active rows by next fire time.
+        # The scheduler's queue (migration 0004): active rows by next fire time.
         Index(
             "ix_reminders_next_fire",
             "next_fire_at",
@@ -274,3 +276,18 @@ SLACK_OAUTH_STATES = Table(
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
 )
+
+
+class CalendarFeed(Base):
+    """One person's calendar subscription (migration 0005). Only the SHA-256 of the secret in
+    the address is kept: a copy of the database does not give anyone the feeds."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (UniqueConstraint("secret_hash", name="uq_calendar_feeds_secret_hash"),)
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str | None] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ thread, so nothing ORM-shaped ever leaves the store. Every datetime here is time
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 
 TARGET_KINDS: Final = frozenset({"user", "channel"})
@@ -71,6 +71,12 @@ class CaseDraft:
     event: str
     event_date: date
     state: str | None = None
+    leads: str | None = None  # see ``leads_text``
+
+
+def leads_text(leads: tuple[timedelta, ...] | list[timedelta]) -> str:
+    """Lead times as stored: whole seconds, comma-separated, longest first."""
+    return ",".join(str(int(lead.total_seconds())) for lead in sorted(leads, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,24 @@ class CaseRecord:
     event_date: date
     state: str | None
     created_at: datetime
+    leads: str | None = None
+
+    @property
+    def lead_times(self) -> tuple[timedelta, ...] | None:
+        """The case's lead times, or None for a case tracked before they were stored."""
+        if not self.leads:
+            return None
+        return tuple(timedelta(seconds=int(s)) for s in self.leads.split(","))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOwner:
+    """Whose calendar a feed address shows, and the language it was made in."""
+
+    platform: str
+    owner_id: str
+    workspace_id: str | None
+    lang: str
 
 
 @dataclass(frozen=True, slots=True)

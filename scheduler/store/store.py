@@ -1,7 +1,8 @@
 """The Store: every public method is one short transaction returning frozen records.
 
 Its parts live beside it: ``reminders`` (reminders, tracked cases), ``preferences``
-(settings) and ``ledger`` (deliveries, leader terms), over ``base`` (tables, transactions).
+(settings), ``feeds`` (calendar feeds) and ``ledger`` (deliveries, leader terms), over ``base``
+(tables, transactions).
 
 Reminders must never be lost or sent twice, so the delivery ledger leans on a UNIQUE
 (reminder_id, fire_at) constraint and INSERT ... ON CONFLICT DO NOTHING rather than on any
@@ -18,11 +19,13 @@ from scheduler.store.base import (
     CASES,
     DEADLINES,
     DELIVERIES,
+    FEEDS,
     READ_ONLY_OPTION,
     REMINDERS,
     SETTINGS,
     describe_db_error,
 )
+from scheduler.store.feeds import CalendarFeeds
 from scheduler.store.ledger import SCHEDULER_TERM, Ledger
 from scheduler.store.preferences import Preferences
 from scheduler.store.reminders import ReminderTables
@@ -30,8 +33,8 @@ from scheduler.store.reminders import ReminderTables
 __all__ = ["READ_ONLY_OPTION", "SCHEDULER_TERM", "Store", "describe_db_error"]
 
 
-class Store(ReminderTables, Preferences, Ledger):
-    """Persistence for reminders, tracked cases, settings and the delivery ledger."""
+class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
+    """Persistence for reminders, tracked cases, settings, calendar feeds and the ledger."""
 
     # -- privacy ----------------------------------------------------------------------------
 
@@ -52,15 +55,17 @@ class Store(ReminderTables, Preferences, Ledger):
             SETTINGS.c.scope == "user",
             SETTINGS.c.scope_id == user_id,
         ]
+        feed_where = [FEEDS.c.platform == platform, FEEDS.c.owner_id == user_id]
         if workspace_id is not None:
             case_where.append(CASES.c.workspace_id == workspace_id)
             owned.append(rem.workspace_id == workspace_id)
             setting_where.append(SETTINGS.c.workspace_id == workspace_id)
+            feed_where.append(FEEDS.c.workspace_id == workspace_id)
         case_ids = select(CASES.c.id).where(*case_where)
         reminder_ids = select(rem.id).where(
             rem.platform == platform, or_(and_(*owned), rem.case_id.in_(case_ids))
         )
-        return self._delete_all(case_ids, reminder_ids, case_where, setting_where)
+        return self._delete_all(case_ids, reminder_ids, case_where, setting_where, feed_where)
 
     def forget_workspace(self, platform: str, workspace_id: str) -> dict[str, int]:
         """Delete everything stored for one workspace (it uninstalled iepbot): its reminders,
@@ -73,7 +78,8 @@ class Store(ReminderTables, Preferences, Ledger):
             or_(rem.workspace_id == workspace_id, rem.case_id.in_(case_ids)),
         )
         setting_where = [SETTINGS.c.platform == platform, SETTINGS.c.workspace_id == workspace_id]
-        return self._delete_all(case_ids, reminder_ids, case_where, setting_where)
+        feed_where = [FEEDS.c.platform == platform, FEEDS.c.workspace_id == workspace_id]
+        return self._delete_all(case_ids, reminder_ids, case_where, setting_where, feed_where)
 
     def _delete_all(
         self,
@@ -81,6 +87,7 @@ class Store(ReminderTables, Preferences, Ledger):
         reminder_ids: Select[Any],
         case_where: list[ColumnElement[bool]],
         setting_where: list[ColumnElement[bool]],
+        feed_where: list[ColumnElement[bool]],
     ) -> dict[str, int]:
         with self._tx() as s:
             counts = {
@@ -96,6 +103,7 @@ class Store(ReminderTables, Preferences, Ledger):
             ).rowcount
             counts["tracked_cases"] = s.execute(delete(CASES).where(*case_where)).rowcount
             counts["settings"] = s.execute(delete(SETTINGS).where(*setting_where)).rowcount
+            counts["calendar_feeds"] = s.execute(delete(FEEDS).where(*feed_where)).rowcount
         self._scrub_log()
         return counts
 

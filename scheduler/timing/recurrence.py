@@ -282,6 +282,25 @@ def cron_recurrence(expr: str, tz: str, lang: str = "en") -> Recurrence:
     return rec
 
 
+_ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # index = datetime.weekday()
+
+
+def to_rrule(rec: Recurrence) -> dict[str, Any] | None:
+    """The repeat as an iCalendar RRULE (the value icalendar's ``vRecur`` takes), for an event
+    whose DTSTART is the next fire time in ``rec.tz``; None for a cron schedule (pushes only),
+    which a calendar shows as its next occurrence. RRULE keeps the wall-clock time across
+    daylight-saving changes, as the reminders do."""
+    if rec.kind == "daily":
+        return {"FREQ": "DAILY"}
+    if rec.kind == "weekdays":
+        return {"FREQ": "WEEKLY", "BYDAY": list(_ICAL_DAYS[:5])}
+    if rec.kind == "weekly":
+        return {"FREQ": "WEEKLY", "BYDAY": [_ICAL_DAYS[d] for d in sorted(rec.weekdays)]}
+    if rec.kind == "interval":
+        return {"FREQ": "WEEKLY" if rec.unit == "weeks" else "DAILY", "INTERVAL": rec.every}
+    return None
+
+
 # -- next fire --------------------------------------------------------------------------------
 def _fields_for(rec: Recurrence) -> dict[str, str]:
     if rec.kind == "cron":

@@ -98,6 +98,10 @@ class FakeDiscord(LocalServer):
     reject_token: bool = False
     global_limit: bool = False
     calls: list[Call] = field(default_factory=list)
+    # What GET /applications/{id}/commands answers: the last sync, or what a test puts here.
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    # GET /users/@me/guilds: the servers the bot is in, with its permissions there (an int).
+    guilds: dict[str, int] = field(default_factory=dict)
     url: str = ""
     gateway_events: asyncio.Queue[dict[str, Any]] | None = None
     identified: asyncio.Event = field(default_factory=asyncio.Event)
@@ -226,7 +230,28 @@ class FakeDiscord(LocalServer):
             {**command, "id": snowflake(), "application_id": str(APP_ID), "version": "1"}
             for command in call.body
         ]
+        self.commands = out
         return _json(out)
+
+    async def _commands(self, request: web.Request) -> web.Response:
+        await self._record(request, 200)
+        return _json(self.commands)
+
+    async def _my_guilds(self, request: web.Request) -> web.Response:
+        await self._record(request, 200)
+        return _json(
+            [
+                {
+                    "id": guild,
+                    "name": f"Server {guild}",
+                    "icon": None,
+                    "owner": False,
+                    "permissions": str(permissions),
+                    "features": [],
+                }
+                for guild, permissions in self.guilds.items()
+            ]
+        )
 
     async def _callback(self, request: web.Request) -> web.Response:
         call = await self._record(request, 200)
@@ -346,6 +371,8 @@ class FakeDiscord(LocalServer):
         app.router.add_get(f"{api}/users/@me", self._me)
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
         app.router.add_put(f"{api}/applications/{{app}}/commands", self._sync)
+        app.router.add_get(f"{api}/applications/{{app}}/commands", self._commands)
+        app.router.add_get(f"{api}/users/@me/guilds", self._my_guilds)
         app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self._callback)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
         app.router.add_post(f"{api}/users/@me/channels", self._open_dm)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -189,6 +191,21 @@ async def test_nothing_that_reached_discord_could_ping(bot, fake):
     for body in messages:
         assert body["allowed_mentions"] == {"parse": []}, body
         assert "@everyone" not in (body.get("content") or "")
+
+
+async def test_calendar_feed_and_reset_privately(bot, fake):
+    client, runtime = bot
+    runtime.ctx.public_url = "https://iepbot.example.org"
+    await remind(client, fake, when="every monday 8am", what="check the binder")
+    [made] = await dispatch(client, fake, payloads.command("calendar", get="feed"))
+    assert made.body["flags"] & EPHEMERAL
+    shown = json.dumps(made.body["embeds"][0])
+    [secret] = set(re.findall(r"webcal://iepbot\.example\.org/calendar/([\w-]+)\.ics", shown))
+    feed = runtime.ctx.reminders.feed(secret)
+    assert feed is not None and b"RRULE:FREQ=WEEKLY;BYDAY=MO" in feed
+    [reset] = await dispatch(client, fake, payloads.command("calendar", get="reset"))
+    assert "the old one no longer works" in reset.body["embeds"][0]["title"]
+    assert runtime.ctx.reminders.feed(secret) is None
 
 
 async def test_durations_and_leads_are_read_at_the_edge_with_the_timing_wording(bot, fake):

@@ -15,13 +15,15 @@ from tests.discord.fake_discord import TOKEN
 
 
 async def test_run_starts_discord_alongside_the_scheduler(fake, tmp_path, monkeypatch):
-    gateway = yarl.URL(fake.url.replace("http://", "ws://") + "/gateway")
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", gateway)
+    # DISCORD_GATEWAY_URL sets discord.py's class attribute; monkeypatch puts it back after.
+    socket = discord.gateway.DiscordWebSocket
+    monkeypatch.setattr(socket, "DEFAULT_GATEWAY", socket.DEFAULT_GATEWAY)
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(name, raising=False)
     env = {
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_URL": fake.url,
+        "DISCORD_GATEWAY_URL": fake.url.replace("http://", "ws://") + "/gateway",
         "IEPBOT_DISCORD_SYNC_FILE": str(tmp_path / "sync.json"),
     }
     stop = asyncio.Event()
@@ -43,6 +45,7 @@ async def test_run_starts_discord_alongside_the_scheduler(fake, tmp_path, monkey
         await fake.wait_for(lambda: len(fake.followups) >= 1)
         assert fake.followups[0].body["embeds"][0]["title"] == "Reminder #1 set"
         assert len(fake.syncs) == 1
+        assert yarl.URL(env["DISCORD_GATEWAY_URL"]) == socket.DEFAULT_GATEWAY
     finally:
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0

@@ -40,7 +40,10 @@ def test_a_good_file_loads(tmp_path, library) -> None:
     pushes, issues = load_pushes(write(tmp_path, GOOD), library, PLATFORMS)
     assert issues == []
     tip, meeting = pushes
-    assert tip.text.startswith("💡 Accommodations") and "Ask me about “Accommodations” for more." in tip.text
+    assert (
+        tip.text.startswith("💡 Accommodations")
+        and "Ask me about “Accommodations” for more." in tip.text
+    )
     assert meeting.platform == "discord" and meeting.recurrence.kind == "cron"
 
 

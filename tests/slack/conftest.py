@@ -97,16 +97,18 @@ async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeSlack, database: Path, **options: Any) -> AsyncIterator[SlackSender]:
+async def running(
+    fake: FakeSlack, database: Path, env: dict[str, str] | None = None, **options: Any
+) -> AsyncIterator[SlackSender]:
     """`iepbot run` (``serve``) on a free port, with a sender for its /slack/events; on exit it
-    is stopped the way SIGTERM stops it, and must exit 0."""
+    is stopped the way SIGTERM stops it, and must exit 0. ``env`` adds to the Slack settings."""
     from bots.run import serve
 
     port = free_port()
     stop = asyncio.Event()
     task = asyncio.create_task(
         serve(
-            env_for(fake),
+            {**env_for(fake), **(env or {})},
             port=port,
             host="127.0.0.1",
             database_url=f"sqlite:///{database}",

@@ -71,6 +71,11 @@ class FakeSlack(LocalServer):
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     workspaces: list[Workspace] = field(default_factory=list)
     revoked: set[str] = field(default_factory=set)  # bot tokens that stopped working
+    # auth.test: answers invalid_auth to any other token when set, and sends the granted
+    # scopes in the x-oauth-scopes header, as Slack does, when set.
+    bot_token: str | None = None
+    scopes: list[str] | None = None
+    app_token: str | None = None  # apps.connections.open: invalid_auth to any other token
     url: str = ""
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -168,6 +173,9 @@ class FakeSlack(LocalServer):
         if installed is not None and installed.token in self.revoked:
             return 200, {"ok": False, "error": "token_revoked"}, {}
         if method == "auth.test":
+            if self.bot_token is not None and args["_auth"] != f"Bearer {self.bot_token}":
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            scopes = {} if self.scopes is None else {"x-oauth-scopes": ",".join(self.scopes)}
             return (
                 200,
                 {
@@ -178,7 +186,7 @@ class FakeSlack(LocalServer):
                     "team": installed.name if installed else "Test School",
                     "url": "https://test.slack.com/",
                 },
-                {},
+                scopes,
             )
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
@@ -223,6 +231,8 @@ class FakeSlack(LocalServer):
                 {},
             )
         if method == "apps.connections.open":
+            if self.app_token is not None and args["_auth"] != f"Bearer {self.app_token}":
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {**ok, "url": self.url.replace("http", "ws") + "/socket"}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 

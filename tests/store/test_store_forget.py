@@ -31,6 +31,7 @@ def _seed(store: Store, user: str, platform: str = "slack") -> None:
     )
     store.claim_delivery(reminders[0].id, FIRE)
     store.set_setting(platform, "user", user, timezone="America/Chicago", lang="es")
+    store.set_feed(platform, "T1", user, f"{platform}-{user}-hash", "es")
 
 
 def test_forget_user_removes_only_that_user(store: Store) -> None:
@@ -47,6 +48,7 @@ def test_forget_user_removes_only_that_user(store: Store) -> None:
         "tracked_deadlines": 1,
         "tracked_cases": 1,
         "settings": 1,
+        "calendar_feeds": 1,
     }
     assert store.list_reminders_for_owner("slack", "U1", active_only=False) == []
     assert store.list_cases("slack", "U1") == []
@@ -62,6 +64,8 @@ def test_forget_user_removes_only_that_user(store: Store) -> None:
     assert len(store.list_cases("slack", "U2")) == 1
     assert store.get_settings("slack", "user", "U2").lang == "es"
     assert store.get_settings("slack", "workspace", "U1").lang == "en"
+    assert store.feed_owner("slack-U1-hash") is None
+    assert store.feed_owner("slack-U2-hash") is not None
     assert len(store.list_reminders_for_owner("discord", "U1")) == 3
     assert all(store.get_delivery(r.id, FIRE) is not None for r in keep_u2)
 
