@@ -271,15 +271,16 @@ class ReminderService:
 
     def calendar(self, who: Asker, lang: str = "en") -> bytes:
         """The person's tracked deadlines and own reminders as one .ics, in ``lang``."""
-        return self._calendar(who.platform, who.user_id, lang)
+        return self._calendar(who.platform, who.user_id, lang, who.scope)
 
-    def _calendar(self, platform: str, user_id: str, lang: str) -> bytes:
+    def _calendar(self, platform: str, user_id: str, lang: str, scope: str | None = None) -> bytes:
+        """``scope``: only that workspace's cases and reminders (a walled asker)."""
         return build_ics(
             [
                 _in_language(case, deadlines, lang)
-                for case, deadlines in self.store.list_cases(platform, user_id)
+                for case, deadlines in self.store.list_cases(platform, user_id, workspace_id=scope)
             ],
-            reminders=self.store.list_reminders_for_owner(platform, user_id),
+            reminders=self.store.list_reminders_for_owner(platform, user_id, workspace_id=scope),
             stamp=self.now(),
             lang=lang,
             remind_at=DEADLINE_REMINDER_HOUR,

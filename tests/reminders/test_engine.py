@@ -118,7 +118,12 @@ async def test_recurring_advances_and_arms_the_next_job(db_url, notifier) -> Non
         assert updated.status == "active" and updated.next_fire_at > first
         local = updated.next_fire_at.astimezone(rule.zone)
         assert (local.hour, local.minute) == (8, 0)
-        # The store is the queue: the one wake-up job is armed for the next occurrence.
+        # The store is the queue: the one wake-up job is armed for the next occurrence (by the
+        # claim loop right after the chunk it sent: wait for it, bounded, not for a time).
+        for _ in range(200):
+            if engine.next_wake == updated.next_fire_at:
+                break
+            await asyncio.sleep(0.01)
         assert [job.id for job in engine.scheduler.get_jobs()] == ["wake"]
         assert engine.next_wake == updated.next_fire_at
     finally:

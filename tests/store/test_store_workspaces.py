@@ -79,6 +79,7 @@ def test_forget_workspace_removes_everything_of_it_and_nothing_else(store: Store
         "tracked_deadlines": 1,
         "tracked_cases": 1,
         "settings": 2,  # the person's settings and the workspace default
+        "calendar_feeds": 0,
     }
     assert store.reminders_of_workspace("slack", "T1") == []
     assert store.list_cases("slack", "U1", workspace_id="T1") == []
