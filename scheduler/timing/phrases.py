@@ -31,7 +31,7 @@ Decisions where the product brief was silent (each one is tested):
 * `midnight` is the end of the day it is attached to (`friday midnight` is Saturday 00:00).
 * A wall-clock time that falls in a spring-forward gap fires after the jump (02:30 -> 03:30);
   one that happens twice in the autumn fires at the first occurrence.
-* Reminders more than `MAX_AHEAD` (five years, as Slack's reminders API allows) ahead are
+* Reminders more than `MAX_AHEAD` (five calendar years, as Slack's reminders API allows) ahead are
   refused: a typo in the year is far more likely than a real need beyond that.
 * A time with fractions of a second is rounded *up* to the next whole second, so a reminder
   never fires early (the store keeps whole seconds).
@@ -74,7 +74,7 @@ from scheduler.timing.recurrence import (
 )
 
 MAX_MESSAGE_LENGTH = 1000
-MAX_AHEAD = timedelta(days=5 * 365 + 2)  # five years, leap days included
+MAX_AHEAD = 5  # calendar years, as Slack's reminders.add allows ("up to five years from now")
 DEFAULT_TIME = time(9, 0)
 # Longest trailing when-phrase tried (`every other friday at 10 in the morning` is 8 words).
 _MAX_TRAILING_WORDS = 14
@@ -1011,9 +1011,17 @@ def _read(ctx: _Ctx) -> tuple[datetime, Recurrence | None, int]:
     first = _ceil_second(first)
     if first <= ctx.now:
         raise ctx.err("past")
-    if first - ctx.now > MAX_AHEAD:
+    if first > _years_later(ctx.now, MAX_AHEAD):
         raise ctx.err("too_far")
     return first, recurrence, end
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    """The same instant `years` calendar years on; 29 February becomes 28 February."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
 
 
 def _ceil_second(moment: datetime) -> datetime:
