@@ -47,7 +47,6 @@ Decisions where the product brief was silent (each one is tested):
 from __future__ import annotations
 
 import calendar
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -687,6 +686,10 @@ _ES_WORKDAY_TAILS = {"laborable", "laborables", "habil", "habiles"}
 _LIST_JOINERS = {"and", "y", "e", "&", "/"}
 _RANGE_JOINERS = {"to", "through", "thru", "-", "a"}
 _LAST_WORDS = {"last", "ultimo", "ultima"}
+_PLURAL_WEEKDAYS = {
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+    "sabados", "domingos",
+}  # fmt: skip
 _OF_WORDS = {"of", "de", "del"}
 
 
@@ -721,6 +724,14 @@ def _recurrence_head(ctx: _Ctx, i: int) -> _RecDraft | None:
     of_every = _day_of_every_month(ctx, i)
     if of_every:
         return of_every
+    # A plural weekday repeats: `on fridays`, `mondays and thursdays`, `los viernes`.
+    k = i + 1 if w0 in ("on", "los") else i
+    if ctx.word(k) in _PLURAL_WEEKDAYS or (w0 == "los" and ctx.word(k) in WEEKDAYS):
+        days = _weekday_list(ctx, k)
+        if days and ctx.can_extend(k):
+            weekdays, end = days
+            kind = "weekdays" if weekdays == frozenset(range(5)) else "weekly"
+            return _RecDraft(kind, end, weekdays=weekdays if kind == "weekly" else frozenset())
     if w0 in _EVERY:
         j = i + 1
     elif w0 in ("todos", "todas") and w1 in ("los", "las"):
@@ -744,9 +755,10 @@ def _day_of_every_month(ctx: _Ctx, i: int) -> _RecDraft | None:
         if not found or j == i:
             return None
         day, j = int(found.group(1)), j + 1
-    if ctx.word(j) in _OF_WORDS and ctx.word(j + 1) in _EVERY and ctx.word(j + 2) in _MONTH_WORDS:
-        if all(ctx.can_extend(k) for k in range(i, j + 3)):
-            return _RecDraft("monthly", j + 3, month_day=day)
+    words = (ctx.word(j), ctx.word(j + 1), ctx.word(j + 2))
+    if words[0] in _OF_WORDS and words[1] in _EVERY and words[2] in _MONTH_WORDS:
+        reachable = all(ctx.can_extend(k) for k in range(i, j + 3))
+        return _RecDraft("monthly", j + 3, month_day=day) if reachable else None
     return None
 
 
@@ -879,9 +891,9 @@ def _month_day_at(ctx: _Ctx, j: int) -> tuple[int, int] | None:
         k += 1
     if ctx.word(k) == "the":
         k += 1
-    if ctx.word(k) in _LAST_WORDS and ctx.word(k + 1) in ("day", "dia") and k > j:
-        if ctx.can_extend(k + 1):
-            return -1, k + 2
+    last_day = ctx.word(k) in _LAST_WORDS and ctx.word(k + 1) in ("day", "dia")
+    if last_day and k > j and ctx.can_extend(k + 1):
+        return -1, k + 2
     if ctx.word(k) in ("day", "dia"):
         k += 1
     match = _DAYNUM_RE.fullmatch(ctx.word(k))
