@@ -321,6 +321,8 @@ def cron_recurrence(expr: str, tz: str, lang: str = "en") -> Recurrence:
 # -- RFC 5545 rules ---------------------------------------------------------------------------
 _RRULE_PART = re.compile(r"^[A-Z]+=[A-Z0-9,+-]+$")
 _RRULE_KEYS = frozenset(("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYSETPOS", "BYDAY"))
+_RRULE_RANGES = {"INTERVAL": (1, 999), "BYMONTH": (1, 12), "BYMONTHDAY": (1, 31),
+                 "BYSETPOS": (1, 366)}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=512)
@@ -332,6 +334,13 @@ def _rrule_for(rule: str, anchor: datetime | None) -> rrule:
     parts = rule.split(";")
     if not all(_RRULE_PART.match(p) and p.split("=")[0] in _RRULE_KEYS for p in parts):
         raise ValueError("unsupported RRULE part")
+    for key, value in _rrule_parts(rule).items():
+        low, high = _RRULE_RANGES.get(key, (None, None))
+        numbers = value.split(",")
+        if low is not None and not all(
+            re.fullmatch(r"-?\d{1,3}", n) and low <= abs(int(n)) <= high and int(n) for n in numbers
+        ):
+            raise ValueError(f"{key} out of range")  # dateutil would search until year 9999
     parsed = rrulestr(rule, dtstart=anchor, cache=False)
     if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr returns a set only for sets
         raise ValueError("not a single RRULE")
