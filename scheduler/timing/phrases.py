@@ -1052,6 +1052,8 @@ def _trailing_reading(ctx: _Ctx) -> tuple[_Reading | None, TimeError | None]:
     (`on february 30`), so the user learns what was wrong rather than "no time"."""
     n, error = len(ctx.toks), None
     for k in range(max(1, n - _MAX_TRAILING_WORDS), n):
+        if ctx.toks[k].word == "manana" and ctx.toks[k - 1].word in ("la", "esta"):
+            continue  # "el informe de la mañana": the morning, not tomorrow
         sub = _sub(ctx, k)
         try:
             first, recurrence, end = _read(sub)
