@@ -28,8 +28,8 @@ from scheduler.timing.recurrence import Recurrence, describe
 from scheduler.timing.zones import format_local, resolve_timezone
 
 REMIND_USAGE = N_(
-    "Try `/iep remind me tomorrow 9am bring the draft` or "
-    "`/iep remind #sped-team every monday 8am check caseload`."
+    "Try `/iep remind me to bring the draft tomorrow at 9am` or "
+    "`/iep remind #sped-team to check caseload every monday at 8am`."
 )
 LIST_LIMIT = 25
 
@@ -140,7 +140,8 @@ def remind_verb(
     else:
         where = tr(lang, "channel {channel}", channel=mention(asker.platform, target))
     lines = [
-        tr(lang, "When: {when}", when=_next(record)),
+        # The IANA zone too: "CST" alone does not tell a reader which zone set the time.
+        tr(lang, "When: {when}", when=f"{_next(record)} ({record.timezone})"),
         tr(lang, "To: {where}", where=where),
     ]
     if record.recurrence:

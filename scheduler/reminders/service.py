@@ -59,8 +59,10 @@ class TrackResult:
 
 
 def _seconds(when: datetime) -> datetime:
-    """Fire times are whole seconds: they key the ledger and the job ids."""
-    return when.astimezone(UTC).replace(microsecond=0)
+    """Fire times are whole seconds (they key the ledger and the job ids), rounded *up*: a
+    reminder may be up to a second late, never early."""
+    whole = when.astimezone(UTC).replace(microsecond=0)
+    return whole + timedelta(seconds=1) if when.microsecond else whole
 
 
 class ReminderService:
