@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.router import route
+from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
 from scheduler.store.engine import open_store
 from scheduler.timing import Recurrence, RecurrenceTrigger, describe, next_fire, parse_reminder
