@@ -19,7 +19,7 @@ from content.i18n import N_, tr
 from scheduler.errors import UserError
 from scheduler.identity import Asker, Target
 from scheduler.limits import REMINDER_TEXT_MAX
-from scheduler.reminders.engine import utcnow
+from scheduler.reminders.jobs import utcnow
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.records import ReminderRecord
 from scheduler.timing.errors import TimeError

@@ -15,7 +15,7 @@ from scheduler.errors import UserError
 from scheduler.identity import Asker
 from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.reminders.calendar_export import build_ics
-from scheduler.reminders.engine import ReminderEngine, utcnow
+from scheduler.reminders.jobs import ReminderEngine, utcnow
 from scheduler.store.records import (
     CaseDraft,
     CaseRecord,

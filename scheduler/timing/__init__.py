@@ -14,7 +14,6 @@ from scheduler.timing.phrases import (
 )
 from scheduler.timing.recurrence import (
     Recurrence,
-    RecurrenceTrigger,
     cron_recurrence,
     describe,
     next_fire,
@@ -27,7 +26,6 @@ __all__ = [
     "MAX_AHEAD",
     "ParsedReminder",
     "Recurrence",
-    "RecurrenceTrigger",
     "TimeError",
     "cron_recurrence",
     "describe",

@@ -16,7 +16,7 @@ from bots.router import route
 from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
 from scheduler.reminders.texts import failed_notice, missed_notice, reminder_text
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 IEPBOT = str(Path(sys.executable).with_name("iepbot"))
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday
