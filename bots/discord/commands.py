@@ -191,16 +191,16 @@ def build_command(
                 annotation=_option_type(p),
                 default=inspect.Parameter.empty if p.required else p.default,
             )
-            for p in verb.params
+            for p in verb.options
         ),
     ]
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    described = {p.name: p.help for p in verb.params}
+    described = {p.name: p.help for p in verb.options}
     if described:
         app_commands.describe(**described)(callback)
     choices = {
         p.name: [Choice(name=label, value=value) for value, label in p.choices]
-        for p in verb.params
+        for p in verb.options
         if p.choices
     }
     if choices:
@@ -208,7 +208,7 @@ def build_command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=verb.name, description=verb.picker, callback=callback, parent=parent
     )
-    for p in verb.params:
+    for p in verb.options:
         complete = AUTOCOMPLETE.get(p.kind)
         if complete is not None and not p.choices:
             command.autocomplete(p.name)(_bind(complete, handler))
@@ -229,7 +229,7 @@ async def run_declared(
     values: dict[str, Any] = {}
     lang = locale_lang(interaction.locale) or "en"
     try:
-        for param in verb.params:
+        for param in verb.options:
             value = options.get(param.name)
             if value is None:
                 continue

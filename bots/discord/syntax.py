@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 _CHANNEL = re.compile(r"^<#(\d{1,20})>$|^#([\w-]{1,80})$")
+_USER = re.compile(r"^<@!?(\d{1,20})>$")
 
 
 class DiscordSyntax:
@@ -17,6 +18,13 @@ class DiscordSyntax:
 
     def write_channel(self, channel_id: str) -> str:
         return f"<#{channel_id}>"
+
+    def read_user(self, token: str) -> str | None:
+        found = _USER.match(token)
+        return found.group(1) if found else None
+
+    def write_user(self, user_id: str) -> str:
+        return f"<@{user_id}>"
 
 
 SYNTAX = DiscordSyntax()

@@ -24,6 +24,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.context import Context
+from bots.deliveries import from_delivery
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route, split_command
@@ -39,8 +40,9 @@ from bots.slack.blocks import (
 )
 from bots.slack.escape import from_slack
 from bots.slack.people import Directory, error_code
+from bots.slack.syntax import SYNTAX
 from bots.verbs.declare import VERBS, Verb, invoke
-from content.i18n import norm_lang, tr
+from content.i18n import N_, norm_lang, tr
 from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,26 @@ MODAL_VERBS = ("remind", "track")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,20}$")
 
 Route = Callable[[Context, str, Asker], Reply]
+
+
+# Why a reminder for someone else is refused (``Directory.unreachable``'s reasons).
+UNREACHABLE = {
+    "bot": N_("I can't remind a bot or an app."),
+    "deactivated": N_("That person's account is deactivated, so I can't remind them."),
+    "outside": N_("That person is outside this workspace, so I can't remind them."),
+    "not_found": N_("I can't find that person in this workspace."),
+    "no_dm": N_("I can't send that person a direct message, so I can't remind them."),
+    "unknown": N_("I couldn't check that person just now; please try again."),
+}
+
+
+def recipient(raw: str) -> str | None:
+    """The person a raw `/iep remind <@U123|name> ...` is for: the first word after the verb,
+    read before the text conversion that makes mentions inert."""
+    words = raw.strip().split(None, 2)
+    if len(words) < 3 or split_command(words[0])[0] != "remind":
+        return None
+    return SYNTAX.read_user(words[1])
 
 
 def _verb(name: str) -> Verb | None:
@@ -140,10 +162,20 @@ class SlackBot:
 
     # -- /iep ---------------------------------------------------------------------------------
     async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        text = from_slack(str(body.get("text") or ""))
+        raw = str(body.get("text") or "")
+        text = from_slack(raw)
         verb, rest = split_command(text)
         team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
+        if verb == "remind":
+            person = recipient(raw)
+            if person is not None and person != user:
+                refused = await self._unreachable(person, team, user)
+                if refused is not None:
+                    await ack(response_type="ephemeral", **render(refused).payload())
+                    return
+                # The person stays a mention for the router; the rest reads as typed.
+                text = f"remind <@{person}> {from_slack(raw.strip().split(None, 2)[2])}"
         if verb in MODAL_VERBS and not rest:
             await ack()
             asker = self.directory.quick_asker(team, user, channel)
@@ -167,6 +199,19 @@ class SlackBot:
         reply = await self.run(text, asker)
         await self._answer(respond, reply, verb, text, channel, asker=asker)
         self._after(verb, asker)
+
+    async def _unreachable(self, person: str, team: str, user: str) -> Reply | None:
+        """A refusal when a reminder for ``person`` could not reach them; None when it can."""
+        reason = await self.directory.unreachable(person, team)
+        if reason is None:
+            return None
+        lang = await self.lang(self.directory.quick_asker(team, user, None))
+        return Reply(
+            kind=ReplyKind.ERROR,
+            title=tr(lang, UNREACHABLE.get(reason, UNREACHABLE["unknown"])),
+            sections=[Section(tr(lang, "Nothing was saved."))],
+            lang=lang,
+        )
 
     def _rendered(
         self, reply: Reply, verb: str, text: str, channel: str | None, status: str | None = None
@@ -263,7 +308,9 @@ class SlackBot:
             return
         # An ephemeral message belongs to the presser and may be replaced; a public one never.
         replace = bool(container.get("is_ephemeral"))
-        if _flag(verb, "lists"):
+        # A delivered reminder's button answers with its own confirmation (the exact new time),
+        # not the list: the delivered message stays as it was, in the DM or channel.
+        if _flag(verb, "lists") and not from_delivery(command):
             listing = await self.run("reminders", asker)
             status = (":warning: " if reply.kind is ReplyKind.ERROR else "") + reply.title
             await self._answer(

@@ -18,7 +18,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.deliveries import asked_by, delivery_actions
+from bots.slack.blocks import CMD_ACTION, actions_blocks, button, section
 from bots.slack.escape import clip, escape_keep_channels
+from bots.slack.syntax import SYNTAX
 from scheduler.delivery.messages import (
     Outgoing,
     PermanentSendError,
@@ -58,6 +61,23 @@ def message_args(text: str) -> dict[str, Any]:
         "unfurl_links": False,
         "unfurl_media": False,
     }
+
+
+def delivery_args(message: Outgoing) -> dict[str, Any]:
+    """chat.postMessage arguments for a reminder: the text, who set it (a mention Slack shows
+    as the name; mentions are off, so nobody is pinged) and its buttons, each an action_id
+    with a router command as value, which the app's button listener runs for the presser."""
+    args = message_args(message.text)
+    header = asked_by(message, SYNTAX.write_user)
+    if header is not None:
+        args["text"] = f"{header}\n{args['text']}"
+    actions = delivery_actions(message)
+    if actions:
+        elements = [
+            button(a.label, f"{CMD_ACTION}{i}", a.command, a.style) for i, a in enumerate(actions)
+        ]
+        args["blocks"] = [section(args["text"]), *actions_blocks(elements, "reminder")]
+    return args
 
 
 def send_error(exc: Exception) -> Exception:
@@ -107,9 +127,7 @@ class SlackNotifier:
             key = delivery_key(message)
             if key is not None:
                 extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"id": key}}
-            await self.client.chat_postMessage(
-                channel=channel, **message_args(message.text), **extra
-            )
+            await self.client.chat_postMessage(channel=channel, **delivery_args(message), **extra)
         except Exception as exc:
             mapped = send_error(exc)
             if mapped is exc:

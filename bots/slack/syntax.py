@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$")
+_USER = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
 
 
 class SlackSyntax:
@@ -18,6 +19,14 @@ class SlackSyntax:
 
     def write_channel(self, channel_id: str) -> str:
         return f"<#{channel_id}>"
+
+    def read_user(self, token: str) -> str | None:
+        """`<@U123>` (or `<@U123|name>`): the one way Slack names a person in command text."""
+        found = _USER.match(token)
+        return found.group(1) if found else None
+
+    def write_user(self, user_id: str) -> str:
+        return f"<@{user_id}>"
 
 
 SYNTAX = SlackSyntax()
