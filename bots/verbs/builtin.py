@@ -134,7 +134,7 @@ DECLARED = (
         "remind",
         "bots.verbs.reminders:remind_verb",
         N_("remind me tomorrow 9am bring the draft"),
-        N_("a one-off or repeating reminder, to you or a channel (#channel, here)"),
+        N_("a one-off or repeating reminder, to you, someone else (@name) or a channel"),
         summary=N_("A one-off or repeating reminder"),
         params=(
             Param(
@@ -154,6 +154,13 @@ DECLARED = (
                 Kind.TARGET,
                 N_("Post it in this channel instead of a DM (Manage Server)"),
                 required=False,
+            ),
+            Param(
+                "person",
+                Kind.PERSON,
+                N_("Remind someone else instead, by direct message"),
+                required=False,
+                arg="to",
             ),
         ),
         parse="bots.verbs.reminders:parse_remind",

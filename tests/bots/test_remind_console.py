@@ -14,7 +14,7 @@ import time_machine
 from bots.console import console_asker, run_console
 from bots.context import Context
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from scheduler.timing import Recurrence
 
 NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:00 in Chicago

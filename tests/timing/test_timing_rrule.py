@@ -13,7 +13,7 @@ from bots.context import Context
 from bots.router import route
 from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from scheduler.timing import Recurrence, RecurrenceTrigger, describe, next_fire, parse_reminder
 
 CHI = ZoneInfo("America/Chicago")
