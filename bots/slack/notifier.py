@@ -68,7 +68,7 @@ def delivery_args(message: Outgoing) -> dict[str, Any]:
     as the name; mentions are off, so nobody is pinged) and its buttons, each an action_id
     with a router command as value, which the app's button listener runs for the presser."""
     args = message_args(message.text)
-    header = asked_by(message, SYNTAX.write_user)
+    header = asked_by(message, lambda user: escape_keep_channels(SYNTAX.write_user(user)))
     if header is not None:
         args["text"] = f"{header}\n{args['text']}"
     actions = delivery_actions(message)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bots.slack.escape import PERSON_MARK
+
 _CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$")
 _USER = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
 
@@ -26,7 +28,10 @@ class SlackSyntax:
         return found.group(1) if found else None
 
     def write_user(self, user_id: str) -> str:
-        return f"<@{user_id}>"
+        """A person in a reply, shown by Slack as their name. Reply text is escaped as a whole
+        (``bots.slack.escape``), so the mention is wrapped in ``PERSON_MARK``, which only this
+        writes: the escaper keeps exactly those live, and typed text never carries the mark."""
+        return f"{PERSON_MARK}<@{user_id}>{PERSON_MARK}"
 
 
 SYNTAX = SlackSyntax()

@@ -54,7 +54,7 @@ class ReminderRefused(UserError):
         ),
         "not_delivered": N_("Reminder #{id} has not been delivered yet."),
         "not_repeating": N_("Reminder #{id} does not repeat, so there is no next one to skip."),
-        "already": N_("That reminder was already handled from this message."),
+        "already": N_("That button was already used on this message."),
         "stale": N_("Reminder #{id} has come round again since that message; use the newest one."),
         "not_later": N_("Pick a time that has not passed yet."),
         "finished": N_("Reminder #{id} has no next time left."),
@@ -176,8 +176,8 @@ class ReminderService:
         ``fire_at`` names the delivery (a button carries it); None means the latest one (the
         text commands). Only the reminder's owner and the person it is for may act, never an
         admin on their behalf: these are personal to-dos. The ledger row records the action
-        in the same transaction as the change, so a second press of any button on the same
-        message is refused instead of snoozing twice. A repeating reminder snoozed past its
+        in the same transaction as the change, so a second press of the same button on the
+        same message is refused instead of snoozing twice. A repeating reminder snoozed past its
         next occurrence carries on from the snoozed time.
         """
         if action not in ACTIONS:

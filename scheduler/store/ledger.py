@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -235,10 +235,12 @@ class Ledger(StoreBase):
     ) -> tuple[str, str | None]:
         """Record ``action`` on the delivery (reminder, fire time) and set the reminder's next
         fire and status, in one transaction, only if that delivery is still the reminder's
-        latest and nobody acted on it yet. Returns (outcome, the action already recorded).
+        latest and its last action was not this same one. Returns (outcome, the action
+        already recorded).
 
-        The guard is the UPDATE's ``action IS NULL``, not a read before it: two presses that
-        arrive together (a double click, two replicas) cannot both pass it.
+        The guard is in the UPDATE's WHERE, not a read before it: two presses of one button
+        that arrive together (a double click, two replicas) cannot both pass it. A different
+        button on the same message still works (Skip, then Stop).
         """
         _check_choice(action, DELIVERY_ACTIONS, "action")
         _check_choice(status, REMINDER_STATUSES, "status")
@@ -254,7 +256,11 @@ class Ledger(StoreBase):
                 return STALE, None
             claimed = s.execute(
                 update(DELIVERIES)
-                .where(c.reminder_id == reminder_id, c.fire_at == fire_at, c.action.is_(None))
+                .where(
+                    c.reminder_id == reminder_id,
+                    c.fire_at == fire_at,
+                    or_(c.action.is_(None), c.action != action),
+                )
                 .values(action=action, acted_at=_now())
             ).rowcount
             if claimed != 1:

@@ -40,6 +40,7 @@ class FakeSlack(LocalServer):
     channels: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    dm_errors: dict[str, str] = field(default_factory=dict)  # user -> conversations.open error
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -137,6 +138,8 @@ class FakeSlack(LocalServer):
             if members is None:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
             return 200, {**ok, "members": members, "response_metadata": {"next_cursor": ""}}, {}
+        if method == "conversations.open" and args.get("users") in self.dm_errors:
+            return 200, {"ok": False, "error": self.dm_errors[args["users"]]}, {}
         if method == "conversations.open":
             return 200, {**ok, "channel": {"id": "D" + str(args.get("users", ""))[1:]}}, {}
         if method == "chat.postMessage":

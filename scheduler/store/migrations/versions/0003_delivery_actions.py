@@ -1,8 +1,8 @@
 """Delivery actions: what the person did with a delivered reminder (its buttons, or `done 3`).
 
 A button carries the reminder id and the fire time of the delivery it sits on; the action is
-recorded on that ledger row with ``WHERE action IS NULL``, so a double click (or two replicas
-handling the same click) acts once.
+recorded on that ledger row by an UPDATE whose WHERE refuses the same action twice, so a
+double click (or two replicas handling the same click) acts once.
 
 Revision ID: 0003_delivery_actions
 Revises: 0002_leader_terms
