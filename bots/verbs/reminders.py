@@ -391,27 +391,28 @@ def snooze_verb(
     tomorrow: bool = False,
     at: datetime | None = None,
 ) -> Reply:
-    """Typed `snooze 42 2d` moves the next time later (a finished one comes back from now).
-    From a delivered reminder (``at``, or ``tomorrow``) it brings that delivery back after
-    ``by`` from now, or tomorrow at 9am in the asker's zone, once."""
+    """Typed, `snooze 42 2d` moves the next time later (a finished one comes back 2d from
+    now) and `snooze 42 tomorrow` moves it to tomorrow 9am in the asker's zone. A delivered
+    reminder's button (``at``) brings that delivery back after ``by`` from now, or tomorrow
+    9am, once: the ledger refuses a second press."""
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    if at is not None or tomorrow:
-        now = utcnow()
-        if tomorrow:
-            zone = resolve_timezone(timezone_of(ctx, asker))
-            day = now.astimezone(zone).date() + timedelta(days=1)
-            until = datetime.combine(day, MORNING, zone)
-        else:
-            until = now + (by or timedelta(minutes=20))
+    until = None
+    if tomorrow:
+        zone = resolve_timezone(timezone_of(ctx, asker))
+        day = utcnow().astimezone(zone).date() + timedelta(days=1)
+        until = datetime.combine(day, MORNING, zone)
+    if at is not None:
+        if until is None:
+            until = utcnow() + (by or timedelta(minutes=20))
         return _acted(
             ctx, asker, reminder, "snooze", N_("Reminder #{id} snoozed"), at=at, until=until
         )
-    if by is None:
+    if by is None and until is None:
         return error(tr(lang, "Which reminder, and for how long?"), lang=lang)
     try:
-        record = ctx.reminders.snooze(asker, reminder, by)
+        record = ctx.reminders.snooze(asker, reminder, by, until=until)
     except (TimeError, ReminderRefused) as exc:
         return error(refusal(exc, lang), lang=lang)
     return Reply(

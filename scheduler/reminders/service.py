@@ -54,7 +54,7 @@ class ReminderRefused(UserError):
         ),
         "not_delivered": N_("Reminder #{id} has not been delivered yet."),
         "not_repeating": N_("Reminder #{id} does not repeat, so there is no next one to skip."),
-        "already": N_("That button was already used on this message."),
+        "already": N_("Reminder #{id} was already handled that way for this delivery."),
         "stale": N_("Reminder #{id} has come round again since that message; use the newest one."),
         "not_later": N_("Pick a time that has not passed yet."),
         "finished": N_("Reminder #{id} has no next time left."),
@@ -234,12 +234,27 @@ class ReminderService:
         self.store.cancel_reminder(reminder_id)
         return reminder
 
-    def snooze(self, who: Asker, reminder_id: int, by: timedelta) -> ReminderRecord:
-        """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now."""
+    def snooze(
+        self,
+        who: Asker,
+        reminder_id: int,
+        by: timedelta | None = None,
+        *,
+        until: datetime | None = None,
+    ) -> ReminderRecord:
+        """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now.
+        With ``until`` instead, the next time becomes exactly that (it must not have passed)."""
         reminder = self._editable(who, reminder_id)
         now = self.now()
-        base = reminder.next_fire_at if reminder.status == "active" else None
-        when = _seconds((base if base and base > now else now) + by)
+        if until is not None:
+            if until <= now:
+                raise ReminderRefused("not_later")
+            when = _seconds(until)
+        else:
+            if by is None:
+                raise ValueError("snooze needs by or until")
+            base = reminder.next_fire_at if reminder.status == "active" else None
+            when = _seconds((base if base and base > now else now) + by)
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.reschedule(reminder_id, when)

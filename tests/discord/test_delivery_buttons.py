@@ -71,7 +71,7 @@ async def test_the_delivered_dm_carries_persistent_buttons_that_act_once(bot, fa
     assert "(America/New_York)" in embed["description"]
 
     twice = await _press(client, fake, sent, "Snooze 20 min")
-    assert "already used" in twice["title"]
+    assert "already handled" in twice["title"]
     assert runtime.store.get_reminder(record.id).next_fire_at == snoozed
 
     stranger = await _press(client, fake, sent, "Done", user_id=payloads.STRANGER)

@@ -72,7 +72,7 @@ async def test_a_one_off_reminder_is_delivered_with_done_and_snooze_buttons(slac
     assert row.action == "done" and row.acted_at is not None
 
     again = await _press(slack, post, "Done")
-    assert "already used" in _text(again["blocks"])
+    assert "already handled" in _text(again["blocks"])
 
 
 async def test_snooze_buttons_move_it_once_and_show_the_exact_time(slack):
@@ -95,7 +95,7 @@ async def test_snooze_buttons_move_it_once_and_show_the_exact_time(slack):
 
     # A double click snoozes once: the second press is refused and changes nothing.
     twice = await _press(slack, by_text["first"], "Snooze 20 min")
-    assert "already used" in _text(twice["blocks"])
+    assert "already handled" in _text(twice["blocks"])
     assert slack.ctx.store.get_reminder(stored["first"].id).next_fire_at == first.next_fire_at
 
     await _press(slack, by_text["second"], "1 hour")
@@ -154,7 +154,7 @@ async def test_a_repeating_reminder_also_offers_skip_and_stop(slack):
     assert f"Reminder #{record.id} stopped" in _text(stopped["blocks"])
     assert slack.ctx.store.get_reminder(record.id).status == "cancelled"
     again = await _press(slack, post, "Stop")
-    assert "already used" in _text(again["blocks"])
+    assert "already handled" in _text(again["blocks"])
 
 
 async def test_remind_someone_else_delivers_to_them_with_who_set_it(slack):
