@@ -152,3 +152,40 @@ def test_skip_needs_a_repeating_reminder_and_snooze_a_later_time(ctx) -> None:
             ctx.reminders.act(_asker("U1"), record.id, "snooze", fire_at=WED_9, until=WED_9)
         assert past.value.code == "not_later"
     assert ctx.store.get_delivery(record.id, WED_9).action is None
+
+
+def test_buttons_and_the_setter_line_in_spanish() -> None:
+    from bots.deliveries import asked_by, delivery_actions
+    from scheduler.delivery.messages import Outgoing
+
+    message = Outgoing(
+        platform="slack",
+        target_kind="user",
+        target_id="U2",
+        text="⏰ Recordatorio (#7): llamar",
+        reminder_id=7,
+        fire_at=WED_9,
+        lang="es",
+        actionable=True,
+        repeating=True,
+        set_by="U1",
+    )
+    actions = delivery_actions(message)
+    assert [a.label for a in actions] == [
+        "Listo",
+        "Posponer 20 min",
+        "1 hora",
+        "Mañana 9 a. m.",
+        "Saltar la próxima",
+        "Detener",
+    ]
+    stamp = int(WED_9.timestamp())
+    assert [a.command for a in actions] == [
+        f"done 7 at={stamp}",
+        f"snooze 7 20m at={stamp}",
+        f"snooze 7 1h at={stamp}",
+        f"snooze 7 tomorrow at={stamp}",
+        f"skip 7 at={stamp}",
+        f"stop 7 at={stamp}",
+    ]
+    assert asked_by(message, lambda user: f"@{user}") == "@U1 me pidió que te recordara:"

@@ -178,3 +178,14 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
     assert _all(runtime) == []
     # Only the DM probe went out (the one refused with 50007); no reminder was delivered.
     assert all(c.body["content"].startswith("👋") for c in fake.channel_messages)
+
+
+async def test_buttons_work_after_a_restart(fake, tmp_path):
+    """A new process (client and runtime on the same store) answers a press on a message the
+    old one delivered: the custom_id alone carries what to do."""
+    async with client_with_runtime(tmp_path) as (client, runtime):
+        record, sent = await _deliver(client, fake, runtime, when="tomorrow 9am", what="forms")
+    async with client_with_runtime(tmp_path) as (client, runtime):
+        embed = await _press(client, fake, sent, "Done")
+        assert embed["title"] == f"Reminder #{record.id} marked done"
+        assert runtime.store.latest_delivery(record.id).action == "done"
