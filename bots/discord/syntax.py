@@ -1,30 +1,19 @@
-"""How Discord writes a channel: `<#123>` (a snowflake), which every client shows as a link.
+"""How Discord writes a channel: `<#123>` (a snowflake), which every client shows as a link; and
+a person: `<@123>`, shown as their name (messages are sent with mentions off: nobody is pinged).
 
-Discord sends channels as typed options, so only buttons and pasted text reach ``read_channel``.
+Discord sends channels and people as typed options, so only buttons and pasted text reach
+``read_channel`` and ``read_user``.
 """
 
 from __future__ import annotations
 
 import re
 
-_CHANNEL = re.compile(r"^<#(\d{1,20})>$|^#([\w-]{1,80})$")
-_USER = re.compile(r"^<@!?(\d{1,20})>$")
+from bots.targets import ChannelSyntax
 
-
-class DiscordSyntax:
-    def read_channel(self, token: str) -> str | None:
-        found = _CHANNEL.match(token)
-        return (found.group(1) or found.group(2)) if found else None
-
-    def write_channel(self, channel_id: str) -> str:
-        return f"<#{channel_id}>"
-
-    def read_user(self, token: str) -> str | None:
-        found = _USER.match(token)
-        return found.group(1) if found else None
-
-    def write_user(self, user_id: str) -> str:
-        return f"<@{user_id}>"
-
-
-SYNTAX = DiscordSyntax()
+SYNTAX = ChannelSyntax(
+    re.compile(r"^<#(\d{1,20})>$|^#([\w-]{1,80})$"),
+    "<#{id}>",
+    user_pattern=re.compile(r"^<@!?(\d{1,20})>$"),
+    user_written="<@{id}>",
+)

@@ -18,7 +18,7 @@ from typing import Any
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Reply, ReplyKind, Section, Table
-from bots.targets import HERE_WORDS, mention, syntax_for
+from bots.targets import HERE_WORDS, mention
 from bots.verbs.declare import TextInput, TextParser, Unreadable, convert_text, error_reply
 from content.i18n import N_, tr
 from scheduler.errors import UserError
@@ -147,9 +147,7 @@ def remind_verb(
     if target.kind == "user" and target.id == asker.user_id:
         where = tr(lang, "you (a direct message)")
     elif target.kind == "user":
-        where = tr(
-            lang, "{person} (a direct message)", person=person_mention(asker.platform, target)
-        )
+        where = tr(lang, "{person} (a direct message)", person=mention(asker.platform, target))
     else:
         where = tr(lang, "channel {channel}", channel=mention(asker.platform, target))
     lines = [
@@ -181,21 +179,15 @@ def _next(record: ReminderRecord, lang: str | None = None) -> str:
     return format_local(record.next_fire_at, resolve_timezone(record.timezone), lang)
 
 
-def person_mention(platform: str, target: Target) -> str:
-    """A person as the platform writes them (Slack `<@U1>`, shown as their name)."""
-    write_user = getattr(syntax_for(platform), "write_user", None)
-    return write_user(target.id) if write_user is not None else target.id
-
-
 def _to(record: ReminderRecord, lang: str, asker: Asker | None = None) -> str:
     """Who a listed reminder goes to, seen from the reader: "you", a person or a channel."""
     if record.target_kind == "user":
         if asker is None or record.target_id == asker.user_id:
             if asker is not None and record.owner_id != asker.user_id:
-                set_by = person_mention(record.platform, Target("user", record.owner_id))
+                set_by = mention(record.platform, Target("user", record.owner_id))
                 return tr(lang, "you (from {person})", person=set_by)
             return tr(lang, "you")
-        return person_mention(record.platform, Target("user", record.target_id))
+        return mention(record.platform, Target("user", record.target_id))
     return mention(record.platform, Target("channel", record.target_id))
 
 

@@ -131,7 +131,7 @@ class PgLeadership:
         epoch = await self._query(
             "SELECT epoch FROM leader_terms WHERE name = %s", (SCHEDULER_TERM,)
         )
-        return epoch == self.epoch
+        return bool(epoch == self.epoch)
 
     # -- the loop ---------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def _pg_unnest_insert_sql() -> str:
     of one with 1.5 million (the multi-row VALUES form spends most of its time there), and
     PostgreSQL draws the serial ids in the ORDER BY order, so sorted ids line up with drafts.
     """
-    dialect = postgresql.dialect()
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     names = list(_DRAFT_FIELDS)
     # Unbounded element types: an explicit cast to VARCHAR(n) would truncate silently, while
     # the assignment to the VARCHAR(n) column raises on an over-long value, as it should.
@@ -97,7 +97,9 @@ def _pg_insert_reminders(
             columns[name].append(getattr(d, name))
         fires.append(_aware(d.next_fire_at, "next_fire_at"))
     columns["next_fire_at"] = fires
-    ids = sorted(conn.execute(_PG_UNNEST_INSERT, {**columns, "created_at": created_at}).scalars())
+    ids: list[int] = sorted(
+        conn.execute(_PG_UNNEST_INSERT, {**columns, "created_at": created_at}).scalars()
+    )
     if len(ids) != len(drafts):
         raise StoreError("bulk insert returned an unexpected number of ids")
     return [

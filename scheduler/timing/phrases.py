@@ -50,6 +50,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from scheduler.limits import REMINDER_TEXT_MAX
@@ -591,8 +592,8 @@ def _parse_once(ctx: _Ctx) -> tuple[datetime, int]:
         return _next_clock(ctx, clock), end
     hit = _date_at(ctx, 0)
     if hit:
-        clock, end = _clock_after(ctx, hit.end)
-        return _at_date(ctx, hit, clock), end
+        maybe_clock, end = _clock_after(ctx, hit.end)
+        return _at_date(ctx, hit, maybe_clock), end
     fallback = _dateparser_fallback(ctx)
     if fallback:
         return fallback
@@ -950,7 +951,7 @@ def _build_calendar(ctx: _Ctx, draft: _RecDraft, clock: _Clock) -> Recurrence:
 
 
 def _build_interval(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
-    unit = "weeks" if draft.unit == "weeks" else "days"
+    unit: Literal["days", "weeks"] = "weeks" if draft.unit == "weeks" else "days"
     limit = MAX_INTERVAL_WEEKS if unit == "weeks" else MAX_INTERVAL_DAYS
     if not 1 <= draft.every <= limit:
         raise ctx.err("bad_interval")

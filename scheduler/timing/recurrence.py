@@ -334,9 +334,12 @@ def _rrule_for(rule: str, anchor: datetime | None) -> rrule:
     if not all(_RRULE_PART.match(p) and p.split("=")[0] in _RRULE_KEYS for p in parts):
         raise ValueError("unsupported RRULE part")
     for key, value in _rrule_parts(rule).items():
-        low, high = _RRULE_RANGES.get(key, (None, None))
+        bounds = _RRULE_RANGES.get(key)
+        if bounds is None:
+            continue
+        low, high = bounds
         numbers = value.split(",")
-        if low is not None and not all(
+        if not all(
             re.fullmatch(r"-?\d{1,3}", n) and low <= abs(int(n)) <= high and int(n) for n in numbers
         ):
             raise ValueError(f"{key} out of range")  # dateutil would search until year 9999
