@@ -14,7 +14,7 @@ from bots.router import route
 from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
 from scheduler.store.database import open_store
-from scheduler.timing import Recurrence, RecurrenceTrigger, describe, next_fire, parse_reminder
+from scheduler.timing import Recurrence, describe, next_fire, parse_reminder
 
 CHI = ZoneInfo("America/Chicago")
 ANCHOR = datetime(2026, 12, 1, 9, 0)
@@ -73,14 +73,12 @@ def test_rules_are_described_in_words(rec: Recurrence, en: str, es: str) -> None
     assert describe(rec, "es") == f"{es} (America/Chicago)"
 
 
-def test_an_apscheduler_trigger_follows_the_rule() -> None:
-    trigger = RecurrenceTrigger(THIRTY_FIRST)
-    now = datetime(2027, 2, 1, tzinfo=UTC)
-    first = trigger.get_next_fire_time(None, now)
+def test_the_engine_follows_the_rule() -> None:
+    """The engine arms each next time with ``next_fire`` (the last day of a short month)."""
+    first = next_fire(THIRTY_FIRST, datetime(2027, 2, 1, tzinfo=UTC))
     assert first == datetime(2027, 2, 28, 9, 0, tzinfo=CHI).astimezone(UTC)
-    assert trigger.get_next_fire_time(first, first + timedelta(seconds=1)) == datetime(
-        2027, 3, 31, 9, 0, tzinfo=CHI
-    )
+    assert first is not None
+    assert next_fire(THIRTY_FIRST, first) == datetime(2027, 3, 31, 9, 0, tzinfo=CHI)
 
 
 def test_next_fire_is_strictly_after() -> None:
