@@ -170,15 +170,21 @@ class SlackBot:
         verb, rest = split_command(text)
         team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
-        if verb == "remind":
-            person = recipient(raw)
-            if person is not None and person != user:
-                refused = await self._unreachable(person, team, user)
-                if refused is not None:
-                    await ack(response_type="ephemeral", **render(refused).payload())
-                    return
-                # The person stays a mention for the router; the rest reads as typed.
-                text = f"remind <@{person}> {from_slack(raw.strip().split(None, 2)[2])}"
+        person = recipient(raw) if verb == "remind" else None
+        if person is not None and person != user:
+            # Two Slack calls to check the person: acknowledge first (3-second rule).
+            await ack()
+            refused = await self._unreachable(person, team, user)
+            if refused is not None:
+                await self._answer(respond, refused, verb, text, channel)
+                return
+            asker = await self.directory.asker(team, user, channel)
+            # The person stays a mention for the router; the rest reads as typed.
+            text = f"remind <@{person}> {from_slack(raw.strip().split(None, 2)[2])}"
+            reply = await self.run(text, asker)
+            await self._answer(respond, reply, verb, text, channel, asker=asker)
+            self._after(verb, asker)
+            return
         if verb in MODAL_VERBS and not rest:
             await ack()
             asker = self.directory.quick_asker(team, user, channel)

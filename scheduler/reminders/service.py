@@ -340,10 +340,14 @@ class ReminderService:
         return build_ics(self.cases(who), stamp=self.now())
 
     def forget(self, who: Asker) -> dict[str, int]:
-        """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
+        """Everything of this user goes: reminders (and their jobs), those others set for them,
+        cases, settings, ledger."""
         if self.engine is not None:
             for reminder in self.store.list_reminders_for_owner(who.platform, who.user_id):
                 self.engine.unschedule(reminder)
+            for reminder in self.store.list_reminders_for_target(who.platform, who.user_id):
+                if _recipient(reminder, who):
+                    self.engine.unschedule(reminder)
         return self.store.forget_user(who.platform, who.user_id)
 
 

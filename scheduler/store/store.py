@@ -10,7 +10,7 @@ read-then-write check that two workers could both pass.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 
 from scheduler.store.base import (
     CASES,
@@ -36,14 +36,21 @@ class Store(ReminderTables, Preferences, Ledger):
     def forget_user(self, platform: str, user_id: str) -> dict[str, int]:
         """Delete everything a user owns on one platform, in one transaction; counts per table.
 
-        Reminders of the user's cases go too even if, one day, someone else owned them.
+        Reminders of the user's cases go too even if, one day, someone else owned them, and so
+        do reminders someone else set for them (their id is the recipient).
         """
         case_ids = select(CASES.c.id).where(
             CASES.c.platform == platform, CASES.c.owner_id == user_id
         )
         rem = REMINDERS.c
         reminder_ids = select(rem.id).where(
-            rem.platform == platform, or_(rem.owner_id == user_id, rem.case_id.in_(case_ids))
+            rem.platform == platform,
+            or_(
+                rem.owner_id == user_id,
+                rem.case_id.in_(case_ids),
+                # Set for them by someone else: the row holds their id as its recipient.
+                and_(rem.target_kind == "user", rem.target_id == user_id),
+            ),
         )
         with self._tx() as s:
             counts = {

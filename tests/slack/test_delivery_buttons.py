@@ -225,10 +225,8 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
         slack.fake.users[person] = {"tz": "America/Chicago", "team_id": "T1", **profile}
     if dm_error:
         slack.fake.dm_errors[person] = dm_error
-    reply = await slack.sender.command(
-        f"remind <@{person}|someone> tomorrow at 9am call", user="U1"
-    )
-    answer = reply.json()
+    await slack.sender.command(f"remind <@{person}|someone> tomorrow at 9am call", user="U1")
+    [answer] = await slack.fake.wait_response()
     assert answer["response_type"] == "ephemeral"
     assert reason in answer["text"] and "Nothing was saved" in _text(answer["blocks"])
     assert _all(slack, "U1") == []
