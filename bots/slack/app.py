@@ -184,6 +184,8 @@ class SlackBot:
             reply = await self.run(text, asker)
             await self._answer(respond, reply, verb, text, channel, asker=asker)
             self._after(verb, asker)
+            if reply.ok:
+                self.refresh_home(person, team)  # it is listed on their Home tab too
             return
         if verb in MODAL_VERBS and not rest:
             await ack()

@@ -165,6 +165,10 @@ async def test_remind_someone_else_delivers_to_them_with_who_set_it(slack):
     [stored] = _all(slack, "U1")
     assert (stored.owner_id, stored.target_kind, stored.target_id) == ("U1", "user", "U2")
     assert stored.text == "bring the forms"
+    # It is on U2's Home tab too.
+    await slack.fake.wait_for(
+        lambda: any(c.get("user_id") == "U2" for c in slack.fake.called("views.publish"))
+    )
     [post] = await _delivered(slack)
     assert post["channel"] == "D2"  # U2's DM with the app
     assert post["text"].startswith("<@U1> asked me to remind you:\n")
