@@ -189,3 +189,23 @@ def test_buttons_and_the_setter_line_in_spanish() -> None:
         f"stop 7 at={stamp}",
     ]
     assert asked_by(message, lambda user: f"@{user}") == "@U1 me pidió que te recordara:"
+
+
+def test_the_console_prints_the_commands_for_a_delivered_reminder() -> None:
+    from bots.console import ConsoleNotifier
+    from scheduler.delivery.messages import Outgoing
+
+    out = io.StringIO()
+    message = Outgoing(
+        platform="console",
+        target_kind="user",
+        target_id="console-user",
+        text="⏰ Reminder (#4): call",
+        reminder_id=4,
+        fire_at=WED_9,
+        actionable=True,
+    )
+    asyncio.run(ConsoleNotifier(out).deliver(message))
+    assert out.getvalue().endswith(
+        "⏰ Reminder (#4): call\n  → done 4 · snooze 4 20m · snooze 4 1h · snooze 4 tomorrow\n"
+    )
