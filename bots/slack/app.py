@@ -41,7 +41,7 @@ from bots.slack.blocks import (
     context,
     render,
 )
-from bots.slack.escape import from_slack
+from bots.slack.escape import escape_keep_channels, from_slack
 from bots.slack.people import Directory, error_code
 from bots.slack.syntax import SYNTAX
 from bots.verbs.declare import VERBS, Verb, invoke
@@ -51,6 +51,7 @@ from scheduler.identity import Asker
 log = logging.getLogger(__name__)
 
 COMMAND = "/iep"
+STATUS_BLOCK = "iep_status"  # the line a delivered reminder gets after a button press
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
 # Verbs Slack opens a form for when they come without words (``views`` builds them).
@@ -317,6 +318,13 @@ class SlackBot:
             self.refresh_home(user, team, status=status)
             self._after(verb, asker)
             return
+        original = body.get("message")
+        if from_delivery(command) and reply.ok and isinstance(original, dict):
+            # The delivered reminder itself says what was done, with the exact new time; its
+            # buttons stay (Skip, then Stop), and the ledger stops a second press of one.
+            await self._mark_delivered(respond, original, reply)
+            self._after(verb, asker)
+            return
         # An ephemeral message belongs to the presser and may be replaced; a public one never.
         replace = bool(container.get("is_ephemeral"))
         # A delivered reminder's button answers with its own confirmation (the exact new time),
@@ -330,6 +338,22 @@ class SlackBot:
         else:
             await self._answer(respond, reply, verb, command, channel, asker=asker, replace=replace)
         self._after(verb, asker)
+
+    async def _mark_delivered(
+        self, respond: AsyncRespond, original: dict[str, Any], reply: Reply
+    ) -> None:
+        """Replace a delivered reminder with itself plus one status line (the latest action)."""
+        blocks = [b for b in original.get("blocks") or [] if b.get("block_id") != STATUS_BLOCK]
+        lines = [reply.title, *(s.text for s in reply.sections)]
+        status = context(escape_keep_channels("\n".join(lines)))
+        try:
+            await respond(
+                replace_original=True,
+                text=str(original.get("text") or reply.title),
+                blocks=[*blocks, {**status, "block_id": STATUS_BLOCK}],
+            )
+        except Exception as exc:  # the response_url expired or Slack refused: log the code only
+            log.warning("respond failed: %s", error_code(exc))
 
     async def on_share(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond

@@ -288,6 +288,7 @@ class SlackSender:
         channel: str = "C1",
         ephemeral: bool = True,
         home: bool = False,
+        message: dict[str, Any] | None = None,
     ) -> Reply:
         """A block_actions payload for one pressed button (from a message, or the Home tab)."""
         payload: dict[str, Any] = {
@@ -312,6 +313,8 @@ class SlackSender:
                 "is_ephemeral": ephemeral,
             }
             payload["channel"] = {"id": channel, "name": "sped-team"}
+            if message is not None:  # the message the button is on, as Slack attaches it
+                payload["message"] = {"type": "message", "ts": "1700000000.000100", **message}
             payload["response_url"] = self.response_url()
         return await self.interactive(payload)
 

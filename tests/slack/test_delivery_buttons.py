@@ -47,6 +47,7 @@ async def _press(slack, post, label, user="U1"):
         user=user,
         channel=post["channel"],
         ephemeral=False,
+        message={"text": post["text"], "blocks": post["blocks"]},
     )
     responses = await slack.fake.wait_response(before + 1)
     return responses[-1]
@@ -66,12 +67,17 @@ async def test_a_one_off_reminder_is_delivered_with_done_and_snooze_buttons(slac
     assert _buttons(post["blocks"])[0]["value"] == f"done {stored.id} at={stamp}"
 
     done = await _press(slack, post, "Done")
-    assert done["response_type"] == "ephemeral" and done["replace_original"] is False
-    assert f"Reminder #{stored.id} marked done" in _text(done["blocks"])
+    # The delivered message itself now says what was done, and keeps its buttons.
+    assert done["replace_original"] is True
+    assert_valid_blocks(done["blocks"])
+    assert done["blocks"][-1].get("block_id") == "iep_status"
+    assert f"Reminder #{stored.id} marked done" in done["blocks"][-1]["elements"][0]["text"]
+    assert "call the school" in _text(done["blocks"]) and _labels(done) == _labels(post)
     row = slack.ctx.store.get_delivery(stored.id, fired)
     assert row.action == "done" and row.acted_at is not None
 
     again = await _press(slack, post, "Done")
+    assert again["response_type"] == "ephemeral" and again["replace_original"] is False
     assert "already handled" in _text(again["blocks"])
 
 
