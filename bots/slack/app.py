@@ -172,7 +172,9 @@ class SlackBot:
         team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
         person = recipient(raw) if verb == "remind" else None
-        if person is not None and person != user:
+        if person is not None and person == user:  # `remind @myself ...` is `remind me ...`
+            text = f"remind me {from_slack(raw.strip().split(None, 2)[2])}"
+        elif person is not None:
             # Two Slack calls to check the person: acknowledge first (3-second rule).
             await ack()
             refused = await self._unreachable(person, team, user)

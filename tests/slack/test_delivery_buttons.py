@@ -241,3 +241,12 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
     assert reason in answer["text"] and "Nothing was saved" in _text(answer["blocks"])
     assert _all(slack, "U1") == []
     assert slack.ctx.store.list_reminders_for_target("slack", person, active_only=False) == []
+
+
+async def test_remind_at_myself_is_remind_me(slack):
+    await slack.sender.command("remind <@U1|casey> to stretch in 3 hours", user="U1")
+    [confirmation] = await slack.fake.wait_response()
+    assert "you (a direct message)" in _text(confirmation["blocks"])
+    [stored] = _all(slack, "U1")
+    assert (stored.target_id, stored.text) == ("U1", "stretch")
+    assert not slack.fake.called("conversations.open")  # no reachability check for yourself
