@@ -250,3 +250,26 @@ async def test_remind_at_myself_is_remind_me(slack):
     [stored] = _all(slack, "U1")
     assert (stored.target_id, stored.text) == ("U1", "stretch")
     assert not slack.fake.called("conversations.open")  # no reachability check for yourself
+
+
+async def test_buttons_work_after_the_app_restarts(slack):
+    """A new app on the same store answers a press on a message the old one delivered: the
+    action_id and value carry all it needs."""
+    from tests.slack.conftest import _started
+    from tests.slack.fake_slack import SlackSender
+
+    await slack.sender.command("remind me in 2 seconds restart check")
+    await slack.fake.wait_response()
+    [post] = await _delivered(slack)
+    [stored] = _all(slack)
+    await slack.sender.close()
+    await slack.adapter.stop()
+    adapter, sender = await _started(slack.fake, slack.ctx)
+    try:
+        restarted = type(slack)(slack.fake, adapter, sender, slack.ctx)
+        done = await _press(restarted, post, "Done")
+        assert f"Reminder #{stored.id} marked done" in _text(done["blocks"])
+    finally:
+        await sender.close()
+        await adapter.stop()
+        slack.sender = SlackSender(slack.adapter.url, slack.fake)  # closed again by the fixture
