@@ -18,6 +18,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bots.context import DEFAULT_TIMEZONE, Context
+from bots.deliveries import delivery_actions
 from bots.preferences import reply_lang
 from bots.render_text import render_text
 from bots.router import route
@@ -76,6 +77,10 @@ class ConsoleNotifier:
         else:
             where = tr(message.lang, "to #{channel}", channel=message.target_id)
         self.stdout.write(f"\n[{where}] {message.text}\n")
+        # The buttons Slack and Discord show, as the commands to type here (the latest delivery).
+        typed = [a.command.split(" at=", 1)[0] for a in delivery_actions(message)]
+        if typed:
+            self.stdout.write(f"  → {' · '.join(typed)}\n")
         self.stdout.flush()
 
 

@@ -21,7 +21,7 @@ HERE_WORDS = frozenset({"here", "aquí", "aqui"})
 
 
 class TargetSyntax(Protocol):
-    """How one platform writes a channel in command text and in replies."""
+    """How one platform writes a channel, and a person, in command text and in replies."""
 
     def read_channel(self, token: str) -> str | None:
         """The channel id a word of command text names, or None."""
@@ -29,14 +29,23 @@ class TargetSyntax(Protocol):
     def write_channel(self, channel_id: str) -> str:
         """A channel as the platform shows it in a reply (a link where it has them)."""
 
+    def read_user(self, token: str) -> str | None:
+        """The user id a word of command text names (a mention), or None."""
+
+    def write_user(self, user_id: str) -> str:
+        """A person as the platform shows them in a reply (their name, where it can)."""
+
 
 @dataclass(frozen=True)
 class ChannelSyntax:
     """The usual shape: a regex whose first non-empty group is the channel id, and a format
-    for writing one back (``{id}``)."""
+    for writing one back (``{id}``); the same for people where the platform has mentions (the
+    console has none: a person is written as their id and never read)."""
 
     pattern: re.Pattern[str]
     written: str
+    user_pattern: re.Pattern[str] | None = None
+    user_written: str = "{id}"
 
     def read_channel(self, token: str) -> str | None:
         found = self.pattern.match(token)
@@ -44,6 +53,13 @@ class ChannelSyntax:
 
     def write_channel(self, channel_id: str) -> str:
         return self.written.format(id=channel_id)
+
+    def read_user(self, token: str) -> str | None:
+        found = self.user_pattern.match(token) if self.user_pattern is not None else None
+        return next((g for g in found.groups() if g), None) if found else None
+
+    def write_user(self, user_id: str) -> str:
+        return self.user_written.format(id=user_id)
 
 
 # Each platform's syntax module; a platform missing here writes channels as `#id`.
@@ -61,5 +77,9 @@ def syntax_for(platform: str) -> TargetSyntax:
 
 
 def mention(platform: str, target: Target) -> str:
-    """A channel target written for ``platform``; people are named by the caller ("you")."""
-    return syntax_for(platform).write_channel(target.id)
+    """A target written for ``platform``: a channel link, or a person by the platform's mention
+    (the reader themself is named by the caller: "you")."""
+    syntax = syntax_for(platform)
+    if target.kind == "user":
+        return syntax.write_user(target.id)
+    return syntax.write_channel(target.id)

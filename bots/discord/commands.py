@@ -114,9 +114,14 @@ def annotation(param: Param) -> Any:
         return Transform[app_commands.AppCommandChannel, PostChannel]
     if kind is Kind.REMINDER:
         return Range[int, 1, REMINDER_ID_MAX]
+    if kind is Kind.PERSON:
+        return discord.User  # a Member when they are in the server (discord.py resolves it)
     if param.max_length is not None:
         return Range[str, 1, param.max_length]
     return str
+
+
+NOTHING_SAVED = N_("Nothing was saved.")
 
 
 class Unconverted(Exception):
@@ -134,6 +139,10 @@ def convert(param: Param, value: Any, lang: str) -> Any:
     kind = param.kind
     if kind is Kind.TARGET:
         return Target("channel", str(value.id))
+    if kind is Kind.PERSON:
+        if value.bot or value.system:
+            raise Unconverted(N_("I can't remind a bot or an app."), NOTHING_SAVED)
+        return Target("user", str(value.id))
     if kind is Kind.STATE:
         from content.deadlines import DeadlineInputError, normalise_state
 
@@ -190,16 +199,16 @@ def build_command(
                 annotation=_option_type(p),
                 default=inspect.Parameter.empty if p.required else p.default,
             )
-            for p in verb.params
+            for p in verb.options
         ),
     ]
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    described = {p.name: p.help for p in verb.params}
+    described = {p.name: p.help for p in verb.options}
     if described:
         app_commands.describe(**described)(callback)
     choices = {
         p.name: [Choice(name=label, value=value) for value, label in p.choices]
-        for p in verb.params
+        for p in verb.options
         if p.choices
     }
     if choices:
@@ -207,7 +216,7 @@ def build_command(
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=verb.name, description=verb.picker, callback=callback, parent=parent
     )
-    for p in verb.params:
+    for p in verb.options:
         complete = AUTOCOMPLETE.get(p.kind)
         if complete is not None and not p.choices:
             command.autocomplete(p.name)(_bind(complete, handler))
@@ -231,10 +240,21 @@ async def run_declared(
     needs_lang = any(p.kind in (Kind.DURATION, Kind.LEADS) for p in verb.params)
     lang = await handler.lang(interaction) if needs_lang else "en"
     try:
-        for param in verb.params:
+        for param in verb.options:
             value = options.get(param.name)
             if value is None:
                 continue
+            if (
+                param.kind is Kind.PERSON
+                and interaction.guild_id is not None
+                and not isinstance(value, discord.Member)
+            ):
+                raise Unconverted(
+                    N_("That person is not in this server, so I can't remind them."),
+                    NOTHING_SAVED,
+                )
+            if param.kind is Kind.PERSON and value.id == interaction.user.id:
+                continue  # yourself: the usual DM
             if param.kind is Kind.TARGET and not handler.is_admin(interaction):
                 raise Unconverted(
                     N_("Only server managers can send reminders to a channel"),
@@ -243,12 +263,34 @@ async def run_declared(
                         "`to` empty to get it yourself, by direct message."
                     ),
                 )
+            if param.keyword_name in values:  # a channel and a person: say which one went
+                raise Unconverted(
+                    N_("A channel or a person, not both"),
+                    N_("Fill in `to` for a channel, or `person` for someone else."),
+                )
             values[param.keyword_name] = convert(param, value, lang)
     except Unconverted as refused:
         await handler.refuse(interaction, refused.title, refused.hint)
         return
+    person = next(
+        (v for p in verb.options if p.kind is Kind.PERSON and (v := values.get(p.keyword_name))),
+        None,
+    )
+    if (
+        isinstance(person, Target)
+        and person.kind == "user"
+        and not await handler.can_dm(int(person.id), interaction.user.id, lang)
+    ):
+        await handler.refuse(
+            interaction,
+            N_("I can't send that person a direct message, so I can't remind them."),
+            NOTHING_SAVED,
+        )
+        return
     # A verb that delivers somewhere, sent to this person: check once that a DM reaches them.
-    dm_target = any(p.kind is Kind.TARGET and options.get(p.name) is None for p in verb.params)
+    dm_target = person is None and any(
+        p.kind is Kind.TARGET and options.get(p.name) is None for p in verb.options
+    )
     await handler.call(interaction, verb, values, dm_target=dm_target)
 
 

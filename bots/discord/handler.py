@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SEND_FAILURES = (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError)
 NONE = discord.AllowedMentions.none()
 DM_HELLO = N_("👋 This is where I will send your iepbot reminders.")
+DM_FOR_YOU = N_("👋 {person} set an iepbot reminder for you; I will send it here when it is due.")
 DM_BLOCKED = (
     N_("I can't send you direct messages"),
     N_(
@@ -40,7 +41,7 @@ DM_BLOCKED = (
         "with the `to` option."
     ),
 )
-__all__ = ["DM_BLOCKED", "DM_HELLO", "Handler", "locale_lang"]
+__all__ = ["DM_BLOCKED", "DM_FOR_YOU", "DM_HELLO", "Handler", "locale_lang"]
 
 
 class Handler:
@@ -215,6 +216,22 @@ class Handler:
         else:
             self._dm_ok.add(user_id)
             self.notifier.blocked.pop(user_id, None)
+
+    async def can_dm(self, user_id: int, setter_id: int, lang: str = "en") -> bool:
+        """Whether a reminder for someone else can reach them. Discord tells only by sending, so
+        they get a short note naming who set it; a 50007 (DMs closed) means no, and nothing is
+        stored. The note mentions the setter without pinging anyone."""
+        try:
+            channel = await self.notifier.open_dm(user_id)
+            note = tr(lang, DM_FOR_YOU, person=f"<@{setter_id}>")
+            await channel.send(note, allowed_mentions=NONE)
+        except discord.Forbidden as exc:
+            log.info("DM to a reminder recipient refused with Discord error %s", exc.code)
+            return False
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("DM to a reminder recipient failed: %s", type(exc).__name__)
+            return False
+        return True
 
     async def _tell_blocked(self, interaction: discord.Interaction, lang: str = "en") -> None:
         user_id = interaction.user.id

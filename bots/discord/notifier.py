@@ -17,7 +17,10 @@ import logging
 import aiohttp
 import discord
 
-from bots.discord.render import safe_content
+from bots.deliveries import asked_by, delivery_actions
+from bots.discord.render import STYLES, safe_content
+from bots.discord.syntax import SYNTAX
+from bots.discord.views import button_for
 from scheduler.delivery.limits import PlatformLimits, Rate
 from scheduler.delivery.messages import (
     Outgoing,
@@ -73,6 +76,28 @@ def send_error(exc: BaseException) -> Exception:
     return TransientSendError("unexpected")
 
 
+def delivery_view(message: Outgoing) -> discord.ui.View | None:
+    """The delivered reminder's buttons: persistent dynamic items (custom_id ``iep:0:done 42
+    at=...``) that work after a restart. Owner 0 lets the press through to the verb, which
+    allows the reminder's owner and the person it is for, and refuses anyone else privately."""
+    buttons = [
+        button_for(a.label, a.command, 0, STYLES.get(a.style)) for a in delivery_actions(message)
+    ]
+    kept = [b for b in buttons if b is not None]
+    if not kept:
+        return None
+    view = discord.ui.View(timeout=None)
+    for item in kept:
+        view.add_item(item)
+    return view
+
+
+def delivery_content(message: Outgoing) -> str:
+    header = asked_by(message, SYNTAX.write_user)
+    text = safe_content(message.text)
+    return f"{header}\n{text}" if header is not None else text
+
+
 class DiscordNotifier:
     """The dispatcher's way into Discord. ``client`` is set by the adapter once it exists."""
 
@@ -113,8 +138,12 @@ class DiscordNotifier:
                 channel: discord.abc.Messageable = await self.open_dm(target_id)
             else:
                 channel = client.get_partial_messageable(target_id)
+            view = delivery_view(message)
+            extra = {"view": view} if view is not None else {}
             await channel.send(
-                safe_content(message.text), allowed_mentions=discord.AllowedMentions.none()
+                delivery_content(message),
+                allowed_mentions=discord.AllowedMentions.none(),
+                **extra,  # type: ignore[arg-type]
             )
         except RuntimeError as exc:
             if str(exc) != CLOSED_SESSION:

@@ -19,7 +19,9 @@ CUSTOM_ID_MAX = 100
 LABEL_MAX = 80
 PREFIX = "iep"
 # Only what the router puts on buttons; a forged custom_id cannot reach any other verb.
-BUTTON_VERBS = frozenset({"ask", "cancel", "snooze", "reminders", "calendar", "topics", "help"})
+BUTTON_VERBS = frozenset(
+    {"ask", "cancel", "snooze", "done", "skip", "stop", "reminders", "calendar", "topics", "help"}
+)
 NOT_YOURS = N_("These buttons belong to the person who asked. Type `/iep reminders` for your own.")
 
 

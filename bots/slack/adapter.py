@@ -375,6 +375,8 @@ class SlackAdapter:
     async def _delivered(self, message: Outgoing) -> None:
         if self.bot is not None and message.owner_id:
             self.bot.refresh_home(message.owner_id, message.workspace_id or "", coalesce=True)
+        if self.bot is not None and message.set_by is not None:  # for someone else: theirs too
+            self.bot.refresh_home(message.target_id, message.workspace_id or "", coalesce=True)
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -28,6 +28,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.context import Context
+from bots.deliveries import from_delivery
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route, split_command
@@ -41,16 +42,18 @@ from bots.slack.blocks import (
     render,
 )
 from bots.slack.blocks import context as context_block
-from bots.slack.escape import from_slack
+from bots.slack.escape import escape_keep_channels, from_slack
 from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code
+from bots.slack.syntax import SYNTAX
 from bots.verbs.declare import VERBS, Verb, invoke
-from content.i18n import norm_lang, tr
+from content.i18n import N_, norm_lang, tr
 from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/iep"
+STATUS_BLOCK = "iep_status"  # the line a delivered reminder gets after a button press
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
 # A Home tab refresh caused by a delivery waits this long, sharing one views.publish with
 # the owner's other deliveries meanwhile (Slack's views.publish is Tier 4, per user).
@@ -61,6 +64,26 @@ MODAL_VERBS = ("remind", "track")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,20}$")
 
 Route = Callable[[Context, str, Asker], Reply]
+
+
+# Why a reminder for someone else is refused (``Directory.unreachable``'s reasons).
+UNREACHABLE = {
+    "bot": N_("I can't remind a bot or an app."),
+    "deactivated": N_("That person's account is deactivated, so I can't remind them."),
+    "outside": N_("That person is outside this workspace, so I can't remind them."),
+    "not_found": N_("I can't find that person in this workspace."),
+    "no_dm": N_("I can't send that person a direct message, so I can't remind them."),
+    "unknown": N_("I couldn't check that person just now; please try again."),
+}
+
+
+def recipient(raw: str) -> str | None:
+    """The person a raw `/iep remind <@U123|name> ...` is for: the first word after the verb,
+    read before the text conversion that makes mentions inert."""
+    words = raw.strip().split(None, 2)
+    if len(words) < 3 or split_command(words[0])[0] != "remind":
+        return None
+    return SYNTAX.read_user(words[1])
 
 
 def _verb(name: str) -> Verb | None:
@@ -179,10 +202,30 @@ class SlackBot:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
-        text = from_slack(str(body.get("text") or ""))
+        raw = str(body.get("text") or "")
+        text = from_slack(raw)
         verb, rest = split_command(text)
         team, user = _tenant(context), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
+        person = recipient(raw) if verb == "remind" else None
+        if person is not None and person == user:  # `remind @myself ...` is `remind me ...`
+            text = f"remind me {from_slack(raw.strip().split(None, 2)[2])}"
+        elif person is not None:
+            # Two Slack calls to check the person: acknowledge first (3-second rule).
+            await ack()
+            refused = await self._unreachable(person, team, user)
+            if refused is not None:
+                await self._answer(respond, refused, verb, text, channel)
+                return
+            asker = await self.directory.asker(team, user, channel)
+            # The person stays a mention for the router; the rest reads as typed.
+            text = f"remind <@{person}> {from_slack(raw.strip().split(None, 2)[2])}"
+            reply = await self.run(text, asker)
+            await self._answer(respond, reply, verb, text, channel, asker=asker)
+            self._after(verb, asker)
+            if reply.ok:
+                self.refresh_home(person, team)  # it is listed on their Home tab too
+            return
         if verb in MODAL_VERBS and not rest:
             await ack()
             asker = self.directory.quick_asker(team, user, channel)
@@ -206,6 +249,19 @@ class SlackBot:
         reply = await self.run(text, asker)
         await self._answer(respond, reply, verb, text, channel, asker=asker)
         self._after(verb, asker)
+
+    async def _unreachable(self, person: str, team: str, user: str) -> Reply | None:
+        """A refusal when a reminder for ``person`` could not reach them; None when it can."""
+        reason = await self.directory.unreachable(person, team)
+        if reason is None:
+            return None
+        lang = await self.lang(self.directory.quick_asker(team, user, None))
+        return Reply(
+            kind=ReplyKind.ERROR,
+            title=tr(lang, UNREACHABLE.get(reason, UNREACHABLE["unknown"])),
+            sections=[Section(tr(lang, "Nothing was saved."))],
+            lang=lang,
+        )
 
     def _rendered(
         self, reply: Reply, verb: str, text: str, channel: str | None, status: str | None = None
@@ -305,9 +361,18 @@ class SlackBot:
             self.refresh_home(user, team, status=status)
             self._after(verb, asker)
             return
+        original = body.get("message")
+        if from_delivery(command) and reply.ok and isinstance(original, dict):
+            # The delivered reminder itself says what was done, with the exact new time; its
+            # buttons stay (Skip, then Stop), and the ledger stops a second press of one.
+            await self._mark_delivered(respond, original, reply)
+            self._after(verb, asker)
+            return
         # An ephemeral message belongs to the presser and may be replaced; a public one never.
         replace = bool(container.get("is_ephemeral"))
-        if _flag(verb, "lists"):
+        # A delivered reminder's button answers with its own confirmation (the exact new time),
+        # not the list: the delivered message stays as it was, in the DM or channel.
+        if _flag(verb, "lists") and not from_delivery(command):
             listing = await self.run("reminders", asker)
             status = (":warning: " if reply.kind is ReplyKind.ERROR else "") + reply.title
             await self._answer(
@@ -316,6 +381,22 @@ class SlackBot:
         else:
             await self._answer(respond, reply, verb, command, channel, asker=asker, replace=replace)
         self._after(verb, asker)
+
+    async def _mark_delivered(
+        self, respond: AsyncRespond, original: dict[str, Any], reply: Reply
+    ) -> None:
+        """Replace a delivered reminder with itself plus one status line (the latest action)."""
+        blocks = [b for b in original.get("blocks") or [] if b.get("block_id") != STATUS_BLOCK]
+        lines = [reply.title, *(s.text for s in reply.sections)]
+        status = context_block(escape_keep_channels("\n".join(lines)))
+        try:
+            await respond(
+                replace_original=True,
+                text=str(original.get("text") or reply.title),
+                blocks=[*blocks, {**status, "block_id": STATUS_BLOCK}],
+            )
+        except Exception as exc:  # the response_url expired or Slack refused: log the code only
+            log.warning("respond failed: %s", error_code(exc))
 
     async def on_share(
         self,

@@ -25,6 +25,10 @@ _OTHER_SPECIAL = re.compile(r"<!([^>|]*)(?:\|([^>]*))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,5}$")
+# An invisible separator around a person the router named (``SlackSyntax.write_user``): such a
+# mention is kept live. Incoming text is stripped of the mark, so nobody can type one.
+PERSON_MARK = "\u2063"
+_PERSON_LINK = re.compile(f"{PERSON_MARK}&lt;@([UW][A-Z0-9]{{1,20}})&gt;{PERSON_MARK}")
 
 
 def escape(text: str) -> str:
@@ -34,8 +38,14 @@ def escape(text: str) -> str:
 
 
 def escape_keep_channels(text: str) -> str:
-    """``escape`` for text the router wrote, which may hold ``<#C123>`` channel links."""
-    return _CHANNEL_LINK.sub(r"<#\1>", escape(text))
+    """``escape`` for text the router wrote, which may hold ``<#C123>`` channel links and
+    people it named itself (shown as their names; ephemeral replies and DMs ping nobody)."""
+    return _PERSON_LINK.sub(r"<@\1>", _CHANNEL_LINK.sub(r"<#\1>", escape(text)))
+
+
+def strip_marks(text: str) -> str:
+    """Typed text without ``PERSON_MARK``: only the router may write a live mention."""
+    return text.replace(PERSON_MARK, "")
 
 
 def from_slack(text: str) -> str:
@@ -43,7 +53,7 @@ def from_slack(text: str) -> str:
 
     Channel references (``<#C123|name>``) stay: the router reads them as reminder targets.
     """
-    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    text = _SPECIAL.sub(lambda m: "@" + m.group(1), strip_marks(text))
     text = _SUBTEAM.sub(lambda m: "@" + (m.group(1) or "group"), text)
     text = _USER.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
     text = _LINK.sub(lambda m: m.group(1), text)

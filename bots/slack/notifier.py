@@ -18,8 +18,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.deliveries import asked_by, delivery_actions
+from bots.slack.blocks import CMD_ACTION, actions_blocks, button, section
 from bots.slack.escape import clip, escape_keep_channels
 from bots.slack.installations import Clients, NotInstalled
+from bots.slack.syntax import SYNTAX
 from scheduler.delivery.limits import PlatformLimits, Rate
 from scheduler.delivery.messages import (
     Outgoing,
@@ -60,6 +63,23 @@ def message_args(text: str) -> dict[str, Any]:
         "unfurl_links": False,
         "unfurl_media": False,
     }
+
+
+def delivery_args(message: Outgoing) -> dict[str, Any]:
+    """chat.postMessage arguments for a reminder: the text, who set it (a mention Slack shows
+    as the name; mentions are off, so nobody is pinged) and its buttons, each an action_id
+    with a router command as value, which the app's button listener runs for the presser."""
+    args = message_args(message.text)
+    header = asked_by(message, lambda user: escape_keep_channels(SYNTAX.write_user(user)))
+    if header is not None:
+        args["text"] = f"{header}\n{args['text']}"
+    actions = delivery_actions(message)
+    if actions:
+        elements = [
+            button(a.label, f"{CMD_ACTION}{i}", a.command, a.style) for i, a in enumerate(actions)
+        ]
+        args["blocks"] = [section(args["text"]), *actions_blocks(elements, "reminder")]
+    return args
 
 
 def send_error(exc: Exception) -> Exception:
@@ -131,7 +151,7 @@ class SlackNotifier:
             key = delivery_key(message)
             if key is not None:
                 extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"id": key}}
-            await client.chat_postMessage(channel=channel, **message_args(message.text), **extra)
+            await client.chat_postMessage(channel=channel, **delivery_args(message), **extra)
         except Exception as exc:
             mapped = send_error(exc)
             if mapped is exc:

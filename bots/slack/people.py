@@ -190,6 +190,33 @@ class Directory:
             walled=self.walled,
         )
 
+    async def unreachable(self, user_id: str, team_id: str) -> str | None:
+        """Why a reminder for this person could not reach them, or None when it can: a bot,
+        a deactivated account, someone outside this workspace, or a DM Slack will not open.
+        Asked fresh each time (not from the profile cache): a reminder must not be stored for
+        someone who left last week. The reason is a catalogue key, never Slack's text."""
+        try:
+            client = await self.clients.get(team_id)
+            answer = await client.users_info(user=user_id)
+        except _ERRORS as exc:
+            code = error_code(exc)
+            log.info("users.info for a reminder recipient failed: %s", code)
+            return "not_found" if code in ("user_not_found", "user_not_visible") else "unknown"
+        user = answer.get("user") or {}
+        if user.get("is_bot") or user.get("is_app_user") or user_id == "USLACKBOT":
+            return "bot"
+        if user.get("deleted"):
+            return "deactivated"
+        home = user.get("team_id")
+        if user.get("is_stranger") or (home and team_id and home != team_id):
+            return "outside"
+        try:
+            await client.conversations_open(users=user_id)
+        except _ERRORS as exc:
+            log.info("conversations.open for a reminder recipient failed: %s", error_code(exc))
+            return "no_dm"
+        return None
+
     async def is_member(self, team_id: str, user_id: str, channel_id: str) -> bool:
         """Whether the user is in the channel. Unknown (an API error) counts as no.
 

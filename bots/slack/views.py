@@ -28,7 +28,7 @@ from bots.slack.blocks import (
     render,
     section,
 )
-from bots.slack.escape import clip, escape_keep_channels
+from bots.slack.escape import clip, escape_keep_channels, strip_marks
 from content.i18n import N_, tr
 from scheduler.identity import Target
 from scheduler.limits import REMINDER_TEXT_MAX
@@ -225,7 +225,7 @@ def _target(state: dict[str, Any]) -> Target | None:
 
 def remind_command(state: dict[str, Any], lang: str = "en") -> Submission:
     errors: dict[str, str] = {}
-    text = " ".join((_value(state, "what").get("value") or "").split())
+    text = " ".join(strip_marks(_value(state, "what").get("value") or "").split())
     if not text:
         errors["what"] = tr(lang, "Write what the reminder should say.")
     elif len(text) > REMINDER_TEXT_MAX:
@@ -270,7 +270,7 @@ def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
         on = date.fromisoformat(day)
     except ValueError:
         errors["day"] = tr(lang, "Pick the day it happened.")
-    label = (_value(state, "case").get("value") or "").strip()
+    label = strip_marks(_value(state, "case").get("value") or "").strip()
     if not _LABEL.match(label):
         errors["case"] = tr(
             lang, "A short label: letters, digits and dashes, e.g. AB-7 (never a name)."

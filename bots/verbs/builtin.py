@@ -32,6 +32,8 @@ _SCOPE = Param(
     "scope", Kind.CHOICE, N_("Whose setting"), required=False, default="me", choices=SCOPE_CHOICES
 )
 _REMINDER = Param("reminder", Kind.REMINDER, N_("Its number, see /iep reminders"))
+# The delivery a button sits on (its fire time, epoch seconds): buttons act on it once.
+_AT = Param("at", Kind.INSTANT, "", required=False, keyword=True, hidden=True)
 
 DECLARED = (
     Verb(
@@ -132,7 +134,7 @@ DECLARED = (
         "remind",
         "bots.verbs.reminders:remind_verb",
         N_("remind me tomorrow 9am bring the draft"),
-        N_("a one-off or repeating reminder, to you or a channel (#channel, here)"),
+        N_("a one-off or repeating reminder, to you, someone else (@name) or a channel"),
         summary=N_("A one-off or repeating reminder"),
         params=(
             Param(
@@ -152,6 +154,13 @@ DECLARED = (
                 Kind.TARGET,
                 N_("Post it in this channel instead of a DM (Manage Server)"),
                 required=False,
+            ),
+            Param(
+                "person",
+                Kind.PERSON,
+                N_("Remind someone else instead, by direct message"),
+                required=False,
+                arg="to",
             ),
         ),
         parse="bots.verbs.reminders:parse_remind",
@@ -188,11 +197,45 @@ DECLARED = (
         params=(
             Param("reminder", Kind.REMINDER, N_("Its number")),
             Param("by", Kind.DURATION, N_("How long: 30m, 3h, 2d, 1w"), max_length=20),
+            _AT,
         ),
         parse="bots.verbs.reminders:parse_snooze",
         changes_home=True,
         lists=True,
         aliases=("posponer",),
+    ),
+    Verb(
+        "done",
+        "bots.verbs.reminders:done_verb",
+        "done 42",
+        N_("mark a delivered reminder done"),
+        summary=N_("Mark a delivered reminder done"),
+        params=(_REMINDER, _AT),
+        parse="bots.verbs.reminders:parse_done",
+        changes_home=True,
+        aliases=("hecho", "listo"),
+    ),
+    Verb(
+        "skip",
+        "bots.verbs.reminders:skip_verb",
+        "skip 42",
+        N_("skip the next time of a repeating reminder"),
+        summary=N_("Skip the next time of a repeating reminder"),
+        params=(_REMINDER, _AT),
+        parse="bots.verbs.reminders:parse_skip",
+        changes_home=True,
+        aliases=("saltar",),
+    ),
+    Verb(
+        "stop",
+        "bots.verbs.reminders:stop_verb",
+        "stop 42",
+        N_("stop a reminder for good (same as cancel)"),
+        summary=N_("Stop a reminder for good"),
+        params=(_REMINDER, _AT),
+        parse="bots.verbs.reminders:parse_stop",
+        changes_home=True,
+        aliases=("parar", "detener"),
     ),
     Verb(
         "calendar",

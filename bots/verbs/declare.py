@@ -89,6 +89,8 @@ class Kind(StrEnum):
     REMINDER = "reminder"  # int: a reminder id (Discord: autocomplete with the asker's own)
     ZONE = "zone"  # str: an IANA timezone name as typed (Discord: autocomplete)
     CHOICE = "choice"  # str: one of ``Param.choices``
+    PERSON = "person"  # Target("user", id): someone else (Slack `@name`, Discord a user option)
+    INSTANT = "instant"  # datetime (UTC) written as epoch seconds: a button's delivery time
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Param:
     max_length: int | None = None
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for Kind.CHOICE and EVENT
     arg: str | None = None  # the function's keyword, when it differs from ``name``
+    # Written by buttons only (a delivery's fire time): no Discord option, not in `help`.
+    hidden: bool = False
 
     @property
     def keyword_name(self) -> str:
@@ -129,7 +133,12 @@ class TextInput:
         if lowered in HERE_WORDS and self.asker.channel_id:
             return Target("channel", self.asker.channel_id)
         channel = syntax_for(self.asker.platform).read_channel(token)
-        return Target("channel", channel) if channel else None
+        return Target("channel", channel) if channel else self.person(token)
+
+    def person(self, token: str) -> Target | None:
+        """Someone named by the platform's mention syntax (Slack `<@U123>`), or None."""
+        user = syntax_for(self.asker.platform).read_user(token)
+        return Target("user", user) if user else None
 
 
 VerbFunction = Callable[..., Reply]
@@ -164,6 +173,11 @@ class Verb:
     usage_translated: bool = False
     aliases: tuple[str, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def options(self) -> tuple[Param, ...]:
+        """The parameters a person fills in (Discord's options); hidden ones come on buttons."""
+        return tuple(p for p in self.params if not p.hidden)
 
     @property
     def picker(self) -> str:
@@ -246,6 +260,17 @@ def convert_text(param: Param, raw: str, text: TextInput) -> Any:
             return parse_duration(raw, text.lang) if kind is Kind.DURATION else parse_leads(raw)
         except TimeError as exc:
             raise Unreadable(exc.text(text.lang)) from exc
+    if kind is Kind.INSTANT:
+        from datetime import UTC, datetime
+
+        if raw.isdigit() and len(raw) <= 12:
+            return datetime.fromtimestamp(int(raw), UTC)
+        raise Unreadable(tr(text.lang, "I could not read that"))
+    if kind is Kind.PERSON:
+        person = text.person(raw)
+        if person is None:
+            raise Unreadable(tr(text.lang, "I could not read that"))
+        return person
     if kind is Kind.REMINDER:
         token = raw.lstrip("#")
         if token.isdigit() and len(token) < 12:

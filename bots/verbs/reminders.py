@@ -1,4 +1,9 @@
-"""`remind`, `reminders`, `cancel` and `snooze`: the reminder verbs, identical on every platform.
+"""`remind`, `reminders`, `cancel`, `snooze`, `done`, `skip` and `stop`: the reminder verbs,
+identical on every platform.
+
+`done`, `skip`, `stop` and `snooze` are also what a delivered reminder's buttons run (see
+``bots.deliveries``): a button adds ``at=<fire time>`` so that it acts on its own delivery,
+once; typed without it they act on the latest delivery.
 
 Each verb takes typed values (see ``bots.verbs.declare``); the ``parse_*`` functions are the
 text front end, for the older free syntax of `/iep remind #team every monday 8am ...`.
@@ -7,14 +12,14 @@ Channel references in text are read by the platform's syntax, through ``TextInpu
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Reply, ReplyKind, Section, Table
 from bots.targets import HERE_WORDS, mention
-from bots.verbs.declare import TextInput, Unreadable, convert_text, error_reply
+from bots.verbs.declare import TextInput, TextParser, Unreadable, convert_text, error_reply
 from content.errors import UserError
 from content.i18n import N_, tr
 from scheduler.identity import Asker, Target
@@ -28,8 +33,8 @@ from scheduler.timing.recurrence import Recurrence, describe
 from scheduler.timing.zones import format_local, resolve_timezone
 
 REMIND_USAGE = N_(
-    "Try `/iep remind me tomorrow 9am bring the draft` or "
-    "`/iep remind #sped-team every monday 8am check caseload`."
+    "Try `/iep remind me to bring the draft tomorrow at 9am` or "
+    "`/iep remind #sped-team to check caseload every monday at 8am`."
 )
 LIST_LIMIT = 25
 
@@ -101,14 +106,18 @@ def parse_remind(text: TextInput) -> dict[str, Any] | Reply:
         return error(
             tr(lang, "When, and what should I remind you of?"), tr(lang, REMIND_USAGE), lang
         )
-    return {"when": rest, "to": target if target and target.kind == "channel" else None}
+    if target is not None and target.kind == "user" and target.id == text.asker.user_id:
+        target = None  # `remind @me`: the asker's own DM
+    return {"when": rest, "to": target}
 
 
 def remind_verb(
     ctx: Context, asker: Asker, *, when: str, what: str | None = None, to: Target | None = None
 ) -> Reply:
     """``when`` is a time phrase, or a phrase with the message after it when ``what`` is None;
-    ``to`` is a channel, or None for the asker by direct message."""
+    ``to`` is a channel, another person (delivered to them by DM, naming the asker), or None
+    for the asker by direct message. Whether that person can be reached is the adapter's
+    check, made before this runs (Slack's users.info, Discord's member and DM)."""
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
@@ -135,12 +144,15 @@ def remind_verb(
         )
     except (TimeError, ReminderRefused) as exc:
         return error(refusal(exc, lang), lang=lang)
-    if target.kind == "user":
+    if target.kind == "user" and target.id == asker.user_id:
         where = tr(lang, "you (a direct message)")
+    elif target.kind == "user":
+        where = tr(lang, "{person} (a direct message)", person=mention(asker.platform, target))
     else:
         where = tr(lang, "channel {channel}", channel=mention(asker.platform, target))
     lines = [
-        tr(lang, "When: {when}", when=_next(record)),
+        # The IANA zone too: "CST" alone does not tell a reader which zone set the time.
+        tr(lang, "When: {when}", when=f"{_next(record)} ({record.timezone})"),
         tr(lang, "To: {where}", where=where),
     ]
     if record.recurrence:
@@ -167,9 +179,15 @@ def _next(record: ReminderRecord, lang: str | None = None) -> str:
     return format_local(record.next_fire_at, resolve_timezone(record.timezone), lang)
 
 
-def _to(record: ReminderRecord, lang: str) -> str:
+def _to(record: ReminderRecord, lang: str, asker: Asker | None = None) -> str:
+    """Who a listed reminder goes to, seen from the reader: "you", a person or a channel."""
     if record.target_kind == "user":
-        return tr(lang, "you")
+        if asker is None or record.target_id == asker.user_id:
+            if asker is not None and record.owner_id != asker.user_id:
+                set_by = mention(record.platform, Target("user", record.owner_id))
+                return tr(lang, "you (from {person})", person=set_by)
+            return tr(lang, "you")
+        return mention(record.platform, Target("user", record.target_id))
     return mention(record.platform, Target("channel", record.target_id))
 
 
@@ -196,7 +214,7 @@ def reminders_verb(ctx: Context, asker: Asker) -> Reply:
         (
             f"#{r.id}",
             _next(r, lang),
-            _to(r, lang),
+            _to(r, lang, asker),
             describe(Recurrence.from_json(r.recurrence), lang) if r.recurrence else once,
             _short(r.text),
         )
@@ -252,8 +270,29 @@ def cancel_verb(ctx: Context, asker: Asker, *, reminder: int) -> Reply:
     )
 
 
+TOMORROW_WORDS = frozenset({"tomorrow", "mañana", "manana"})
+MORNING = time(9, 0)  # "Tomorrow 9am", as Slack's own snooze offers
+
+
+def _button_time(text: TextInput) -> tuple[str, dict[str, Any]]:
+    """The line without a button's `at=<fire time>`, and that time as a typed value."""
+    words, values = [], {}
+    for word in text.rest.split():
+        key, sep, raw = word.partition("=")
+        if sep and key.lower() == "at":
+            values["at"] = convert_text(_AT, raw, text)
+        else:
+            words.append(word)
+    return " ".join(words), values
+
+
 def parse_snooze(text: TextInput) -> dict[str, Any] | Reply:
-    head, _, rest = text.rest.strip().partition(" ")
+    """`snooze 42 2d`, `snooze 42 tomorrow` (9am, the asker's zone); buttons add `at=`."""
+    try:
+        rest_line, values = _button_time(text)
+    except Unreadable as exc:
+        return error(str(exc), lang=text.lang)
+    head, _, rest = rest_line.strip().partition(" ")
     try:
         reminder = convert_text(_REMINDER, head, text)
     except Unreadable:
@@ -264,26 +303,135 @@ def parse_snooze(text: TextInput) -> dict[str, Any] | Reply:
             tr(text.lang, "For example `/iep snooze 42 2d`."),
             text.lang,
         )
+    if rest.strip().lower() in TOMORROW_WORDS:
+        return {"reminder": reminder, "tomorrow": True, **values}
     try:
-        return {"reminder": reminder, "by": convert_text(_BY, rest.strip(), text)}
+        return {"reminder": reminder, "by": convert_text(_BY, rest.strip(), text), **values}
     except Unreadable as exc:  # already worded in the asker's language
         return error(str(exc), lang=text.lang)
 
 
-def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> Reply:
+def _one_reminder(verb: str) -> TextParser:
+    """The text parser of `done 42`, `skip 42`, `stop 42` (and their buttons' `at=`)."""
+
+    def parse(text: TextInput) -> dict[str, Any] | Reply:
+        try:
+            rest_line, values = _button_time(text)
+            return {"reminder": convert_text(_REMINDER, rest_line.strip(), text), **values}
+        except Unreadable:
+            return error(
+                tr(text.lang, "Which reminder?"),
+                tr(text.lang, "Give its number: `/iep {verb} 42`.", verb=verb),
+                text.lang,
+            )
+
+    return parse
+
+
+parse_done = _one_reminder("done")
+parse_skip = _one_reminder("skip")
+parse_stop = _one_reminder("stop")
+
+
+def _exact(record: ReminderRecord, ctx: Context, asker: Asker, lang: str) -> str:
+    """The next time in the reader's zone, with the zone's name: exact, never "CST" alone."""
+    tz_name = timezone_of(ctx, asker)
+    if record.next_fire_at is None:
+        return tr(lang, "done")
+    when = format_local(record.next_fire_at, resolve_timezone(tz_name), lang)
+    return f"{when} ({tz_name})"
+
+
+def _acted(
+    ctx: Context,
+    asker: Asker,
+    reminder: int,
+    action: str,
+    title: str,
+    *,
+    at: datetime | None = None,
+    until: datetime | None = None,
+) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
     try:
-        record = ctx.reminders.snooze(asker, reminder, by)
+        record = ctx.reminders.act(asker, reminder, action, fire_at=at, until=until)
+    except (TimeError, ReminderRefused) as exc:
+        return error(refusal(exc, lang), lang=lang)
+    lines = []
+    if record.status == "active" and record.next_fire_at is not None:
+        lines.append(tr(lang, "Next: {when}", when=_exact(record, ctx, asker, lang)))
+        if record.recurrence:
+            repeats = describe(Recurrence.from_json(record.recurrence), lang)
+            lines.append(tr(lang, "Repeats: {repeats}", repeats=repeats))
+    lines.append(tr(lang, "What: {text}", text=_short(record.text)))
+    return Reply(
+        kind=ReplyKind.INFO,
+        title=tr(lang, title, id=record.id),
+        sections=[Section("\n".join(lines))],
+        lang=lang,
+    )
+
+
+def snooze_verb(
+    ctx: Context,
+    asker: Asker,
+    *,
+    reminder: int,
+    by: timedelta | None = None,
+    tomorrow: bool = False,
+    at: datetime | None = None,
+) -> Reply:
+    """Typed, `snooze 42 2d` moves the next time later (a finished one comes back 2d from
+    now) and `snooze 42 tomorrow` moves it to tomorrow 9am in the asker's zone. A delivered
+    reminder's button (``at``) brings that delivery back after ``by`` from now, or tomorrow
+    9am, once: the ledger refuses a second press."""
+    lang = lang_of(ctx, asker)
+    if ctx.reminders is None:
+        return no_store(lang)
+    until = None
+    if tomorrow:
+        zone = resolve_timezone(timezone_of(ctx, asker))
+        day = utcnow().astimezone(zone).date() + timedelta(days=1)
+        until = datetime.combine(day, MORNING, zone)
+    if at is not None:
+        if until is None:
+            until = utcnow() + (by or timedelta(minutes=20))
+        return _acted(
+            ctx, asker, reminder, "snooze", N_("Reminder #{id} snoozed"), at=at, until=until
+        )
+    if by is None and until is None:
+        return error(tr(lang, "Which reminder, and for how long?"), lang=lang)
+    try:
+        record = ctx.reminders.snooze(asker, reminder, by, until=until)
     except (TimeError, ReminderRefused) as exc:
         return error(refusal(exc, lang), lang=lang)
     return Reply(
         kind=ReplyKind.INFO,
         title=tr(lang, "Reminder #{id} snoozed", id=record.id),
-        sections=[Section(tr(lang, "Next: {when}", when=_next(record, lang)))],
+        sections=[Section(tr(lang, "Next: {when}", when=_exact(record, ctx, asker, lang)))],
         lang=lang,
     )
+
+
+def done_verb(ctx: Context, asker: Asker, *, reminder: int, at: datetime | None = None) -> Reply:
+    """Mark a delivered reminder done (a repeating one carries on as planned)."""
+    return _acted(ctx, asker, reminder, "done", N_("Reminder #{id} marked done"), at=at)
+
+
+def skip_verb(ctx: Context, asker: Asker, *, reminder: int, at: datetime | None = None) -> Reply:
+    """Skip the next occurrence of a repeating reminder."""
+    return _acted(ctx, asker, reminder, "skip", N_("Reminder #{id}: next one skipped"), at=at)
+
+
+def stop_verb(ctx: Context, asker: Asker, *, reminder: int, at: datetime | None = None) -> Reply:
+    """Stop a reminder for good from its delivery; one never delivered is simply cancelled."""
+    if at is None and ctx.reminders is not None:
+        latest = ctx.reminders.store.latest_delivery(reminder)
+        if latest is None:
+            return cancel_verb(ctx, asker, reminder=reminder)
+    return _acted(ctx, asker, reminder, "stop", N_("Reminder #{id} stopped"), at=at)
 
 
 def _param(verb: str, name: str) -> Any:
@@ -294,3 +442,4 @@ def _param(verb: str, name: str) -> Any:
 
 _REMINDER = _param("cancel", "reminder")
 _BY = _param("snooze", "by")
+_AT = _param("done", "at")

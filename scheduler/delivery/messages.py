@@ -26,6 +26,11 @@ class Outgoing:
     owner_id: str | None = None
     lang: str = "en"
     workspace_id: str | None = None
+    # A delivered reminder offers Done / Snooze (and Skip / Stop when it repeats); the adapter
+    # draws the buttons. ``set_by``: the person who set it, when it is for someone else.
+    actionable: bool = False
+    repeating: bool = False
+    set_by: str | None = None
 
     @property
     def destination(self) -> tuple[str, str, str]:

@@ -380,6 +380,14 @@ class ReminderEngine:
             owner_id=reminder.owner_id,
             lang=reminder.lang,
             workspace_id=reminder.workspace_id,
+            # A scheduled push has no person to press anything.
+            actionable=reminder.kind != "push",
+            repeating=reminder.recurrence is not None,
+            set_by=(
+                reminder.owner_id
+                if reminder.target_kind == "user" and reminder.target_id != reminder.owner_id
+                else None
+            ),
         )
 
     def _notice(self, reminder: ReminderRecord, text_: str) -> None:

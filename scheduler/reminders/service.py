@@ -20,6 +20,7 @@ from scheduler.identity import Asker
 from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.reminders.calendar_export import build_ics
 from scheduler.reminders.jobs import ReminderEngine, utcnow
+from scheduler.store.ledger import ALREADY, NO_DELIVERY, STALE
 from scheduler.store.records import (
     CaseDraft,
     CaseRecord,
@@ -30,8 +31,8 @@ from scheduler.store.records import (
     leads_text,
 )
 from scheduler.store.store import Store
-from scheduler.timing import MAX_AHEAD
-from scheduler.timing.recurrence import Recurrence
+from scheduler.timing import latest_allowed
+from scheduler.timing.recurrence import Recurrence, next_fire
 from scheduler.timing.zones import resolve_timezone
 
 MAX_ACTIVE_PER_USER = 500
@@ -57,7 +58,21 @@ class ReminderRefused(UserError):
             "That would move reminder #{id} past {latest}, the latest a reminder can be set. "
             "Pick a shorter time."
         ),
+        "not_for_you": N_(
+            "Reminder #{id} is not yours: only the person who set it and the person it is "
+            "for can use its buttons."
+        ),
+        "not_delivered": N_("Reminder #{id} has not been delivered yet."),
+        "not_repeating": N_("Reminder #{id} does not repeat, so there is no next one to skip."),
+        "already": N_("Reminder #{id} was already handled that way for this delivery."),
+        "stale": N_("Reminder #{id} has come round again since that message; use the newest one."),
+        "not_later": N_("Pick a time that has not passed yet."),
+        "finished": N_("Reminder #{id} has no next time left."),
     }
+
+
+# The button and command actions on a delivered reminder (see ``ReminderService.act``).
+ACTIONS = ("done", "snooze", "skip", "stop")
 
 
 @dataclass(frozen=True)
@@ -69,8 +84,10 @@ class TrackResult:
 
 
 def _seconds(when: datetime) -> datetime:
-    """Fire times are whole seconds: they key the ledger and the job ids."""
-    return when.astimezone(UTC).replace(microsecond=0)
+    """Fire times are whole seconds (they key the ledger and the job ids), rounded *up*: a
+    reminder may be up to a second late, never early."""
+    whole = when.astimezone(UTC).replace(microsecond=0)
+    return whole + timedelta(seconds=1) if when.microsecond else whole
 
 
 class ReminderService:
@@ -135,13 +152,16 @@ class ReminderService:
         return record
 
     def visible(self, who: Asker) -> list[ReminderRecord]:
-        """The asker's own reminders, plus those posting to the channel they are in (walled:
-        in the asker's workspace only)."""
+        """The asker's own reminders, those someone set for them, and those posting to the
+        channel they are in (walled: in the asker's workspace only)."""
         store, scope = self.store, who.scope
         found = {
             r.id: r
             for r in store.list_reminders_for_owner(who.platform, who.user_id, workspace_id=scope)
         }
+        for r in store.list_reminders_for_target(who.platform, who.user_id, workspace_id=scope):
+            if r.target_kind == "user":
+                found.setdefault(r.id, r)
         if who.channel_id:
             for r in store.list_reminders_for_target(
                 who.platform, who.channel_id, workspace_id=scope
@@ -164,12 +184,77 @@ class ReminderService:
             or (who.walled and reminder.workspace_id != who.workspace_id)
         ):
             raise ReminderRefused("no_such", id=reminder_id)
-        if reminder.owner_id != who.user_id:
+        if reminder.owner_id != who.user_id and not _recipient(reminder, who):
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
             if who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id):
                 return reminder
             raise ReminderRefused("not_yours" if in_channel else "no_such", id=reminder_id)
         return reminder
+
+    def act(
+        self,
+        who: Asker,
+        reminder_id: int,
+        action: str,
+        *,
+        fire_at: datetime | None = None,
+        until: datetime | None = None,
+    ) -> ReminderRecord:
+        """Done, snooze (until ``until``), skip the next one, or stop, for one delivery.
+
+        ``fire_at`` names the delivery (a button carries it); None means the latest one (the
+        text commands). Only the reminder's owner and the person it is for may act, never an
+        admin on their behalf: these are personal to-dos. The ledger row records the action
+        in the same transaction as the change, so a second press of the same button on the
+        same message is refused instead of snoozing twice. A repeating reminder snoozed past its
+        next occurrence carries on from the snoozed time.
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        reminder = self.store.get_reminder(reminder_id)
+        if reminder is None or reminder.platform != who.platform:
+            raise ReminderRefused("no_such", id=reminder_id)
+        if reminder.owner_id != who.user_id and not _recipient(reminder, who):
+            raise ReminderRefused("not_for_you", id=reminder_id)
+        if fire_at is None:
+            latest = self.store.latest_delivery(reminder_id)
+            if latest is None:
+                raise ReminderRefused("not_delivered", id=reminder_id)
+            fire_at = latest.fire_at
+        if reminder.status == "cancelled":
+            # Stopped already (by the other person, or a double click on Stop).
+            raise ReminderRefused("already" if action == "stop" else "no_such", id=reminder_id)
+        rule = Recurrence.from_json(reminder.recurrence) if reminder.recurrence else None
+        nxt, status = reminder.next_fire_at, reminder.status
+        if action == "snooze":
+            if until is None or until <= self.now():
+                raise ReminderRefused("not_later")
+            nxt, status = _seconds(until), "active"
+        elif action == "skip":
+            if rule is None:
+                raise ReminderRefused("not_repeating", id=reminder_id)
+            if reminder.next_fire_at is None:
+                raise ReminderRefused("finished", id=reminder_id)
+            nxt = next_fire(rule, reminder.next_fire_at)
+            status = "active" if nxt is not None else "done"
+        elif action == "stop":
+            nxt, status = None, "cancelled"
+        outcome, _ = self.store.act_on_delivery(
+            reminder_id, fire_at, action, next_fire_at=nxt, status=status
+        )
+        if outcome == ALREADY:
+            raise ReminderRefused("already", id=reminder_id)
+        if outcome == STALE:
+            raise ReminderRefused("stale", id=reminder_id)
+        if outcome == NO_DELIVERY:
+            raise ReminderRefused("not_delivered", id=reminder_id)
+        if self.engine is not None and nxt != reminder.next_fire_at:
+            self.engine.unschedule(reminder)
+        updated = self.store.get_reminder(reminder_id)
+        assert updated is not None
+        if updated.status == "active" and nxt != reminder.next_fire_at:
+            self._arm([updated])
+        return updated
 
     def cancel(self, who: Asker, reminder_id: int) -> ReminderRecord:
         reminder = self._editable(who, reminder_id)
@@ -178,15 +263,31 @@ class ReminderService:
         self.store.cancel_reminder(reminder_id, workspace_id=who.scope)
         return reminder
 
-    def snooze(self, who: Asker, reminder_id: int, by: timedelta) -> ReminderRecord:
-        """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now."""
+    def snooze(
+        self,
+        who: Asker,
+        reminder_id: int,
+        by: timedelta | None = None,
+        *,
+        until: datetime | None = None,
+    ) -> ReminderRecord:
+        """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now.
+        With ``until`` instead, the next time becomes exactly that (it must not have passed)."""
         reminder = self._editable(who, reminder_id)
         now = self.now()
-        base = reminder.next_fire_at if reminder.status == "active" else None
-        when = _seconds((base if base and base > now else now) + by)
-        if when - now > MAX_AHEAD:
-            latest = (now + MAX_AHEAD).astimezone(resolve_timezone(reminder.timezone)).date()
-            raise ReminderRefused("too_far", id=reminder_id, latest=latest.isoformat())
+        if until is not None:
+            if until <= now:
+                raise ReminderRefused("not_later")
+            when = _seconds(until)
+        else:
+            if by is None:
+                raise ValueError("snooze needs by or until")
+            base = reminder.next_fire_at if reminder.status == "active" else None
+            when = _seconds((base if base and base > now else now) + by)
+        latest = latest_allowed(now)
+        if when > latest:
+            day = latest.astimezone(resolve_timezone(reminder.timezone)).date()
+            raise ReminderRefused("too_far", id=reminder_id, latest=day.isoformat())
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.reschedule(reminder_id, when, workspace_id=who.scope)
@@ -315,12 +416,18 @@ class ReminderService:
         return self._calendar(owner.platform, owner.owner_id, chosen or owner.lang)
 
     def forget(self, who: Asker) -> dict[str, int]:
-        """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
+        """Everything of this user goes: reminders (and their jobs), those others set for them,
+        cases, settings, ledger."""
         if self.engine is not None:
             for reminder in self.store.list_reminders_for_owner(
                 who.platform, who.user_id, workspace_id=who.scope
             ):
                 self.engine.unschedule(reminder)
+            for reminder in self.store.list_reminders_for_target(
+                who.platform, who.user_id, workspace_id=who.scope
+            ):
+                if _recipient(reminder, who):
+                    self.engine.unschedule(reminder)
         return self.store.forget_user(who.platform, who.user_id, workspace_id=who.scope)
 
     def forget_workspace(self, platform: str, workspace_id: str) -> dict[str, int]:
@@ -361,6 +468,11 @@ def feed_hash(secret: str) -> str:
     """What the store keeps of a feed secret. A plain SHA-256 is enough: the secret is random
     and long, so there is no dictionary to try against it (unlike a password)."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _recipient(reminder: ReminderRecord, who: Asker) -> bool:
+    """Whether ``who`` is the person a reminder is delivered to (someone set it for them)."""
+    return reminder.target_kind == "user" and reminder.target_id == who.user_id
 
 
 def deadline_reminder_text(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -28,7 +28,9 @@ from scheduler.store.base import (
 )
 from scheduler.store.errors import FencedOut
 from scheduler.store.records import (
+    DELIVERY_ACTIONS,
     DELIVERY_STATUSES,
+    REMINDER_STATUSES,
     UNFINISHED_DELIVERY_STATUSES,
     DeliveryRecord,
     LedgerMark,
@@ -68,6 +70,13 @@ class Claimed:
 
 def _key(reminder_id: int, fire_at: datetime) -> tuple[int, datetime]:
     return (reminder_id, _aware(fire_at, "fire_at"))
+
+
+# What ``act_on_delivery`` found: the action was applied, or why not.
+ACTED: Final = "acted"
+ALREADY: Final = "already"  # this delivery was acted on before (a double click)
+STALE: Final = "stale"  # the reminder has been delivered again since
+NO_DELIVERY: Final = "no_delivery"  # nothing of it was delivered yet
 
 
 class Ledger(StoreBase):
@@ -381,3 +390,73 @@ class Ledger(StoreBase):
         )
         with self._tx(read_only=True) as s:
             return [_delivery(r) for r in s.execute(stmt)]
+
+    # -- actions on a delivered reminder ------------------------------------------------------
+
+    def latest_delivery(self, reminder_id: int) -> DeliveryRecord | None:
+        """The reminder's most recent ledger row (by fire time), whatever its status."""
+        c = DELIVERIES.c
+        stmt = (
+            select(DELIVERIES)
+            .where(c.reminder_id == reminder_id)
+            .order_by(c.fire_at.desc(), c.id.desc())
+            .limit(1)
+        )
+        with self._tx(read_only=True) as s:
+            row = s.execute(stmt).first()
+        return _delivery(row) if row is not None else None
+
+    def act_on_delivery(
+        self,
+        reminder_id: int,
+        fire_at: datetime,
+        action: str,
+        *,
+        next_fire_at: datetime | None,
+        status: str,
+    ) -> tuple[str, str | None]:
+        """Record ``action`` on the delivery (reminder, fire time) and set the reminder's next
+        fire and status, in one transaction, only if that delivery is still the reminder's
+        latest and its last action was not this same one. Returns (outcome, the action
+        already recorded).
+
+        The guard is in the UPDATE's WHERE, not a read before it: two presses of one button
+        that arrive together (a double click, two replicas) cannot both pass it. A different
+        button on the same message still works (Skip, then Stop).
+        """
+        _check_choice(action, DELIVERY_ACTIONS, "action")
+        _check_choice(status, REMINDER_STATUSES, "status")
+        fire_at = _aware(fire_at, "fire_at")
+        c = DELIVERIES.c
+        with self._tx() as s:
+            latest = s.execute(
+                select(func.max(c.fire_at)).where(c.reminder_id == reminder_id)
+            ).scalar()
+            if latest is None:
+                return NO_DELIVERY, None
+            if latest != fire_at:  # max() keeps the column's type: aware UTC on every engine
+                return STALE, None
+            claimed = s.execute(
+                update(DELIVERIES)
+                .where(
+                    c.reminder_id == reminder_id,
+                    c.fire_at == fire_at,
+                    or_(c.action.is_(None), c.action != action),
+                )
+                .values(action=action, acted_at=_now())
+            ).rowcount
+            if claimed != 1:
+                before = s.execute(
+                    select(c.action).where(c.reminder_id == reminder_id, c.fire_at == fire_at)
+                ).scalar()
+                return ALREADY, before
+            r = REMINDERS.c
+            s.execute(
+                update(REMINDERS)
+                .where(r.id == reminder_id, r.status != "cancelled")
+                .values(
+                    next_fire_at=None if next_fire_at is None else _aware(next_fire_at, "next"),
+                    status=status,
+                )
+            )
+            return ACTED, action

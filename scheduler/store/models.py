@@ -189,6 +189,9 @@ class Delivery(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(64))
+    # Migration 0003: what the person did with this delivery (done, snooze, skip, stop), once.
+    action: Mapped[str | None] = mapped_column(String(16))
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LeaderTerm(Base):

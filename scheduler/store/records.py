@@ -18,6 +18,8 @@ DELIVERY_STATUSES: Final = frozenset(
     {"claimed", "sending", "sent", "failed", "missed", "uncertain"}
 )
 UNFINISHED_DELIVERY_STATUSES: Final = ("claimed", "sending")
+# What a person may do with a delivered reminder (its buttons, or `done 3` in text).
+DELIVERY_ACTIONS: Final = frozenset({"done", "snooze", "skip", "stop"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,8 @@ class DeliveryRecord:
     claimed_at: datetime
     sent_at: datetime | None
     last_error: str | None
+    action: str | None = None
+    acted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

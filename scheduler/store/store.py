@@ -45,11 +45,19 @@ class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
 
         With ``workspace_id`` (a walled asker), only what they own in that workspace: another
         workspace's data is not theirs to delete from here, even under the same user id.
-        Reminders of the user's cases go too even if, one day, someone else owned them.
+        Reminders of the user's cases go too even if, one day, someone else owned them, and so
+        do reminders someone else set for them (their id is the recipient).
         """
         case_where = [CASES.c.platform == platform, CASES.c.owner_id == user_id]
         rem = REMINDERS.c
-        owned = [rem.platform == platform, rem.owner_id == user_id]
+        owned = [
+            rem.platform == platform,
+            or_(
+                rem.owner_id == user_id,
+                # Set for them by someone else: the row holds their id as its recipient.
+                and_(rem.target_kind == "user", rem.target_id == user_id),
+            ),
+        ]
         setting_where = [
             SETTINGS.c.platform == platform,
             SETTINGS.c.scope == "user",

@@ -10,6 +10,7 @@ from scheduler.timing.phrases import (
     DEFAULT_TIME,
     MAX_AHEAD,
     ParsedReminder,
+    latest_allowed,
     parse_reminder,
 )
 from scheduler.timing.recurrence import (
@@ -30,6 +31,7 @@ __all__ = [
     "cron_recurrence",
     "describe",
     "format_local",
+    "latest_allowed",
     "next_fire",
     "parse_duration",
     "parse_leads",

@@ -15,8 +15,12 @@ __all__ = ["CODES", "TimeError", "norm_lang"]
 
 _MESSAGES: dict[str, str] = {
     "no_time": N_(
-        "I couldn't find a time at the start. Try `tomorrow 9am bring the draft` or `every "
-        "monday 8am check caseload`."
+        "I couldn't find a time at the start or at the end. Try `bring the draft tomorrow at "
+        "9am` or `check caseload every monday at 8am`."
+    ),
+    "two_times": N_(
+        "I found more than one time in that, so I didn't save it. Say the time once, at the "
+        "start or at the end, e.g. `call the school tomorrow at 3pm`."
     ),
     "past": N_(
         "That time has already passed. Pick a future one, e.g. `tomorrow 9am bring the draft`."
@@ -30,11 +34,9 @@ _MESSAGES: dict[str, str] = {
         "send notice`."
     ),
     "bad_time": N_("That time of day doesn't exist. Use e.g. `9am`, `3:30pm` or `15:30`."),
-    "empty_message": N_(
-        "Add what to remind about after the time, e.g. `tomorrow 9am bring the draft`."
-    ),
+    "empty_message": N_("Add what to remind about, e.g. `bring the draft tomorrow at 9am`."),
     "too_far": N_(
-        "I can only schedule up to one year ahead. Try e.g. `in 3 days call the district`."
+        "I can only schedule up to five years ahead. Try e.g. `call the district in 3 days`."
     ),
     "too_long": N_(
         "That reminder is too long (1,000 characters at most). Shorten it, e.g. `tomorrow "
@@ -48,8 +50,8 @@ _MESSAGES: dict[str, str] = {
         "Repeat every 1 to 365 days or 1 to 52 weeks, e.g. `every 2 weeks team sync`."
     ),
     "bad_month_day": N_(
-        "For a monthly reminder pick a day from 1 to 28, e.g. `every month on the 1st at "
-        "9am progress notes`."
+        "For a monthly reminder pick a day from 1 to 31 or the last day, e.g. `progress notes "
+        "every month on the 1st at 9am`."
     ),
     "bad_duration": N_(
         "I couldn't read that length of time. Use e.g. `2d`, `3h`, `30m`, `1h30m` or `2 days`."

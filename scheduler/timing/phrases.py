@@ -1,7 +1,14 @@
 """Splitting a reminder command into *when* and *what*.
 
-The when-phrase must come first (`tomorrow 9am bring the draft`); everything after it is the
-message, kept exactly as typed apart from surrounding blanks and a leading separator (`:`, `-`).
+The when-phrase may come first (`tomorrow 9am bring the draft`) or last, the way Slack's
+`/remind [who] [what] [when]` teaches it (`to bring the draft tomorrow at 9am`). The rest is the
+message, kept exactly as typed apart from surrounding blanks, a separator (`:`, `-`), matching
+quotes, and the joining word Slack drops too (`to`, `about`, `that`; `que`, `de`, `para`).
+
+Which reading wins (see `parse_reminder`): a when-phrase that covers the whole start or the whole
+end of the text. If both exist, the one whose message has no time-like words left wins; if none
+is clean, or the only reading leaves a clock time in the message (`tomorrow call at 4`), the
+reminder is refused with a one-line example rather than saved for a time the user did not mean.
 
 Why a small grammar of our own leads and dateparser only follows: fed a whole command, dateparser
 silently drops words it does not understand - `tomorrow 9 call` loses the 9, `tomorrow 9am 5
@@ -24,12 +31,17 @@ Decisions where the product brief was silent (each one is tested):
 * `midnight` is the end of the day it is attached to (`friday midnight` is Saturday 00:00).
 * A wall-clock time that falls in a spring-forward gap fires after the jump (02:30 -> 03:30);
   one that happens twice in the autumn fires at the first occurrence.
-* Reminders more than `MAX_AHEAD` (366 days) ahead are refused: they outlive school years, and
-  a typo in the year is far more likely than a real need.
+* Reminders more than `MAX_AHEAD` (five calendar years, as Slack's reminders API allows) ahead are
+  refused: a typo in the year is far more likely than a real need beyond that.
+* A time with fractions of a second is rounded *up* to the next whole second, so a reminder
+  never fires early (the store keeps whole seconds).
+* `on the 7th` / `el día 7` is the next 7th (this month if still ahead, skipping months that
+  lack the day); `every month on the 31st` moves to the last day of shorter months (said in the
+  confirmation), and `every January 25`, `every last day of the month` are RFC 5545 RRULEs.
+* Dotted times (`9.30`, `16.45`) are clock times, like `9:30`.
 * Recurring reminders: `every 2 weeks` (no time) starts one interval from now at the current
   time, `every 2 weeks at 10am` starts at the next 10:00, `every 2 weeks on friday` at the next
-  Friday (09:00 unless a time is given). Monthly reminders take days 1-28 only, so no month is
-  silently skipped.
+  Friday (09:00 unless a time is given).
 """
 
 from __future__ import annotations
@@ -62,8 +74,10 @@ from scheduler.timing.recurrence import (
     next_fire,
 )
 
-MAX_AHEAD = timedelta(days=366)
+MAX_AHEAD = 5  # calendar years, as Slack's reminders.add allows ("up to five years from now")
 DEFAULT_TIME = time(9, 0)
+# Longest trailing when-phrase tried (`every other friday at 10 in the morning` is 8 words).
+_MAX_TRAILING_WORDS = 14
 # Longest leading run handed to dateparser; real date phrases are short.
 _FALLBACK_MAX_WORDS = 6
 # A when-phrase is never this long; text beyond message limit + this is refused before parsing.
@@ -110,6 +124,7 @@ class _DateHit:
     day: date
     end: int
     roll_week: bool = False  # bare weekday meaning today: a week later if the time has passed
+    roll_month: int = 0  # "on the 7th" meaning today: the next month with a 7th if passed
     implied: _Clock | None = None  # "tonight", or the time inside an ISO "T08:00"
 
 
@@ -145,7 +160,7 @@ def _instant(wall: datetime, tz: ZoneInfo) -> datetime:
 
 
 # -- times of day ----------------------------------------------------------------------------
-_CLOCK_RE = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm|h)?")
+_CLOCK_RE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm|h)?")
 _H_CLOCK_RE = re.compile(r"(\d{1,2})h(\d{2})")
 _NOON = {"noon", "midday", "mediodia"}
 _MIDNIGHT = {"midnight", "medianoche"}
@@ -291,7 +306,41 @@ def _date_at(ctx: _Ctx, i: int) -> _DateHit | None:
         if part in _PARTS or part in _ES_PARTS:
             hour = _PARTS.get(part) or _ES_PARTS[part]
             return _DateHit(today, j + 2, implied=_Clock(hour, 0))
-    return _weekday_at(ctx, j) or _literal_at(ctx, j)
+    return _weekday_at(ctx, j) or _literal_at(ctx, j) or _ordinal_day_at(ctx, i, j)
+
+
+_ORDINAL_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
+
+
+def _ordinal_day_at(ctx: _Ctx, i: int, j: int) -> _DateHit | None:
+    """`on the 7th`, `the 21st`, `el día 7`, `el 7`: the next such day of a month. English needs
+    `the` and an ordinal ending, so `review the 7 copies` keeps its 7."""
+    word = ctx.word(j)
+    day = None
+    if word == "the" and ctx.can_extend(j + 1):
+        found = _ORDINAL_RE.fullmatch(ctx.word(j + 1))
+        day, end = (int(found.group(1)), j + 2) if found else (None, j)
+    elif word in ("dia",) and ctx.can_extend(j + 1) and ctx.word(j + 1).isdigit():
+        day, end = int(ctx.word(j + 1)), j + 2
+    elif ctx.word(i) == "el" and j > i and word.isdigit() and len(word) <= 2:
+        day, end = int(word), j + 1
+    if day is None:
+        return None
+    if not 1 <= day <= 31:
+        raise ctx.err("bad_date")
+    found_day = _next_month_day(ctx.today, day)
+    return _DateHit(found_day, end, roll_month=day if found_day == ctx.today else 0)
+
+
+def _next_month_day(start: date, day: int) -> date:
+    """The first date on or after `start` whose day of the month is `day`."""
+    year, month = start.year, start.month
+    while True:  # terminates within two months for any day 1-31
+        if day <= calendar.monthrange(year, month)[1]:
+            found = date(year, month, day)
+            if found >= start:
+                return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _weekday_at(ctx: _Ctx, j: int) -> _DateHit | None:
@@ -363,6 +412,18 @@ def _literal_at(ctx: _Ctx, j: int) -> _DateHit | None:
 
 def _named_month_at(ctx: _Ctx, j: int) -> _DateHit | None:
     """`dec 3`, `december 3rd, 2026`, `3 dec`, `the 3rd of december`, `3 de diciembre de 2026`."""
+    found = _month_and_day_at(ctx, j)
+    if found is None:
+        return None
+    month, day, k = found
+    year_at = k + 1 if ctx.word(k) in ("de", "del", "of") else k
+    if _YEAR_RE.fullmatch(ctx.word(year_at)) and ctx.can_extend(year_at):
+        return _DateHit(_checked_date(ctx, int(ctx.word(year_at)), month, day), year_at + 1)
+    return _DateHit(_upcoming(ctx, month, day), k)
+
+
+def _month_and_day_at(ctx: _Ctx, j: int) -> tuple[int, int, int] | None:
+    """(month, day, end) of a named-month date without its year; shared with `every June 1`."""
     k = j + 1 if ctx.word(j) == "the" else j
     month = day = None
     if ctx.word(k) in MONTHS:  # month first
@@ -378,10 +439,7 @@ def _named_month_at(ctx: _Ctx, j: int) -> _DateHit | None:
                 month, day, k = MONTHS[ctx.word(k2)], int(day_match.group(1)), k2 + 1
     if month is None or day is None:
         return None
-    year_at = k + 1 if ctx.word(k) in ("de", "del", "of") else k
-    if _YEAR_RE.fullmatch(ctx.word(year_at)) and ctx.can_extend(year_at):
-        return _DateHit(_checked_date(ctx, int(ctx.word(year_at)), month, day), year_at + 1)
-    return _DateHit(_upcoming(ctx, month, day), k)
+    return month, day, k
 
 
 def _checked_date(ctx: _Ctx, year: int, month: int, day: int) -> date:
@@ -505,6 +563,10 @@ def _at_date(ctx: _Ctx, hit: _DateHit, clock: _Clock | None) -> datetime:
     if hit.roll_week and fire <= ctx.now:
         fire = _instant(datetime.combine(day + timedelta(days=7), time(clock.hour, clock.minute)),
                         ctx.tz)  # fmt: skip
+    elif hit.roll_month and fire <= ctx.now:
+        later = _next_month_day(hit.day + timedelta(days=1), hit.roll_month)
+        fire = _instant(datetime.combine(later + timedelta(days=clock.day_shift),
+                                         time(clock.hour, clock.minute)), ctx.tz)  # fmt: skip
     return fire
 
 
@@ -619,40 +681,86 @@ _EVERY = {"every", "each", "cada"}
 _DAY_WORDS = {"day", "days", "dia", "dias"}
 _WEEK_WORDS = {"week", "weeks", "semana", "semanas"}
 _MONTH_WORDS = {"month", "months", "mes", "meses"}
+_YEAR_WORDS = {"year", "years", "ano", "anos"}
 _WORKDAY_WORDS = {"weekday", "weekdays", "workday", "workdays"}
 _ES_WORKDAY_TAILS = {"laborable", "laborables", "habil", "habiles"}
 _LIST_JOINERS = {"and", "y", "e", "&", "/"}
 _RANGE_JOINERS = {"to", "through", "thru", "-", "a"}
+_LAST_WORDS = {"last", "ultimo", "ultima"}
+_PLURAL_WEEKDAYS = {
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+    "sabados", "domingos",
+}  # fmt: skip
+_OF_WORDS = {"of", "de", "del"}
 
 
 @dataclass
 class _RecDraft:
-    kind: str
+    kind: str  # daily, weekdays, weekly, interval, monthly, yearly
     end: int
     weekdays: frozenset[int] = frozenset()
     every: int = 1
     unit: str = "days"
-    month_day: int = 0
+    month_day: int = 0  # -1 is the last day of the month
+    month: int = 0  # yearly
     clock: _Clock | None = None
     anchor_weekday: int | None = None
 
 
-def _recurrence_head(ctx: _Ctx) -> _RecDraft | None:
+def _recurrence_head(ctx: _Ctx, i: int) -> _RecDraft | None:
     """What repeats, before any `on <weekday>` or time."""
-    w0, w1 = ctx.word(0), ctx.word(1)
+    w0, w1 = ctx.word(i), ctx.word(i + 1)
+    if not ctx.can_extend(i):
+        return None
     if w0 in ("daily", "diariamente") or (w0, w1) == ("a", "diario"):
-        return _RecDraft("daily", 1 if w0 != "a" else 2)
+        return _RecDraft("daily", i + (1 if w0 != "a" else 2))
     if w0 in ("weekdays", "weekday"):
-        return _RecDraft("weekdays", 1)
-    if (w0, w1, ctx.word(2), ctx.word(3)) == ("de", "lunes", "a", "viernes"):
-        return _RecDraft("weekdays", 4)
+        return _RecDraft("weekdays", i + 1)
+    if w0 in ("monthly", "mensualmente"):
+        return _RecDraft("monthly", i + 1)
+    if w0 in ("yearly", "annually", "anualmente"):
+        return _RecDraft("yearly", i + 1)
+    if (w0, w1, ctx.word(i + 2), ctx.word(i + 3)) == ("de", "lunes", "a", "viernes"):
+        return _RecDraft("weekdays", i + 4)
+    of_every = _day_of_every_month(ctx, i)
+    if of_every:
+        return of_every
+    # A plural weekday repeats: `on fridays`, `mondays and thursdays`, `los viernes`.
+    k = i + 1 if w0 in ("on", "los") else i
+    if ctx.word(k) in _PLURAL_WEEKDAYS or (w0 == "los" and ctx.word(k) in WEEKDAYS):
+        days = _weekday_list(ctx, k)
+        if days and ctx.can_extend(k):
+            weekdays, end = days
+            kind = "weekdays" if weekdays == frozenset(range(5)) else "weekly"
+            return _RecDraft(kind, end, weekdays=weekdays if kind == "weekly" else frozenset())
     if w0 in _EVERY:
-        j = 1
+        j = i + 1
     elif w0 in ("todos", "todas") and w1 in ("los", "las"):
-        j = 2
+        j = i + 2
     else:
         return None
     return _recurrence_body(ctx, j)
+
+
+def _day_of_every_month(ctx: _Ctx, i: int) -> _RecDraft | None:
+    """`on the 15th of every month`, `el 15 de cada mes`, `the last day of each month`,
+    `el último día de cada mes`."""
+    j = i + 1 if ctx.word(i) in ("on", "el") else i
+    j = j + 1 if ctx.word(j) == "the" else j
+    if ctx.word(j) in ("dia",):
+        j += 1
+    if ctx.word(j) in _LAST_WORDS and ctx.word(j + 1) in ("day", "dia"):
+        day, j = -1, j + 2
+    else:
+        found = _DAYNUM_RE.fullmatch(ctx.word(j))
+        if not found or j == i:
+            return None
+        day, j = int(found.group(1)), j + 1
+    words = (ctx.word(j), ctx.word(j + 1), ctx.word(j + 2))
+    if words[0] in _OF_WORDS and words[1] in _EVERY and words[2] in _MONTH_WORDS:
+        reachable = all(ctx.can_extend(k) for k in range(i, j + 3))
+        return _RecDraft("monthly", j + 3, month_day=day) if reachable else None
+    return None
 
 
 def _recurrence_body(ctx: _Ctx, j: int) -> _RecDraft:
@@ -672,12 +780,42 @@ def _recurrence_body(ctx: _Ctx, j: int) -> _RecDraft:
         return _RecDraft("interval", j + 1, every=1, unit="weeks")
     if word in _MONTH_WORDS:
         return _RecDraft("monthly", j + 1)
+    if word in _YEAR_WORDS:
+        return _RecDraft("yearly", j + 1)
+    if word in _LAST_WORDS and nxt in ("day", "dia"):  # every last day of the month
+        k = j + 2
+        if ctx.word(k) in _OF_WORDS:
+            k += 1
+        if ctx.word(k) in ("the", "el"):
+            k += 1
+        if ctx.word(k) in _MONTH_WORDS:
+            return _RecDraft("monthly", k + 1, month_day=-1)
+        raise ctx.err("bad_recurrence")
     if word == "other" and nxt in _DAY_WORDS | _WEEK_WORDS:
         return _RecDraft("interval", j + 2, every=2, unit="weeks" if nxt in _WEEK_WORDS else "days")
+    if word == "other" and nxt in WEEKDAYS:  # every other wednesday
+        return _RecDraft("interval", j + 2, every=2, unit="weeks", anchor_weekday=WEEKDAYS[nxt])
     amount = _amount_word(word)
     if amount is not None and nxt in _DAY_WORDS | _WEEK_WORDS:
         return _RecDraft("interval", j + 2, every=amount,
                          unit="weeks" if nxt in _WEEK_WORDS else "days")  # fmt: skip
+    if amount is not None and nxt in WEEKDAYS and amount > 1:  # cada dos miércoles
+        return _RecDraft("interval", j + 2, every=amount, unit="weeks",
+                         anchor_weekday=WEEKDAYS[nxt])  # fmt: skip
+    dated = _month_and_day_at(ctx, j)
+    if dated:  # every January 25, cada 25 de enero
+        month, day, end = dated
+        return _RecDraft("yearly", end, month=month, month_day=day)
+    ordinal = _DAYNUM_RE.fullmatch(word)
+    if ordinal and (word != ordinal.group(1) or nxt in _OF_WORDS):  # every 15th (of the month)
+        k = j + 1
+        if ctx.word(k) in _OF_WORDS:
+            k += 1
+            k = k + 1 if ctx.word(k) in ("the", "el") else k
+            if ctx.word(k) not in _MONTH_WORDS:
+                raise ctx.err("bad_recurrence")
+            k += 1
+        return _RecDraft("monthly", k, month_day=int(ordinal.group(1)))
     days = _weekday_list(ctx, j)
     if days:
         weekdays, end = days
@@ -717,7 +855,8 @@ def _weekday_range(first: int, last: int) -> frozenset[int]:
 
 
 def _recurrence_options(ctx: _Ctx, draft: _RecDraft) -> None:
-    """`on friday` (intervals), `on the 1st` / `el día 1` (monthly) and a time, in any order."""
+    """`on friday` (intervals), `on the 1st` / `el día 1` / `on the last day` (monthly),
+    `on June 1` (yearly) and a time, in any order."""
     for _ in range(2):
         j = draft.end
         if not ctx.can_extend(j):
@@ -726,6 +865,12 @@ def _recurrence_options(ctx: _Ctx, draft: _RecDraft) -> None:
             found = _month_day_at(ctx, j)
             if found:
                 draft.month_day, draft.end = found
+                continue
+        if draft.kind == "yearly" and not draft.month:
+            k = j + 1 if ctx.word(j) in ("on", "el") else j
+            dated = _month_and_day_at(ctx, k) if ctx.can_extend(k) else None
+            if dated:
+                draft.month, draft.month_day, draft.end = dated
                 continue
         if draft.kind == "interval" and draft.anchor_weekday is None:
             k = j + 1 if ctx.word(j) in ("on", "el", "los") else j
@@ -741,11 +886,15 @@ def _recurrence_options(ctx: _Ctx, draft: _RecDraft) -> None:
 
 
 def _month_day_at(ctx: _Ctx, j: int) -> tuple[int, int] | None:
+    """`on the 1st`, `el día 15`, `on day 3`, and `on the last day` (-1)."""
     k = j
     if ctx.word(k) in ("on", "el"):
         k += 1
     if ctx.word(k) == "the":
         k += 1
+    last_day = ctx.word(k) in _LAST_WORDS and ctx.word(k + 1) in ("day", "dia")
+    if last_day and k > j and ctx.can_extend(k + 1):
+        return -1, k + 2
     if ctx.word(k) in ("day", "dia"):
         k += 1
     match = _DAYNUM_RE.fullmatch(ctx.word(k))
@@ -754,16 +903,20 @@ def _month_day_at(ctx: _Ctx, j: int) -> tuple[int, int] | None:
     return int(match.group(1)), k + 1
 
 
+def _rrule_monthly_day(day: int) -> str:
+    """Days 29-31 move to the last day of shorter months (BYSETPOS=-1 over 28..day)."""
+    if day == -1:
+        return "FREQ=MONTHLY;BYMONTHDAY=-1"
+    return f"FREQ=MONTHLY;BYMONTHDAY={','.join(str(d) for d in range(28, day + 1))};BYSETPOS=-1"
+
+
 def _build_recurrence(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
     tz = ctx.tz.key
     clock = draft.clock or _Clock(DEFAULT_TIME.hour, DEFAULT_TIME.minute)
     if draft.kind == "interval":
         return _build_interval(ctx, draft)
-    if draft.kind == "monthly":
-        day = draft.month_day + clock.day_shift
-        if not 1 <= day <= 28:
-            raise ctx.err("bad_month_day")
-        return cron_recurrence(f"{clock.minute} {clock.hour} {day} * *", tz, ctx.lang)
+    if draft.kind in ("monthly", "yearly"):
+        return _build_calendar(ctx, draft, clock)
     if draft.kind == "daily":
         return Recurrence.daily(clock.hour, clock.minute, tz)
     days = draft.weekdays if draft.kind == "weekly" else frozenset(range(5))
@@ -772,6 +925,29 @@ def _build_recurrence(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
     if draft.kind == "weekdays":
         return Recurrence.on_weekdays(clock.hour, clock.minute, tz)
     return Recurrence.weekly(days, clock.hour, clock.minute, tz)
+
+
+def _build_calendar(ctx: _Ctx, draft: _RecDraft, clock: _Clock) -> Recurrence:
+    """Monthly days 1-28 stay plain cron (as before); the rest are RFC 5545 RRULEs."""
+    tz, day = ctx.tz.key, draft.month_day
+    anchor = datetime.combine(ctx.today, time(clock.hour, clock.minute))
+    if draft.kind == "monthly":
+        if day == -1 or 28 < day + clock.day_shift <= 31:
+            if clock.day_shift:  # midnight after the last day is the 1st: say it that way
+                raise ctx.err("bad_month_day")
+            return Recurrence.rfc5545(_rrule_monthly_day(day), anchor, tz)
+        if not 1 <= day + clock.day_shift <= 28:
+            raise ctx.err("bad_month_day")
+        return cron_recurrence(
+            f"{clock.minute} {clock.hour} {day + clock.day_shift} * *", tz, ctx.lang
+        )
+    month = draft.month or ctx.today.month
+    day = day or ctx.today.day
+    if clock.day_shift or day > calendar.monthrange(2024, month)[1]:  # 2024: a leap year
+        raise ctx.err("bad_date")
+    if (month, day) == (2, 29):
+        return Recurrence.rfc5545("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1", anchor, tz)
+    return Recurrence.rfc5545(f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}", anchor, tz)
 
 
 def _build_interval(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
@@ -796,9 +972,16 @@ def _build_interval(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
 
 
 def _parse_recurring(ctx: _Ctx) -> tuple[Recurrence, int] | None:
-    draft = _recurrence_head(ctx)
+    draft = _recurrence_head(ctx, 0)
     if draft is None:
-        return None
+        timed = _time_at(ctx, 0)  # "at 3pm every day": the time before the repeat
+        if timed is None or not ctx.can_extend(timed[1]):
+            return None
+        draft = _recurrence_head(ctx, timed[1])
+        if draft is None:
+            return None
+        if draft.clock is None:
+            draft.clock = timed[0]
     _recurrence_options(ctx, draft)
     if draft.kind == "monthly" and not draft.month_day:
         raise ctx.err("bad_month_day")
@@ -807,19 +990,29 @@ def _parse_recurring(ctx: _Ctx) -> tuple[Recurrence, int] | None:
 
 # -- entry point ----------------------------------------------------------------------------------
 _LEADING_SEPARATORS = re.compile(r"^[\s,:;\-\u2013\u2014]+")
+_TRAILING_SEPARATORS = re.compile(r"[\s,:;\-\u2013\u2014]+$")
+# Slack drops the word joining "remind me" to the message; so do we.
+_JOINERS_FIRST = {"to", "about", "that", "que"}  # time first: `de`/`para` often start a message
+_JOINERS_LAST = _JOINERS_FIRST | {"de", "para"}
+_QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
+_DATE_WORDS = {
+    "today", "tomorrow", "tonight", "tmrw", "tmr", "yesterday", "hoy", "manana", "ayer",
+    "daily", "weekly", "monthly", "yearly", "diariamente",
+}  # fmt: skip
+_DATE_LEADS = {"on", "next", "this", "el", "este", "esta", "proximo", "proxima"}
 
 
-def parse_reminder(text: str, *, now: datetime, tz: ZoneInfo, lang: str = "en") -> ParsedReminder:
-    """Refusals are `TimeError`s with a one-line, example-bearing reply; nothing here logs, so
-    user text never reaches the logs."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    lang = norm_lang(lang)
-    if len(text) > REMINDER_TEXT_MAX + _MAX_WHEN_CHARS:
-        raise TimeError("too_long", lang)
-    ctx = _Ctx(now=now.astimezone(UTC), tz=tz, lang=lang, toks=_tokenize(text))
-    if not ctx.toks:
-        raise ctx.err("no_time")
+@dataclass(frozen=True)
+class _Reading:
+    """One way to split the text: the when-phrase covers tokens [start, end)."""
+
+    first: datetime
+    recurrence: Recurrence | None
+    start: int
+    end: int
+
+
+def _read(ctx: _Ctx) -> tuple[datetime, Recurrence | None, int]:
     recurring = _parse_recurring(ctx)
     if recurring:
         recurrence, end = recurring
@@ -828,13 +1021,148 @@ def parse_reminder(text: str, *, now: datetime, tz: ZoneInfo, lang: str = "en") 
     else:
         recurrence = None
         first, end = _parse_once(ctx)
+    first = _ceil_second(first)
     if first <= ctx.now:
         raise ctx.err("past")
-    if first - ctx.now > MAX_AHEAD:
+    if first > latest_allowed(ctx.now):
         raise ctx.err("too_far")
-    message = _LEADING_SEPARATORS.sub("", text[ctx.toks[end - 1].end :]).rstrip()
+    return first, recurrence, end
+
+
+def latest_allowed(now: datetime) -> datetime:
+    """The latest time a reminder may be set for (or snoozed to): ``MAX_AHEAD`` years on."""
+    return _years_later(now, MAX_AHEAD)
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    """The same instant `years` calendar years on; 29 February becomes 28 February."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    """Round up, never down: 12:00:04.3 becomes 12:00:05 so the reminder cannot fire early."""
+    if moment.microsecond:
+        return moment.replace(microsecond=0) + timedelta(seconds=1)
+    return moment
+
+
+def _sub(ctx: _Ctx, start: int) -> _Ctx:
+    return _Ctx(now=ctx.now, tz=ctx.tz, lang=ctx.lang, toks=ctx.toks[start:])
+
+
+def _trailing_reading(ctx: _Ctx) -> tuple[_Reading | None, TimeError | None]:
+    """The longest run of last words that is a whole when-phrase; else the first refusal met
+    (`on february 30`), so the user learns what was wrong rather than "no time"."""
+    n, error = len(ctx.toks), None
+    for k in range(max(1, n - _MAX_TRAILING_WORDS), n):
+        if ctx.toks[k].word == "manana" and ctx.toks[k - 1].word in ("la", "esta"):
+            continue  # "el informe de la mañana": the morning, not tomorrow
+        sub = _sub(ctx, k)
+        try:
+            first, recurrence, end = _read(sub)
+        except TimeError as exc:
+            if error is None and exc.code not in ("no_time", "bad_recurrence"):
+                error = exc
+            continue
+        if end == len(sub.toks):
+            return _Reading(first, recurrence, k, n), None
+    return None, error
+
+
+def _clock_like(ctx: _Ctx, start: int, end: int) -> bool:
+    """A clock time left in the message (`3pm`, `9.30`, `at 4`, `a las 5`, `noon`)."""
+    for i in range(start, end):
+        try:
+            timed = _time_at(ctx, i)
+        except TimeError:
+            continue
+        if timed is not None and timed[1] <= end:
+            return True
+    return False
+
+
+def _date_like(ctx: _Ctx, start: int, end: int) -> bool:
+    """A day or repeat left in the message (`tomorrow`, `on friday`, `every day`, `in 2 days`)."""
+    for i in range(start, end):
+        word, nxt = ctx.word(i), ctx.word(i + 1) if i + 1 < end else ""
+        if word in _DATE_WORDS or (word in _EVERY and nxt):
+            return True
+        if word in _DATE_LEADS and (nxt in WEEKDAYS or nxt in MONTHS):
+            return True
+        try:
+            amounts = _amounts_at(ctx, i)
+        except TimeError:
+            return True
+        if amounts is not None and amounts[1] <= end:
+            return True
+    return False
+
+
+def _message(text: str, ctx: _Ctx, reading: _Reading, joiners: set[str]) -> str:
+    if reading.start == 0:
+        body = text[ctx.toks[reading.end - 1].end :] if reading.end else text
+        body = _LEADING_SEPARATORS.sub("", body).rstrip()
+    else:
+        body = _TRAILING_SEPARATORS.sub("", text[: ctx.toks[reading.start].start]).strip()
+    first_word, _, rest = body.partition(" ")
+    if fold(first_word) in joiners and rest.strip():
+        body = rest.strip()
+    elif fold(first_word) in joiners:
+        body = ""
+    if len(body) >= 2 and _QUOTES.get(body[0]) == body[-1]:
+        body = body[1:-1].strip()
+    return body
+
+
+def parse_reminder(text: str, *, now: datetime, tz: ZoneInfo, lang: str = "en") -> ParsedReminder:
+    """Refusals are `TimeError`s with a one-line, example-bearing reply; nothing here logs, so
+    user text never reaches the logs.
+
+    Readings: the when-phrase at the start (today's form) and the longest one at the end
+    (Slack's form). A reading whose message still holds a time or a day is "dirty": a clean
+    reading wins (the start one if both are clean); a lone reading that leaves only a day word
+    (`tomorrow 9am plan today's lesson`) is kept; anything else is refused as `two_times`."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    lang = norm_lang(lang)
+    if len(text) > REMINDER_TEXT_MAX + _MAX_WHEN_CHARS:
+        raise TimeError("too_long", lang)
+    ctx = _Ctx(now=now.astimezone(UTC), tz=tz, lang=lang, toks=_tokenize(text))
+    if not ctx.toks:
+        raise ctx.err("no_time")
+    n = len(ctx.toks)
+    leading: _Reading | None = None
+    leading_error: TimeError | None = None
+    try:
+        first, recurrence, end = _read(ctx)
+        leading = _Reading(first, recurrence, 0, end)
+    except TimeError as exc:
+        leading_error = exc
+    if leading is not None and leading.end == n:
+        raise ctx.err("empty_message")
+    trailing, trailing_error = _trailing_reading(ctx)
+    readings = [r for r in (leading, trailing) if r is not None]
+    if not readings:
+        if leading_error is not None and leading_error.code != "no_time":
+            raise leading_error
+        raise trailing_error or leading_error or ctx.err("no_time")
+    spans = {id(r): (r.end, n) if r.start == 0 else (0, r.start) for r in readings}
+    clocks = {id(r): _clock_like(ctx, *spans[id(r)]) for r in readings}
+    dates = {id(r): _date_like(ctx, *spans[id(r)]) for r in readings}
+    clean = [r for r in readings if not clocks[id(r)] and not dates[id(r)]]
+    if clean:
+        chosen = clean[0]
+    elif len(readings) == 1 and not clocks[id(readings[0])]:
+        chosen = readings[0]
+    else:
+        raise ctx.err("two_times")
+    joiners = _JOINERS_FIRST if chosen.start == 0 else _JOINERS_LAST
+    message = _message(text, ctx, chosen, joiners)
     if not message:
         raise ctx.err("empty_message")
     if len(message) > REMINDER_TEXT_MAX:
         raise ctx.err("too_long")
-    return ParsedReminder(first_fire=first, recurrence=recurrence, message=message)
+    return ParsedReminder(first_fire=chosen.first, recurrence=chosen.recurrence, message=message)

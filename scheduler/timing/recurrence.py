@@ -15,6 +15,13 @@ deliberate rule for the two odd cases:
 * a wall-clock time that happens twice (the autumn overlap) fires once, at the first occurrence.
 
 This is Python's `fold=0` reading of a local time, so one-off reminders behave the same way.
+
+Calendar rules that a 5-field cron cannot say (the last day of the month, the 31st in a month that
+has only 30 days, 25 January every year) are RFC 5545 RRULEs read by dateutil's `rrule`, on the
+same wall-clock calendar and the same `fold=0` mapping. A monthly day that a month lacks (the
+29th-31st) moves to that month's last day - `BYMONTHDAY=28,29,30,31;BYSETPOS=-1` - instead of
+RFC 5545's default of skipping the month: a progress note due "on the 31st" is still due in
+April. `describe` says so in words.
 """
 
 from __future__ import annotations
@@ -28,15 +35,22 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from dateutil.rrule import rrule, rrulestr
 
 from content.i18n import tr, trn
-from scheduler.timing._vocab import EN_WEEKDAY_NAMES, ES_WEEKDAY_NAMES, join_names
+from scheduler.timing._vocab import (
+    EN_MONTH_NAMES,
+    EN_WEEKDAY_NAMES,
+    ES_MONTH_NAMES,
+    ES_WEEKDAY_NAMES,
+    join_names,
+)
 from scheduler.timing.errors import TimeError, norm_lang
 from scheduler.timing.zones import format_date_short, is_iana_zone, resolve_timezone
 
-Kind = Literal["weekly", "daily", "weekdays", "interval", "cron"]
+Kind = Literal["weekly", "daily", "weekdays", "interval", "cron", "rrule"]
 Unit = Literal["days", "weeks"]
-KINDS: frozenset[str] = frozenset(("weekly", "daily", "weekdays", "interval", "cron"))
+KINDS: frozenset[str] = frozenset(("weekly", "daily", "weekdays", "interval", "cron", "rrule"))
 _JSON_VERSION = 1
 MAX_INTERVAL_DAYS = 365
 MAX_INTERVAL_WEEKS = 52
@@ -71,6 +85,7 @@ class Recurrence:
     unit: Unit = "days"
     anchor: datetime | None = None
     cron: str = ""
+    rrule: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -88,8 +103,13 @@ class Recurrence:
             raise ValueError("weekdays only apply to weekly recurrences")
         if self.kind == "interval":
             self._check_interval()
+        elif self.kind == "rrule":
+            self._check_anchor()
+            _rrule_for(self.rrule, self.anchor)  # raises ValueError if malformed
         elif self.anchor is not None:
-            raise ValueError("anchor only applies to interval recurrences")
+            raise ValueError("anchor only applies to interval and rrule recurrences")
+        if self.rrule and self.kind != "rrule":
+            raise ValueError("rrule only applies to rrule recurrences")
         if self.kind == "cron":
             _cron_fields(self.cron)  # raises ValueError if malformed
         elif self.cron:
@@ -101,11 +121,14 @@ class Recurrence:
         limit = MAX_INTERVAL_DAYS if self.unit == "days" else MAX_INTERVAL_WEEKS
         if not 1 <= self.every <= limit:
             raise ValueError("interval out of range")
+        self._check_anchor()
+
+    def _check_anchor(self) -> None:
         anchor = self.anchor
         if anchor is None or anchor.tzinfo is not None or anchor.second or anchor.microsecond:
             raise ValueError("interval needs a naive, whole-minute local anchor")
         if (anchor.hour, anchor.minute) != (self.hour, self.minute):
-            raise ValueError("interval hour/minute must match its anchor")
+            raise ValueError("hour/minute must match the anchor")
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
@@ -130,6 +153,13 @@ class Recurrence:
             "interval", tz, anchor.hour, anchor.minute, every=every, unit=unit, anchor=anchor
         )
 
+    @classmethod
+    def rfc5545(cls, rule: str, anchor: datetime, tz: str) -> Recurrence:
+        """An RFC 5545 RRULE (without DTSTART); `anchor` is the naive local DTSTART, which
+        also gives the time of day."""
+        anchor = anchor.replace(second=0, microsecond=0)
+        return cls("rrule", tz, anchor.hour, anchor.minute, anchor=anchor, rrule=rule)
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
@@ -146,6 +176,8 @@ class Recurrence:
             data |= {"every": self.every, "unit": self.unit, "anchor": self.anchor.isoformat()}
         if self.kind == "cron":
             data["cron"] = self.cron
+        if self.kind == "rrule" and self.anchor is not None:
+            data |= {"rrule": self.rrule, "anchor": self.anchor.isoformat()}
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -174,6 +206,9 @@ class Recurrence:
             )  # fmt: skip
         if kind == "cron":
             return cls("cron", tz, cron=str(data.get("cron", "")))
+        if kind == "rrule":
+            anchor = datetime.fromisoformat(str(data.get("anchor")))
+            return cls.rfc5545(str(data.get("rrule", "")), anchor, tz)
         raise ValueError(f"unknown recurrence kind {kind!r}")
 
 
@@ -298,6 +333,56 @@ def to_rrule(rec: Recurrence) -> dict[str, Any] | None:
         return {"FREQ": "WEEKLY", "BYDAY": [_ICAL_DAYS[d] for d in sorted(rec.weekdays)]}
     if rec.kind == "interval":
         return {"FREQ": "WEEKLY" if rec.unit == "weeks" else "DAILY", "INTERVAL": rec.every}
+    if rec.kind == "rrule" and rec.rrule:  # monthly, yearly, every other: already RFC 5545
+        parts = _rrule_parts(rec.rrule)
+        return {k: int(v) if k == "INTERVAL" else v.split(",") for k, v in parts.items()}
+    return None
+
+
+# -- RFC 5545 rules ---------------------------------------------------------------------------
+_RRULE_PART = re.compile(r"^[A-Z]+=[A-Z0-9,+-]+$")
+_RRULE_KEYS = frozenset(("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYSETPOS", "BYDAY"))
+_RRULE_RANGES = {"INTERVAL": (1, 999), "BYMONTH": (1, 12), "BYMONTHDAY": (1, 31),
+                 "BYSETPOS": (1, 366)}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=512)
+def _rrule_for(rule: str, anchor: datetime | None) -> rrule:
+    """Only the few RRULE parts our phrases produce, with no COUNT/UNTIL (a reminder repeats
+    until cancelled) and no DTSTART (the anchor is), so a stored row cannot smuggle in more."""
+    if anchor is None or not isinstance(rule, str) or not rule:
+        raise ValueError("rrule needs a rule and an anchor")
+    parts = rule.split(";")
+    if not all(_RRULE_PART.match(p) and p.split("=")[0] in _RRULE_KEYS for p in parts):
+        raise ValueError("unsupported RRULE part")
+    for key, value in _rrule_parts(rule).items():
+        bounds = _RRULE_RANGES.get(key)
+        if bounds is None:
+            continue
+        low, high = bounds
+        numbers = value.split(",")
+        if not all(
+            re.fullmatch(r"-?\d{1,3}", n) and low <= abs(int(n)) <= high and int(n) for n in numbers
+        ):
+            raise ValueError(f"{key} out of range")  # dateutil would search until year 9999
+    parsed = rrulestr(rule, dtstart=anchor, cache=False)
+    if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr returns a set only for sets
+        raise ValueError("not a single RRULE")
+    return parsed
+
+
+def _rrule_parts(rule: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in rule.split(";"))
+
+
+def _next_rrule(rec: Recurrence, after: datetime, zone: tzinfo) -> datetime | None:
+    rule = _rrule_for(rec.rrule, rec.anchor)
+    match = rule.after(_scan_start(after, zone), inc=True)
+    while match is not None:
+        candidate = _instant(match, zone)
+        if candidate > after:
+            return candidate
+        match = rule.after(match, inc=False)
     return None
 
 
@@ -344,6 +429,8 @@ def next_fire(rec: Recurrence, after: datetime) -> datetime | None:
     zone = rec.zone
     if rec.kind == "interval":
         return _next_interval(rec, after, zone)
+    if rec.kind == "rrule":
+        return _next_rrule(rec, after, zone)
     trigger = _wall_trigger(rec)
     wall = _scan_start(after, zone)
     while True:
@@ -395,6 +482,8 @@ def describe(rec: Recurrence, lang: str = "en") -> str:
         text = tr(lang, "every weekday (Monday to Friday) {at}", at=at)
     elif rec.kind == "interval":
         text = _describe_interval(rec, lang, at)
+    elif rec.kind == "rrule":
+        text = _describe_rrule(rec, lang, at)
     else:
         text = _describe_cron(rec, lang)
     return f"{text} ({rec.tz})"
@@ -424,3 +513,45 @@ def _describe_cron(rec: Recurrence, lang: str) -> str:
         if day.isdigit() and dow == "*":
             return tr(lang, "every month on day {day} {at}", day=int(day), at=at)
     return tr(lang, "on the cron schedule `{cron}`", cron=rec.cron)
+
+
+def _month_name(month: int, lang: str) -> str:
+    return (ES_MONTH_NAMES if lang == "es" else EN_MONTH_NAMES)[month - 1]
+
+
+def _describe_rrule(rec: Recurrence, lang: str, at: str) -> str:
+    """Words for the RRULEs the phrase parser builds; anything else is shown as the rule."""
+    parts = _rrule_parts(rec.rrule)
+    freq, days = parts.get("FREQ"), parts.get("BYMONTHDAY", "")
+    clamped = parts.get("BYSETPOS") == "-1" and days.startswith("28,")
+    day = int(days.rsplit(",", 1)[-1]) if re.fullmatch(r"[0-9,]+", days) else None
+    if freq == "MONTHLY" and "BYMONTH" not in parts and "INTERVAL" not in parts:
+        if days == "-1":
+            return tr(lang, "every month on its last day {at}", at=at)
+        if day is not None and clamped:
+            return tr(
+                lang,
+                "every month on day {day} (on the last day in months without one) {at}",
+                day=day,
+                at=at,
+            )
+        if day is not None and "," not in days:
+            return tr(lang, "every month on day {day} {at}", day=day, at=at)
+    month = parts.get("BYMONTH", "")
+    if freq == "YEARLY" and month.isdigit() and day is not None and "INTERVAL" not in parts:
+        if clamped:  # 29 February
+            return tr(
+                lang,
+                "every year on {day} {month} (28 February when there is no 29th) {at}",
+                day=day,
+                month=_month_name(int(month), lang),
+                at=at,
+            )
+        return tr(
+            lang,
+            "every year on {day} {month} {at}",
+            day=day,
+            month=_month_name(int(month), lang),
+            at=at,
+        )
+    return tr(lang, "on the RFC 5545 schedule `{rule}`", rule=rec.rrule)  # pragma: no cover

@@ -110,8 +110,10 @@ def format_date_short(local: datetime, lang: str = "en") -> str:
 
 
 def format_local(dt_utc: datetime, tz: ZoneInfo, lang: str = "en") -> str:
-    """Confirmations show the zone abbreviation so a user who set the wrong zone notices."""
+    """Confirmations show the zone abbreviation so a user who set the wrong zone notices, and
+    seconds when there are any (`in 90 seconds`), so the time shown is the exact fire time."""
     if dt_utc.tzinfo is None:
         raise ValueError("format_local needs an aware datetime")
     local = dt_utc.astimezone(tz)
-    return f"{format_date_short(local, lang)}, {local:%H:%M} {local.tzname()}"
+    clock = f"{local:%H:%M:%S}" if local.second else f"{local:%H:%M}"
+    return f"{format_date_short(local, lang)}, {clock} {local.tzname()}"

@@ -100,6 +100,8 @@ def _base(
 def _option(name: str, value: Any, focused: bool) -> dict[str, Any]:
     if isinstance(value, tuple) and value[0] == "channel":
         return {"name": name, "type": 7, "value": value[1]}
+    if isinstance(value, tuple) and value[0] == "user":
+        return {"name": name, "type": 6, "value": value[1]}
     option = {"name": name, "type": OPTION_TYPES[type(value)], "value": value}
     if focused:
         option["focused"] = True
@@ -159,6 +161,28 @@ def channel_option(channel_id: str = OTHER_CHANNEL) -> tuple[tuple[str, str], di
     return ("channel", channel_id), resolved
 
 
+def user_option(
+    user_id: str = STRANGER, *, bot: bool = False, member: bool = True
+) -> tuple[tuple[str, str], dict[str, Any]]:
+    """(option value, resolved data) for a user option: a member of the server unless
+    ``member`` is False (Discord then resolves the user alone)."""
+    resolved: dict[str, Any] = {"users": {user_id: {**user(user_id, "ana"), "bot": bot}}}
+    if member:
+        resolved["members"] = {
+            user_id: {
+                "roles": [],
+                "joined_at": "2025-01-01T00:00:00.000000+00:00",
+                "flags": 0,
+                "nick": None,
+                "avatar": None,
+                "premium_since": None,
+                "pending": False,
+                "permissions": str(EVERYDAY),
+            }
+        }
+    return ("user", user_id), resolved
+
+
 def press(
     custom_id: str,
     message: dict[str, Any],
@@ -166,11 +190,12 @@ def press(
     user_id: str = PARENT,
     locale: str = "en-US",
     permissions: int = EVERYDAY,
+    dm: bool = False,
 ) -> dict[str, Any]:
     """A button press (type 3) on a message the bot sent, as Discord delivers it."""
     data = {"custom_id": custom_id, "component_type": 2}
     payload = _base(
-        3, data, user_id=user_id, locale=locale, dm=False, permissions=permissions, roles=None
+        3, data, user_id=user_id, locale=locale, dm=dm, permissions=permissions, roles=None
     )
     payload["message"] = message
     return payload

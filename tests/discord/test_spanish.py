@@ -29,7 +29,9 @@ async def test_help_and_errors_in_spanish(bot, fake):
     [helped] = await dispatch(client, fake, payloads.command("help", locale="es-ES"))
     embed = helped.body["embeds"][0]
     assert embed["title"] == "Cómo usar /iep"
-    assert [f["name"] for f in embed["fields"]][:2] == ["Comandos", "Privacidad"]
+    names = [f["name"] for f in embed["fields"]]
+    # The command list is longer than one embed field (1,024), so it runs on in a second one.
+    assert names[0] == "Comandos" and names[-1] == "Privacidad"
 
     [error] = await dispatch(client, fake, payloads.command("cancel", locale="es-419", reminder=9))
     assert (

@@ -61,6 +61,7 @@ class FakeSlack(LocalServer):
     channels: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    dm_errors: dict[str, str] = field(default_factory=dict)  # user -> conversations.open error
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -206,6 +207,8 @@ class FakeSlack(LocalServer):
             if members is None:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
             return 200, {**ok, "members": members, "response_metadata": {"next_cursor": ""}}, {}
+        if method == "conversations.open" and args.get("users") in self.dm_errors:
+            return 200, {"ok": False, "error": self.dm_errors[args["users"]]}, {}
         if method == "conversations.open":
             return 200, {**ok, "channel": {"id": "D" + str(args.get("users", ""))[1:]}}, {}
         if method == "chat.postMessage":
@@ -368,6 +371,7 @@ class SlackSender:
         channel: str = "C1",
         ephemeral: bool = True,
         home: bool = False,
+        message: dict[str, Any] | None = None,
     ) -> Reply:
         """A block_actions payload for one pressed button (from a message, or the Home tab)."""
         payload: dict[str, Any] = {
@@ -392,6 +396,8 @@ class SlackSender:
                 "is_ephemeral": ephemeral,
             }
             payload["channel"] = {"id": channel, "name": "sped-team"}
+            if message is not None:  # the message the button is on, as Slack attaches it
+                payload["message"] = {"type": "message", "ts": "1700000000.000100", **message}
             payload["response_url"] = self.response_url()
         return await self.interactive(payload)
 

@@ -70,3 +70,15 @@ def test_forget_user_removes_only_that_user(store: Store) -> None:
     assert all(store.get_delivery(r.id, FIRE) is not None for r in keep_u2)
 
     assert store.forget_user("slack", "U1") == dict.fromkeys(counts, 0)
+
+
+def test_forget_removes_reminders_others_set_for_the_user(store: Store) -> None:
+    """A reminder someone set for U2 holds U2's id as its recipient: it goes with U2's data;
+    the setter's other reminders stay."""
+    for_them = store.add_reminder(draft("U1", target="U2"))
+    mine = store.add_reminder(draft("U1"))
+    store.claim_delivery(for_them.id, FIRE)
+    counts = store.forget_user("slack", "U2")
+    assert counts["reminders"] == 1 and counts["deliveries"] == 1
+    assert store.get_reminder(for_them.id) is None
+    assert store.get_reminder(mine.id) is not None

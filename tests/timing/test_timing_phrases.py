@@ -192,7 +192,6 @@ def test_weekday_today_means_today_while_the_time_is_ahead() -> None:
         ("tomorrow 9am   Bring  the DRAFT!  ", "Bring  the DRAFT!"),
         ("tomorrow 9am línea 1\nlínea 2 🎉", "línea 1\nlínea 2 🎉"),
         ("in 5 seconds hello", "hello"),
-        ("in 5 seconds in 5 minutes", "in 5 minutes"),
         ("mañana a las 9 la reunión", "la reunión"),
         ("mañana a las 9 de nuevo", "de nuevo"),
         ("tomorrow 9am <!channel> @everyone", "<!channel> @everyone"),
@@ -357,14 +356,19 @@ def test_midnight_recurrence_is_the_night_after_the_named_day() -> None:
         ("tomorrow 9am   ", "empty_message"),
         ("tomorrow 9am - ", "empty_message"),
         ("every monday 8am", "empty_message"),
-        ("2027-12-25 x", "too_far"),
-        ("in 2 years x", "too_far"),
+        # Five years ahead, as Slack allows (issue 13: the one-year limit was wrong).
+        ("2031-12-25 x", "too_far"),
+        ("in 6 years x", "too_far"),
         ("in 999999 days x", "too_far"),
-        ("feb 29 x", "too_far"),  # the next 29 February is in 2028
+        # Issue 13: a time-like phrase left in the message is refused, never saved silently.
+        ("in 5 seconds in 5 minutes", "two_times"),
+        ("tomorrow call the school at 3pm", "two_times"),
+        ("tomorrow call at 4", "two_times"),
+        ("call at 9.30 tomorrow 9am", "two_times"),
         ("every 0 days x", "bad_interval"),
         ("every 60 weeks x", "bad_interval"),
         ("every month team sync", "bad_month_day"),
-        ("every month on the 31st x", "bad_month_day"),
+        ("every month on the 32nd x", "bad_month_day"),
         ("every time the bell rings", "bad_recurrence"),
         ("every 2 months x", "bad_recurrence"),
         ("2h call mom", "no_time"),  # not 02:00
@@ -400,9 +404,12 @@ def test_message_length_limit() -> None:
     assert refused("tomorrow 9am " + "a" * 50_000).code == "too_long"
 
 
-def test_one_year_limit_is_366_days() -> None:
-    assert parse("2027-11-26 09:00 x").first_fire == chi(2027, 11, 26, 9, 0)
-    assert refused("2027-11-28 09:00 x").code == "too_far"
+def test_five_year_limit_is_five_calendar_years() -> None:
+    # Issue 13: Slack allows five years; the old one-year limit refused real school dates.
+    assert parse("2031-11-26 15:37 x").first_fire == chi(2031, 11, 26, 15, 37)
+    assert refused("2031-11-26 15:38 x").code == "too_far"
+    assert parse("feb 29 x").first_fire == chi(2028, 2, 29, 9, 0)
+    assert parse("in 2 years x").first_fire == chi(2028, 11, 26, 15, 37, 12)
 
 
 def test_naive_now_is_a_programming_error() -> None:
