@@ -165,13 +165,13 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
     if blocked:
         fake.blocked_dm_users.add(payloads.STRANGER)
     value, resolved = option
-    before = len(fake.callbacks)
+    before = len(fake.followups)
     payload = payloads.command(
         "remind", when="tomorrow 9am", what="x", person=value, resolved=resolved
     )
     client._connection.parse_interaction_create(payload)
-    await fake.wait_for(lambda: len(fake.callbacks) > before)
-    answer = fake.callbacks[-1].body["data"]  # answered at once: nothing was routed
+    await fake.wait_for(lambda: len(fake.followups) > before)  # deferred first, then refused
+    answer = fake.followups[-1].body
     assert answer["flags"] & EPHEMERAL
     assert reason in answer["embeds"][0]["title"]
     assert "Nothing was saved" in answer["embeds"][0]["description"]
