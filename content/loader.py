@@ -124,10 +124,11 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssue]) -> list[Any]:
-    """The list under ``key`` of a strict-YAML file, or [] with the problems appended.
+def read_yaml_file(path: Path, shown: str, issues: list[ContentIssue]) -> Any:
+    """The data of a strict-YAML file, or None with the problems appended.
 
-    Shared by content packs and the scheduled-pushes file, so both refuse the same mistakes."""
+    Shared by content packs, the question lexicon and the scheduled-pushes file, so all of
+    them refuse the same mistakes (a key written twice, bad YAML, not UTF-8)."""
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
@@ -138,18 +139,27 @@ def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssu
                 shown, f"written twice (line {line + 1})", _entry_above(text, line), exc.key
             )
         )
-        return []
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         issues.append(ContentIssue(shown, f"not valid YAML: {line}{problem}"))
-        return []
+        return None
     except UnicodeDecodeError:
         issues.append(ContentIssue(shown, "not UTF-8 text"))
-        return []
+        return None
     except OSError as exc:
         issues.append(ContentIssue(shown, f"cannot read it ({exc.strerror or 'I/O error'})"))
+        return None
+    return data
+
+
+def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssue]) -> list[Any]:
+    """The list under ``key`` of a strict-YAML file, or [] with the problems appended."""
+    before = len(issues)
+    data = read_yaml_file(path, shown, issues)
+    if len(issues) > before:
         return []
     if not isinstance(data, dict) or key not in data:
         issues.append(ContentIssue(shown, f"expected a mapping with a list under '{key}'"))

@@ -1,0 +1,320 @@
+"""Answer a question as people write it: a term, a sentence, or "X vs Y".
+
+Three stages, cheapest first:
+
+1. **Term.** The whole query, without its question words, is an entry's id, title or alias
+   ("504 plan", "what is FAPE", "¿qué es un IEP?"): that entry, with certainty. No ranking is
+   built for this, so `iepbot ask "504 plan"` never imports numpy.
+2. **Compare.** "X vs Y", "difference between X and Y", "¿cuál es la diferencia entre X y Y?"
+   (patterns in the lexicon): when both sides name an entry, the pair goes to `compare`.
+3. **Ranked.** Anything else is ranked with BM25 (the ``bm25s`` library, ``PyStemmer``
+   stemmers) over four fields of every entry, each its own index, then summed with weights:
+   names (title, aliases, id) weigh most, the entry's example ``questions`` next (each
+   question its own document; an entry scores its best one), then the summary, then the body.
+   Separate indexes keep each field's length normalisation apart, so a long body never drowns
+   a short, exact title. Before ranking, the question's framing ("can the school", "my kid",
+   "mi hijo") and stopwords are dropped, and the lexicon adds the packs' words for the words
+   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP").
+
+Confidence: a ranked entry is the answer only when its score is high enough *and* clearly
+ahead of the next one (see ``MIN_SCORE`` and ``MARGIN``, calibrated on the question set in
+``tests/questions``); otherwise the reply is "unsure" with the top three, because a wrong
+answer stated as the answer is worse than "did you mean".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from content.lexicon import Lexicon, load_lexicon
+from content.model import Entry, Library, Pack
+from content.normalise import fold, normalise
+from content.search import _PAREN, FUZZY_ACCEPT, MatchKind, SearchIndex
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Field weights of the ranked stage (names, example questions, summary, body).
+WEIGHTS = {"names": 3.0, "questions": 2.0, "summary": 1.0, "body": 0.5}
+# The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
+# MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
+MIN_SCORE = 6.0
+# Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
+MENTION = 4.0
+MARGIN = 1.35
+UNSURE_SUGGESTIONS = 3
+# A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
+# on one word ("reed" ~ "ed") is how confident wrong answers happened.
+FUZZY_MAX_WORDS = 3
+STEMMERS = {"en": "english", "es": "spanish"}
+BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
+
+
+class AnswerKind(StrEnum):
+    FOUND = "found"  # one entry, with confidence
+    UNSURE = "unsure"  # a few plausible entries; the person picks
+    COMPARE = "compare"  # two entries side by side
+    MISS = "miss"  # nothing plausible; suggestions are where newcomers start
+
+
+class Stage(StrEnum):
+    """Which stage decided, for the benchmark's breakdown and the "showing X for" note."""
+
+    TERM = "term"
+    FUZZY = "fuzzy"
+    COMPARE = "compare"
+    RANKED = "ranked"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot makes of one query, for any platform to render."""
+
+    query: str
+    kind: AnswerKind
+    stage: Stage
+    entry: Entry | None = None
+    suggestions: tuple[Entry, ...] = ()
+    pair: tuple[Entry, Entry] | None = None
+    score: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.kind is AnswerKind.FOUND
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Entries with their combined score, best first (only those scoring above zero)."""
+
+    entries: tuple[Entry, ...]
+    scores: tuple[float, ...]
+
+
+def _words(*texts: str) -> str:
+    return " ".join(fold(t) for t in texts)
+
+
+class _Ranker:
+    """The BM25 indexes of one pack, flattened into two dense matrices (token x entry, and
+    token x example question) so that a query costs a few numpy row sums. Built on the first
+    sentence query (tens of ms for the whole pack) so that term lookups and the start of
+    `iepbot ask` never pay for numpy."""
+
+    def __init__(self, pack: Pack, lexicon: Lexicon) -> None:
+        import bm25s.stopwords
+        import numpy
+        import Stemmer
+
+        self._np = numpy
+        self.entries = list(pack.entries.values())
+        listed = getattr(bm25s.stopwords, BM25S_STOPWORDS.get(pack.lang, ""), ())
+        self.stopwords = frozenset(fold(w) for w in listed) | lexicon.stopwords
+        algorithm = STEMMERS.get(pack.lang)
+        self._stem = Stemmer.Stemmer(algorithm).stemWords if algorithm else (lambda w: w)
+        self.vocab: dict[str, int] = {}
+        names = [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries]
+        fields = {
+            "names": self._field(names),
+            "summary": self._field([_words(e.summary) for e in self.entries]),
+            "body": self._field([_words(e.body) for e in self.entries]),
+        }
+        owners = [i for i, e in enumerate(self.entries) for _ in e.questions]
+        questions = self._field([_words(q) for e in self.entries for q in e.questions])
+        rows = len(self.vocab)
+        self.matrix = numpy.zeros((rows, len(self.entries)), dtype=numpy.float32)
+        for field, dense in fields.items():
+            self.matrix[: dense.shape[0]] += WEIGHTS[field] * dense
+        self.questions = numpy.zeros((rows, len(owners)), dtype=numpy.float32)
+        self.questions[: questions.shape[0]] = WEIGHTS["questions"] * questions
+        # Example questions are grouped by entry (owners ascending): each group's start, for
+        # np.maximum.reduceat, and which entries the groups belong to.
+        self._q_starts = numpy.asarray(
+            [i for i, o in enumerate(owners) if i == 0 or owners[i - 1] != o], dtype=numpy.int64
+        )
+        self._q_entries = numpy.asarray(sorted(set(owners)), dtype=numpy.int64)
+        # Every name of every entry as a set of stems: a question that contains all the stems
+        # of a name mentions that entry.
+        self.names: list[tuple[frozenset[str], int]] = []
+        for i, entry in enumerate(self.entries):
+            parts = [entry.title, *_PAREN.findall(entry.title), _PAREN.sub(" ", entry.title)]
+            for name in {*parts, *entry.aliases, entry.id.replace("-", " ")}:
+                words = fold(name).split()
+                # "who gets an IEP" is a question, not a name: dropping its stopwords would
+                # leave "IEP" and claim every mention of it.
+                if any(w in self.stopwords and w not in lexicon.glue for w in words):
+                    continue
+                stems = frozenset(self.tokens(" ".join(words)))
+                if stems:
+                    self.names.append((stems, i))
+
+    def tokens(self, folded: str) -> list[str]:
+        words = [w for w in folded.split() if w not in self.stopwords]
+        return list(self._stem(words))
+
+    def _field(self, docs: list[str]) -> np.ndarray:
+        """BM25 weights (token x document) of one field from bm25s, rows in the shared vocab."""
+        import bm25s
+
+        np = self._np
+        tokenised = [self.tokens(d) for d in docs]
+        for doc in tokenised:
+            for token in doc:
+                self.vocab.setdefault(token, len(self.vocab))
+        dense = np.zeros((len(self.vocab), len(docs)), dtype=np.float32)
+        if not docs:
+            return dense
+        retriever = bm25s.BM25()
+        retriever.index([doc or [""] for doc in tokenised], show_progress=False)
+        data, indices, indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
+        for token, column in retriever.vocab_dict.items():
+            if token:
+                row = self.vocab[token]
+                lo, hi = indptr[column], indptr[column + 1]
+                dense[row, indices[lo:hi]] = data[lo:hi]
+        return dense
+
+    def rank(self, folded: str) -> Ranked:
+        np = self._np
+        query = self.tokens(folded)
+        ids = [self.vocab[t] for t in query if t in self.vocab]
+        if not ids:
+            return Ranked((), ())
+        total = self.matrix[ids].sum(axis=0, dtype=np.float64)
+        if len(self._q_starts):
+            per_question = self.questions[ids].sum(axis=0)
+            total[self._q_entries] += np.maximum.reduceat(per_question, self._q_starts)
+        self._mentions(frozenset(query), total)
+        order = np.argsort(-total, kind="stable")
+        keep = [int(i) for i in order[:10] if total[i] > 0]
+        return Ranked(tuple(self.entries[i] for i in keep), tuple(float(total[i]) for i in keep))
+
+    def _mentions(self, query: frozenset[str], total: np.ndarray) -> None:
+        """Add MENTION per stem to every entry the question names in full ("IEP", "plan
+        504"), keeping only the most specific: a name inside a longer named one ("IEP" in
+        "IEP meeting") adds nothing."""
+        found = [(stems, i) for stems, i in self.names if stems <= query]
+        best: dict[int, int] = {}
+        for stems, i in found:
+            if any(stems < other for other, j in found if j != i):
+                continue
+            best[i] = max(best.get(i, 0), len(stems))
+        for i, size in best.items():
+            total[i] += MENTION * size
+
+
+class QuestionIndex:
+    """Everything needed to answer questions in one language pack; build once, then read-only."""
+
+    def __init__(
+        self, pack: Pack, lexicon: Lexicon | None = None, terms: SearchIndex | None = None
+    ) -> None:
+        self.pack = pack
+        self.lexicon = lexicon if lexicon is not None else load_lexicon(pack.lang)
+        self.terms = terms if terms is not None else SearchIndex(pack)
+        self._ranker: _Ranker | None = None
+
+    @property
+    def ranker(self) -> _Ranker:
+        if self._ranker is None:
+            self._ranker = _Ranker(self.pack, self.lexicon)
+        return self._ranker
+
+    def _term(self, text: str) -> tuple[Entry, MatchKind] | None:
+        found = self.terms.exact(text)
+        return (found.entry, found.kind) if found is not None else None
+
+    def _side(self, text: str) -> Entry | None:
+        """One side of a comparison: a name, a close typo of a short name, or a clear ranking."""
+        found = self.terms.exact(text)
+        if found is None and len(text.split()) <= FUZZY_MAX_WORDS:
+            found = self.terms.search(text).match
+        if found is not None:
+            return found.entry
+        ranked = self.ranker.rank(self._expanded(fold(text)))
+        if ranked.entries and _confident(ranked):
+            return ranked.entries[0]
+        return None
+
+    def _expanded(self, folded: str) -> str:
+        core = self.lexicon.strip_scaffolding(folded)
+        return " ".join([core or folded, *self.lexicon.expansions(folded)])
+
+    def rank(self, text: str) -> Ranked:
+        """The ranked stage alone (for tests and the benchmark)."""
+        return self.ranker.rank(self._expanded(fold(text)))
+
+    def answer(self, text: str) -> Answer:
+        if not normalise(text):
+            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=self._starters())
+        term = self._term(text)
+        if term is not None:
+            return Answer(text, AnswerKind.FOUND, Stage.TERM, entry=term[0], score=100.0)
+        folded = fold(text)
+        sides = self.lexicon.compare_sides(folded)
+        if sides is not None:
+            left, right = (self._side(side) for side in sides)
+            if left is not None and right is not None and left.id != right.id:
+                return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
+        ranked = self.ranker.rank(self._expanded(folded))
+        short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
+        fuzzy = self.terms.search(text) if short else None
+        if fuzzy is not None and fuzzy.match is not None and fuzzy.match.score >= FUZZY_ACCEPT:
+            entry = fuzzy.match.entry
+            # A typo'd name is the answer unless the ranking clearly points elsewhere.
+            if not (ranked.entries and _confident(ranked) and ranked.entries[0].id != entry.id):
+                return Answer(
+                    text, AnswerKind.FOUND, Stage.FUZZY, entry=entry, score=fuzzy.match.score
+                )
+        if ranked.entries and _confident(ranked):
+            return Answer(
+                text,
+                AnswerKind.FOUND,
+                Stage.RANKED,
+                entry=ranked.entries[0],
+                score=ranked.scores[0],
+            )
+        suggestions = list(ranked.entries[:UNSURE_SUGGESTIONS])
+        if fuzzy is not None:
+            for entry in fuzzy.suggestions:
+                if len(suggestions) >= UNSURE_SUGGESTIONS:
+                    break
+                if entry not in suggestions:
+                    suggestions.append(entry)
+        if not suggestions:
+            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=self._starters())
+        return Answer(
+            text,
+            AnswerKind.UNSURE,
+            Stage.RANKED,
+            suggestions=tuple(suggestions),
+            score=ranked.scores[0] if ranked.scores else 0.0,
+        )
+
+    def _starters(self) -> tuple[Entry, ...]:
+        return tuple(self.terms.search("").suggestions)
+
+
+def _confident(ranked: Ranked) -> bool:
+    """The confidence rule: high enough, and clearly ahead of the runner-up."""
+    top = ranked.scores[0]
+    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+    return top >= MIN_SCORE and top >= MARGIN * second
+
+
+_INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}
+
+
+def answer(library: Library, text: str, lang: str = "en") -> Answer:
+    """The one entry point the bots call: what ``text`` asks, in ``lang``'s pack (with the
+    base language's entries where a translation is missing). Indexes are built once per
+    library and language."""
+    pack = library.pack(lang)
+    key = (id(library), pack.lang)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] is not library:
+        cached = _INDEXES[key] = (library, QuestionIndex(pack))
+    return cached[1].answer(text)
