@@ -26,6 +26,7 @@ def _fail(message: str) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from bots.context import Context
     from bots.render_text import render_text
+    from bots.replies import Ref
     from bots.verbs.lookup import lookup
 
     text = " ".join(args.text).strip()
@@ -34,9 +35,13 @@ def _ask(args: argparse.Namespace) -> int:
     result, reply = lookup(Context.default(), text, args.lang)
     if result is None:
         return _fail(reply.title.lower() + "; use a few words")
-    entry = result.match.entry if result.match else None
+    # A comparison is an answer too, but not one entry: for --json it is "not found" with the
+    # two entries as suggestions, so the JSON shape stays what tools already read.
+    entry = result.entry if result.found else None
     if args.json:
         refs = reply.related if entry else reply.suggestions
+        if result.pair is not None:
+            refs = [Ref(e.id, e.title) for e in result.pair]
         payload = {
             "query": text,
             "found": entry is not None,
@@ -51,6 +56,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_text(reply))
+        return 0 if reply.ok else 1
     return 0 if entry else 1
 
 

@@ -18,7 +18,15 @@ from content.loader import ContentError, ContentIssue, read_yaml_file
 from content.normalise import fold
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
-_KEYS = ("scaffolding", "stopwords", "glue", "synonyms", "compare")
+_KEYS = (
+    "scaffolding",
+    "question_words",
+    "stopwords",
+    "glue",
+    "not_terms",
+    "synonyms",
+    "compare",
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,10 @@ class Synonym:
 class Lexicon:  # not slots: cached_property needs __dict__
     lang: str
     scaffolding: tuple[str, ...]  # longest first, so "what is the difference" beats "what is"
+    question_words: frozenset[str]  # a name starting with one is a phrasing ("why get an IEP")
     stopwords: frozenset[str]
     glue: frozenset[str]  # stopwords that may sit inside a name ("free *and* appropriate")
+    not_terms: frozenset[str]  # aliases too general to flag in a pasted passage ("behavior")
     synonyms: tuple[Synonym, ...]
     compare: tuple[re.Pattern[str], ...]
 
@@ -72,7 +82,7 @@ class Lexicon:  # not slots: cached_property needs __dict__
     def compare_sides(self, folded: str) -> tuple[str, str] | None:
         """The two things of "X vs Y", "difference between X and Y"..., or None."""
         for pattern in self.compare:
-            found = pattern.match(folded)
+            found = pattern.search(folded)
             if found and found.group("a").strip() and found.group("b").strip():
                 return found.group("a").strip(), found.group("b").strip()
         return None
@@ -104,7 +114,13 @@ def parse_lexicon(data: Any, lang: str, where: str) -> tuple[Lexicon | None, lis
     scaffolding = _texts(data["scaffolding"], where, "scaffolding", issues)
     stopwords = _texts(data["stopwords"], where, "stopwords", issues)
     glue = _texts(data["glue"], where, "glue", issues)
-    for name, words in (("stopwords", stopwords), ("glue", glue)):
+    question_words = _texts(data["question_words"], where, "question_words", issues)
+    not_terms = _texts(data["not_terms"], where, "not_terms", issues)
+    for name, words in (
+        ("stopwords", stopwords),
+        ("glue", glue),
+        ("question_words", question_words),
+    ):
         for word in words:
             if " " in word:
                 issues.append(ContentIssue(where, f"{word!r} is not one word", field=name))
@@ -145,8 +161,10 @@ def parse_lexicon(data: Any, lang: str, where: str) -> tuple[Lexicon | None, lis
     lexicon = Lexicon(
         lang=lang,
         scaffolding=tuple(sorted(set(scaffolding), key=len, reverse=True)),
+        question_words=frozenset(question_words),
         stopwords=frozenset(stopwords),
         glue=frozenset(glue),
+        not_terms=frozenset(not_terms),
         synonyms=tuple(synonyms),
         compare=tuple(patterns),
     )
@@ -158,7 +176,7 @@ def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
     """The lexicon of ``lang`` (an empty one for a language without a file), loaded once."""
     path = folder / f"{lang}.yaml"
     if not path.exists():
-        return Lexicon(lang, (), frozenset(), frozenset(), (), ())
+        return Lexicon(lang, (), frozenset(), frozenset(), frozenset(), frozenset(), (), ())
     issues: list[ContentIssue] = []
     data = read_yaml_file(path, f"lexicon/{path.name}", issues)
     if issues:

@@ -277,21 +277,17 @@ class QuestionIndex:
                 entry=ranked.entries[0],
                 score=ranked.scores[0],
             )
-        suggestions = list(ranked.entries[:UNSURE_SUGGESTIONS])
-        if fuzzy is not None:
-            for entry in fuzzy.suggestions:
-                if len(suggestions) >= UNSURE_SUGGESTIONS:
-                    break
-                if entry not in suggestions:
-                    suggestions.append(entry)
-        if not suggestions:
-            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=self._starters())
+        if not ranked.entries:
+            # Nothing in the packs shares a word with the question: a miss, with the close
+            # names a typo might have meant, or where newcomers usually start.
+            close = tuple(fuzzy.suggestions) if fuzzy is not None else ()
+            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=close or self._starters())
         return Answer(
             text,
             AnswerKind.UNSURE,
             Stage.RANKED,
-            suggestions=tuple(suggestions),
-            score=ranked.scores[0] if ranked.scores else 0.0,
+            suggestions=ranked.entries[:UNSURE_SUGGESTIONS],
+            score=ranked.scores[0],
         )
 
     def _starters(self) -> tuple[Entry, ...]:
