@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from content.lexicon import Lexicon, load_lexicon
 from content.model import Entry, Library, Pack
 from content.normalise import fold, normalise
-from content.search import _PAREN, FUZZY_ACCEPT, MatchKind, SearchIndex
+from content.search import _PAREN, MatchKind, SearchIndex, names_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,6 +48,8 @@ UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
 FUZZY_MAX_WORDS = 3
+# How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
+TYPO_RATIO = 80.0
 STEMMERS = {"en": "english", "es": "spanish"}
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
 
@@ -262,13 +264,15 @@ class QuestionIndex:
         ranked = self.ranker.rank(self._expanded(folded))
         short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
         fuzzy = self.terms.search(text) if short else None
-        if fuzzy is not None and fuzzy.match is not None and fuzzy.match.score >= FUZZY_ACCEPT:
-            entry = fuzzy.match.entry
-            # A typo'd name is the answer unless the ranking clearly points elsewhere.
-            if not (ranked.entries and _confident(ranked) and ranked.entries[0].id != entry.id):
-                return Answer(
-                    text, AnswerKind.FOUND, Stage.FUZZY, entry=entry, score=fuzzy.match.score
-                )
+        if fuzzy is not None and fuzzy.match is not None and _typo_of(fuzzy.key, fuzzy.match.entry):
+            # A misspelt name, whole: the ranking cannot see typos, so the name wins.
+            return Answer(
+                text,
+                AnswerKind.FOUND,
+                Stage.FUZZY,
+                entry=fuzzy.match.entry,
+                score=fuzzy.match.score,
+            )
         if ranked.entries and _confident(ranked):
             return Answer(
                 text,
@@ -292,6 +296,15 @@ class QuestionIndex:
 
     def _starters(self) -> tuple[Entry, ...]:
         return tuple(self.terms.search("").suggestions)
+
+
+def _typo_of(key: str, entry: Entry) -> bool:
+    """Whether ``key`` is a misspelling of one of the entry's names, as a whole: "asistive
+    tecnology" is, but "meeting" is not "annual IEP meeting" (WRatio, which the term index
+    uses to rank, scores a word inside a longer name as a near match)."""
+    from rapidfuzz import fuzz
+
+    return any(fuzz.ratio(key, name) >= TYPO_RATIO for _, name in names_of(entry))
 
 
 def _confident(ranked: Ranked) -> bool:

@@ -53,7 +53,7 @@ class SearchResult:
         return self.match is not None
 
 
-def _names(entry: Entry) -> list[tuple[MatchKind, str]]:
+def names_of(entry: Entry) -> list[tuple[MatchKind, str]]:
     """Every key an entry answers to. A title "Free Appropriate Public Education (FAPE)" also
     answers to its parts, because people type one or the other, rarely both."""
     names = [(MatchKind.ID, normalise(entry.id)), (MatchKind.TITLE, normalise(entry.title))]
@@ -73,7 +73,7 @@ class SearchIndex:
         self._choices: list[str] = []
         self._owners: list[Entry] = []
         for entry in pack.entries.values():
-            for kind, key in _names(entry):
+            for kind, key in names_of(entry):
                 known = self._exact.get(key)
                 if known is None or kind > known[0]:
                     self._exact[key] = (kind, entry)
