@@ -56,28 +56,27 @@ class Lexicon:  # not slots: cached_property needs __dict__
         return " ".join(text.split())
 
     def expansions(self, folded: str) -> list[str]:
-        """The packs' words for every synonym phrase found in a folded question (each phrase
-        is looked up among the question's runs of up to ``longest`` words: one dict probe
-        per run, not a scan of the whole lexicon)."""
+        """The packs' words for every synonym phrase found in a folded question.
+
+        A phrase of several words also matches with up to GAP words between its words, as
+        people put the child in the middle: "sent *my son* home", "kicked *him* out". Phrases
+        are indexed by first word, so a question costs one probe per word, not a scan."""
         words = folded.split()
         found: dict[int, None] = {}
-        for size in range(1, self.longest + 1):
-            for i in range(len(words) - size + 1):
-                for target in self.phrase_index.get(" ".join(words[i : i + size]), ()):
+        for i, word in enumerate(words):
+            for rest, target in self.phrase_index.get(word, ()):
+                if target not in found and _follows(words, i + 1, rest):
                     found[target] = None
         return [self.synonyms[i].to for i in found]
 
     @cached_property
-    def phrase_index(self) -> dict[str, tuple[int, ...]]:
-        index: dict[str, list[int]] = {}
+    def phrase_index(self) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for i, syn in enumerate(self.synonyms):
             for phrase in syn.phrases:
-                index.setdefault(phrase, []).append(i)
-        return {phrase: tuple(ids) for phrase, ids in index.items()}
-
-    @cached_property
-    def longest(self) -> int:
-        return max((len(p.split()) for s in self.synonyms for p in s.phrases), default=0)
+                first, *rest = phrase.split()
+                index.setdefault(first, []).append((tuple(rest), i))
+        return {first: tuple(items) for first, items in index.items()}
 
     def compare_sides(self, folded: str) -> tuple[str, str] | None:
         """The two things of "X vs Y", "difference between X and Y"..., or None."""
@@ -86,6 +85,20 @@ class Lexicon:  # not slots: cached_property needs __dict__
             if found and found.group("a").strip() and found.group("b").strip():
                 return found.group("a").strip(), found.group("b").strip()
         return None
+
+
+GAP = 2
+
+
+def _follows(words: list[str], start: int, rest: tuple[str, ...]) -> bool:
+    """Whether ``rest`` appears in order from ``start``, each within GAP words of the last."""
+    at = start
+    for word in rest:
+        window = words[at : at + GAP + 1]
+        if word not in window:
+            return False
+        at += window.index(word) + 1
+    return True
 
 
 def _texts(value: Any, where: str, name: str, issues: list[ContentIssue]) -> tuple[str, ...]:
