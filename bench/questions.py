@@ -148,14 +148,82 @@ def process_start(args: list[str]) -> tuple[float, float]:
     return statistics.median(walls) * 1000, min(walls) * 1000
 
 
+def calibrate(questions: list[Question], library: Library) -> None:
+    """For a grid of field weights and both thresholds, the best share right with at most 2%
+    wrong: how MIN_SCORE, MARGIN, MENTION and WEIGHTS in content/questions.py were chosen.
+    Prints the best few settings; it changes nothing."""
+    import itertools
+
+    import content.questions as engine
+
+    saved = (dict(engine.WEIGHTS), engine.MENTION, engine.MIN_SCORE, engine.MARGIN, engine.BIGRAMS)
+    results = []
+    try:
+        grid = itertools.product(
+            (1.0, 2.0, 3.0), (0.0, 1.0, 2.0), (1.0, 2.0, 3.0), (0.0, 2.0, 4.0), (False, True)
+        )
+        for names, asked, each, mention, bigrams in grid:
+            engine.WEIGHTS.update(names=names, asked=asked, questions=each)
+            engine.MENTION, engine.BIGRAMS = mention, bigrams
+            engine.MIN_SCORE, engine.MARGIN = 0.0, 1.0
+            by_lang = indexes(library)
+            rows = []
+            for q in questions:
+                index = by_lang[q.lang]
+                got = index.answer(q.q)
+                ranked = index.rank(q.q) if got.stage is engine.Stage.RANKED else None
+                rows.append((q, got, ranked))
+            for min_score in (4.0, 8.0, 12.0, 16.0, 20.0, 25.0):
+                for margin in (1.1, 1.2, 1.3, 1.4, 1.5, 1.7, 2.0):
+                    counts: Counter[str] = Counter()
+                    for q, got, ranked in rows:
+                        if ranked is not None and ranked.scores:
+                            top = ranked.scores[0]
+                            second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+                            if top < min_score or top < margin * second:
+                                counts["missed"] += 1
+                                continue
+                        counts[judge(q, got).outcome] += 1
+                    n = len(rows)
+                    results.append(
+                        (
+                            counts["right"] / n,
+                            counts["wrong"] / n,
+                            names,
+                            asked,
+                            each,
+                            bigrams,
+                            mention,
+                            min_score,
+                            margin,
+                        )
+                    )
+    finally:
+        engine.WEIGHTS.clear()
+        engine.WEIGHTS.update(saved[0])
+        engine.MENTION, engine.MIN_SCORE, engine.MARGIN, engine.BIGRAMS = saved[1:]
+    for limit in (0.02, 0.03, 0.05):
+        ok = sorted((r for r in results if r[1] <= limit), reverse=True)[:5]
+        print(f"best with wrong <= {limit:.0%}:")
+        for r in ok:
+            print(
+                f"  right {r[0]:.1%} wrong {r[1]:.1%}  names {r[2]} asked {r[3]} "
+                f"questions {r[4]} bigrams {r[5]} mention {r[6]} min_score {r[7]} margin {r[8]}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--show", choices=("wrong", "missed", "all"), help="list those questions")
     parser.add_argument("--no-process", action="store_true", help="skip the process timings")
+    parser.add_argument("--calibrate", action="store_true", help="search weights and thresholds")
     args = parser.parse_args()
     library = load_library()
     questions = load_questions()
+    if args.calibrate:
+        calibrate(questions, library)
+        return
     scored = score(questions, library)
     print(f"questions: {len(questions)} from {len({q.file for q in questions})} file(s)")
     print(breakdown(scored))

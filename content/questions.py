@@ -37,13 +37,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Field weights of the ranked stage (names, example questions, summary, body).
-WEIGHTS = {"names": 3.0, "questions": 2.0, "summary": 1.0, "body": 0.5}
+WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
+BIGRAMS = True
 # The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
 # MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
-MIN_SCORE = 6.0
+MIN_SCORE = 20.0
 # Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
-MARGIN = 1.35
+MARGIN = 1.7
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -121,6 +122,7 @@ class _Ranker:
         names = [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries]
         fields = {
             "names": self._field(names),
+            "asked": self._field([_words(*e.questions) for e in self.entries]),
             "summary": self._field([_words(e.summary) for e in self.entries]),
             "body": self._field([_words(e.body) for e in self.entries]),
         }
@@ -154,8 +156,12 @@ class _Ranker:
                     self.names.append((stems, i))
 
     def tokens(self, folded: str) -> list[str]:
-        words = [w for w in folded.split() if w not in self.stopwords]
-        return list(self._stem(words))
+        """Stems of the words that are not stopwords, plus each pair of neighbours ("504
+        plan", "not eligible" after stopwords go): a pair is evidence of a phrase."""
+        stems = list(self._stem([w for w in folded.split() if w not in self.stopwords]))
+        if BIGRAMS:
+            stems += [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+        return stems
 
     def _field(self, docs: list[str]) -> np.ndarray:
         """BM25 weights (token x document) of one field from bm25s, rows in the shared vocab."""
@@ -203,7 +209,7 @@ class _Ranker:
         for stems, i in found:
             if any(stems < other for other, j in found if j != i):
                 continue
-            best[i] = max(best.get(i, 0), len(stems))
+            best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
         for i, size in best.items():
             total[i] += MENTION * size
 
