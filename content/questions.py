@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 # Field weights of the ranked stage (names, example questions, summary, body).
 WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
 BIGRAMS = True
+# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75).
+K1 = 1.5
+B = 0.75
 # The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
 # MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
 MIN_SCORE = 20.0
@@ -175,7 +178,7 @@ class _Ranker:
         dense = np.zeros((len(self.vocab), len(docs)), dtype=np.float32)
         if not docs:
             return dense
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index([doc or [""] for doc in tokenised], show_progress=False)
         data, indices, indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
         for token, column in retriever.vocab_dict.items():
@@ -185,16 +188,25 @@ class _Ranker:
                 dense[row, indices[lo:hi]] = data[lo:hi]
         return dense
 
-    def rank(self, folded: str) -> Ranked:
+    def _scores(self, tokens: list[str]) -> np.ndarray:
+        """Weighted BM25 of every entry for these tokens (all zeros when none is known)."""
         np = self._np
-        query = self.tokens(folded)
-        ids = [self.vocab[t] for t in query if t in self.vocab]
+        ids = [self.vocab[t] for t in tokens if t in self.vocab]
+        total = np.zeros(len(self.entries), dtype=np.float64)
         if not ids:
-            return Ranked((), ())
-        total = self.matrix[ids].sum(axis=0, dtype=np.float64)
+            return total
+        total += self.matrix[ids].sum(axis=0, dtype=np.float64)
         if len(self._q_starts):
             per_question = self.questions[ids].sum(axis=0)
             total[self._q_entries] += np.maximum.reduceat(per_question, self._q_starts)
+        return total
+
+    def rank(self, folded: str) -> Ranked:
+        np = self._np
+        query = self.tokens(folded)
+        total = self._scores(query)
+        if not total.any():
+            return Ranked((), ())
         self._mentions(frozenset(query), total)
         order = np.argsort(-total, kind="stable")
         keep = [int(i) for i in order[:10] if total[i] > 0]
