@@ -159,8 +159,13 @@ def calibrate(questions: list[Question], library: Library) -> None:
     saved = (dict(engine.WEIGHTS), engine.MENTION, engine.MIN_SCORE, engine.MARGIN, engine.BIGRAMS)
     results = []
     try:
+        weights = dict(engine.WEIGHTS)
         grid = itertools.product(
-            (1.0, 2.0, 3.0), (0.0, 1.0, 2.0), (1.0, 2.0, 3.0), (0.0, 2.0, 4.0), (False, True)
+            (weights["names"],),
+            (weights["asked"],),
+            (weights["questions"],),
+            (2.0, 4.0, 6.0),
+            (False, True),
         )
         for names, asked, each, mention, bigrams in grid:
             engine.WEIGHTS.update(names=names, asked=asked, questions=each)
@@ -173,8 +178,8 @@ def calibrate(questions: list[Question], library: Library) -> None:
                 got = index.answer(q.q)
                 ranked = index.rank(q.q) if got.stage is engine.Stage.RANKED else None
                 rows.append((q, got, ranked))
-            for min_score in (4.0, 8.0, 12.0, 16.0, 20.0, 25.0):
-                for margin in (1.1, 1.2, 1.3, 1.4, 1.5, 1.7, 2.0):
+            for min_score in (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0):
+                for margin in (1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.0, 2.2):
                     counts: Counter[str] = Counter()
                     for q, got, ranked in rows:
                         if ranked is not None and ranked.scores:
