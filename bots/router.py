@@ -71,6 +71,12 @@ VERBS: dict[str, Verb] = {
         Verb("topics", topics_verb, "topics", N_("browse everything I can explain")),
         Verb("compare", compare_verb, "compare iep 504", N_("two terms side by side")),
         Verb(
+            "explain",
+            _lazy("bots.verbs.explain", "explain_verb"),
+            "explain The team proposes an FBA before the ARD meeting",
+            N_("every term in a passage you paste, one line each (not stored or logged)"),
+        ),
+        Verb(
             "deadlines",
             _deadlines,
             "deadlines consent 2026-09-15 state=TX",
@@ -144,6 +150,8 @@ ALIASES = {
     "idioma": "lang",
     "temas": "topics",
     "comparar": "compare",
+    "explicar": "explain",
+    "explica": "explain",
     "plazos": "deadlines",
     "seguir": "track",
     "recuerdame": "remind",

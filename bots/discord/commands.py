@@ -31,6 +31,7 @@ from bots.discord.options import (
     timezone_choices,
 )
 from bots.discord.render import clip
+from content.explain import MAX_PASSAGE
 from content.i18n import N_
 from content.normalise import normalise
 from scheduler.deadlines.regions import US_STATES
@@ -122,6 +123,17 @@ class IepGroup(app_commands.Group):
     @ask.autocomplete("term")
     async def _ask_term(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return term_choices(self.handler, interaction, current)
+
+    @app_commands.command(
+        name="explain", description=N_("Explain the terms in a passage you paste (not stored)")
+    )
+    @app_commands.describe(
+        text=N_("Text from a school letter or report, up to 2,000 characters; leave out names")
+    )
+    async def explain(
+        self, interaction: discord.Interaction, text: Range[str, 1, MAX_PASSAGE]
+    ) -> None:
+        await self.handler.run(interaction, f"explain {text}")
 
     @app_commands.command(name="topics", description=N_("Browse everything I can explain"))
     async def topics(self, interaction: discord.Interaction) -> None:

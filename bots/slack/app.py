@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 COMMAND = "/iep"
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
-CHEAP_VERBS = frozenset({"", "ask", "topics", "compare", "help"})
+# `explain` is cheap too, and never shareable: its text may name a child.
+CHEAP_VERBS = frozenset({"", "ask", "topics", "compare", "explain", "help"})
 SHAREABLE_VERBS = frozenset({"ask", "topics", "compare", "deadlines"})
 LIST_VERBS = frozenset({"cancel", "snooze"})
 # Verbs after which the App Home is out of date.
