@@ -84,3 +84,35 @@ def test_the_console_numbers_the_choices_and_a_number_opens_one() -> None:
     line = next(x for x in first.splitlines() if x.strip().startswith("2. "))
     title = line.strip()[3:].split("  (/iep")[0]
     assert rest.startswith(title)
+
+
+def test_explain_glosses_each_term_and_says_it_keeps_nothing(ctx: Context, caplog) -> None:
+    caplog.set_level("DEBUG")
+    reply = route(ctx, "explain Dear parent of Jordan-Smith: the ARD committee proposes ESY.")
+    assert reply.kind is ReplyKind.INFO and reply.title == "Terms in your text (2)"
+    assert [ref.id for ref in reply.related] == ["iep-team", "esy"]
+    assert reply.sections[0].heading == "ARD committee · IEP team"
+    assert reply.note == "I read your text only to find these terms; it is not stored or logged."
+    assert "Jordan" not in caplog.text
+
+
+def test_explain_in_spanish_with_an_english_letter(ctx: Context) -> None:
+    ctx.default_lang = "es"
+    reply = route(ctx, "explicar Please sign the consent form for the FBA.")
+    assert reply.title == "Términos en su texto (2)"
+    assert reply.note and "no se guarda" in reply.note
+    spanish = ctx.pack("es").entries
+    assert [s.heading for s in reply.sections] == [
+        f"consent form · {spanish['parental-consent'].title}",
+        spanish["fba"].title,
+    ]
+
+
+def test_explain_edge_cases(ctx: Context) -> None:
+    assert route(ctx, "explain").kind is ReplyKind.ERROR
+    too_long = route(ctx, "explain " + "x" * 2001)
+    assert too_long.kind is ReplyKind.ERROR and "2,000" in too_long.title
+    nothing = route(ctx, "explain we will meet on Monday to talk about lunch and the bus times")
+    assert nothing.kind is ReplyKind.NOT_FOUND and nothing.note
+    short = route(ctx, "explain fape")  # a few words: answered like a question
+    assert short.kind is ReplyKind.ENTRY and short.entry_id == "fape"
