@@ -18,6 +18,9 @@ from scheduler.delivery.messages import Notifier
 class Adapter(Protocol):
     name: str
     notifier: Notifier
+    # True when only one replica may run it at a time (Discord's gateway allows one session
+    # per shard): it then follows the scheduler leader.
+    leader_only: bool
 
     async def start(self, ctx: Context) -> None:
         """Connect (Socket Mode, gateway) or start serving (HTTP); return once running."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.adapters import Adapter, adapters_from_env
+from bots.router import VERBS, command_observers
 from bots.runtime import Runtime, start_runtime
 
 log = logging.getLogger("iepbot")
@@ -28,8 +29,6 @@ NO_CREDENTIALS = (
     "no chat platform configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "
     "SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN"
 )
-# Adapters that must run in one replica at a time: they follow the scheduler leader.
-LEADER_ONLY = frozenset({"discord"})
 HANDOVER_SECONDS = 10.0
 
 
@@ -117,12 +116,11 @@ async def serve(
 
     metrics = observer = None
     if health_port is not None:
-        from bots import router
         from bots.observability.metrics import DeliveryMetrics, Metrics
 
-        metrics = Metrics(verbs=frozenset(router.VERBS))
+        metrics = Metrics(verbs=frozenset(VERBS))
         observer = DeliveryMetrics(metrics)
-        router.command_observers.append(metrics.command)
+        command_observers.append(metrics.command)
     runtime: Runtime = await start_runtime(
         {a.name: a.notifier for a in adapters},
         database_url=database_url,
@@ -132,9 +130,9 @@ async def serve(
     )
     from scheduler.leadership import leadership_for
 
-    shared = [a for a in adapters if a.name not in LEADER_ONLY]
+    shared = [a for a in adapters if not a.leader_only]
     replica = Replica(
-        runtime, [a for a in adapters if a.name in LEADER_ONLY], pushes, metrics, handover_seconds
+        runtime, [a for a in adapters if a.leader_only], pushes, metrics, handover_seconds
     )
     leadership = leadership_for(runtime.store, replica.elected, replica.deposed)
     health = None
@@ -147,7 +145,7 @@ async def serve(
                 store=runtime.store,
                 metrics=metrics,
                 role=lambda: (leadership.role, leadership.epoch),
-                adapters=[(a, a.name in LEADER_ONLY) for a in adapters],
+                adapters=[(a, a.leader_only) for a in adapters],
                 host=host,
                 port=health_port,
             )
@@ -173,9 +171,7 @@ async def serve(
         if health is not None:
             await health.stop()
         if metrics is not None:
-            from bots import router
-
             with contextlib.suppress(ValueError):
-                router.command_observers.remove(metrics.command)
+                command_observers.remove(metrics.command)
         await runtime.stop()
     return 0

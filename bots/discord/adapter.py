@@ -92,6 +92,7 @@ class IepClient(discord.Client):
 
 class DiscordAdapter:
     name = "discord"
+    leader_only = True
 
     def __init__(
         self,

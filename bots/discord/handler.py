@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import discord
 
@@ -21,6 +22,7 @@ from bots.discord.views import locale_lang
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route
+from bots.verbs.declare import Verb, invoke
 from content.i18n import N_, norm_lang, tr
 
 log = logging.getLogger(__name__)
@@ -141,14 +143,37 @@ class Handler:
     async def run(
         self, interaction: discord.Interaction, text: str, *, dm_target: bool = False
     ) -> Reply:
-        """Route ``text`` for the interaction's user and answer privately.
+        """Route a command line (a button's) for the interaction's user and answer privately."""
+        return await self._answer(
+            interaction, lambda asker: route(self.ctx, text, asker), dm_target
+        )
+
+    async def call(
+        self,
+        interaction: discord.Interaction,
+        verb: Verb,
+        values: dict[str, Any],
+        *,
+        dm_target: bool = False,
+    ) -> Reply:
+        """Call a declared verb with typed option values and answer privately.
 
         ``dm_target``: the command sets something that will be delivered by DM, so check once
         that a DM can reach this person and say so here if not (the reminder is kept)."""
+        return await self._answer(
+            interaction, lambda asker: invoke(self.ctx, verb, asker, values), dm_target
+        )
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        work: Callable[[Asker], Reply],
+        dm_target: bool,
+    ) -> Reply:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
         asker = self.asker(interaction)
-        reply = await asyncio.to_thread(route, self.ctx, text, asker)
+        reply = await asyncio.to_thread(work, asker)
         await self.send(interaction, reply)
         # The reply already carries the asker's language: no second store read before the DMs.
         if dm_target and reply.ok:

@@ -1,13 +1,13 @@
-"""Typed options for `/iep`: events, states, dates, channels, and their autocomplete.
+"""Typed options for `/iep`: states, dates, channels, and their autocomplete.
 
-Discord offers at most 25 fixed choices per option. The six events fit; the 56 state and
-territory codes do not, so states use autocomplete over a fixed list and are checked again when
-the command runs (a user may type anything into an autocompleted option).
+Discord offers at most 25 fixed choices per option. The six events fit (their choices are in
+the verb declarations); the 56 state and territory codes do not, so states use autocomplete
+over a fixed list and are checked again when the command runs (a user may type anything into
+an autocompleted option).
 """
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -18,31 +18,13 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bots.discord.render import clip
-from content.i18n import N_
 from scheduler.deadlines.regions import US_STATES
 
 CHOICES_MAX = 25  # Discord's limit for choices and autocomplete answers
 CHOICE_TEXT_MAX = 100  # name and (string) value of a choice
 
-EVENTS: tuple[tuple[str, str], ...] = (
-    ("consent", N_("Parent consent to evaluate (Part B)")),
-    ("eligibility", N_("Eligibility decided")),
-    ("iep", N_("IEP meeting held (annual review)")),
-    ("evaluation", N_("Last evaluation (reevaluation)")),
-    ("birthdate", N_("Child's birthdate (transition, age 3)")),
-    ("referral", N_("Referral to early intervention (Part C)")),
-)
-EVENT_CHOICES = [Choice(name=label, value=value) for value, label in EVENTS]
-
-
 SNOOZES = ("30m", "1h", "3h", "1d", "2d", "1w")
-LANG_CHOICES = [Choice(name="English", value="en"), Choice(name="Español", value="es")]
-SCOPE_CHOICES = [
-    Choice(name=N_("just me"), value="me"),
-    Choice(name=N_("the whole server (Manage Server)"), value="server"),
-]
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y")
-_WORD = re.compile(r"\S+")
 
 
 def parse_date(text: str, today: date) -> date | None:
@@ -147,9 +129,3 @@ def snooze_choices(current: str) -> list[Choice[str]]:
     if key and key not in found:
         found.insert(0, clip(key, CHOICE_TEXT_MAX))
     return [Choice(name=s, value=s) for s in found[:CHOICES_MAX]]
-
-
-def one_word(value: str | None) -> bool:
-    """True when a value is a single token: the router reads `key=value` words, and a space
-    would turn the rest of the value into other options."""
-    return value is None or len(_WORD.findall(value)) == 1

@@ -41,6 +41,7 @@ def api_base_url(url: str | None) -> str:
 
 class SlackAdapter:
     name = "slack"
+    leader_only = False
 
     def __init__(
         self,

@@ -40,6 +40,7 @@ from bots.slack.blocks import (
 )
 from bots.slack.escape import from_slack
 from bots.slack.people import Directory, error_code
+from bots.verbs.declare import VERBS, Verb, invoke
 from content.i18n import norm_lang, tr
 
 log = logging.getLogger(__name__)
@@ -47,15 +48,21 @@ log = logging.getLogger(__name__)
 COMMAND = "/iep"
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
-# `explain` is cheap too, and never shareable: its text may name a child.
-CHEAP_VERBS = frozenset({"", "ask", "topics", "compare", "explain", "help"})
-SHAREABLE_VERBS = frozenset({"ask", "topics", "compare", "deadlines"})
-LIST_VERBS = frozenset({"cancel", "snooze"})
-# Verbs after which the App Home is out of date.
-CHANGES_HOME = frozenset({"remind", "track", "cancel", "snooze", "forget", "timezone", "lang"})
+# Verbs Slack opens a form for when they come without words (``views`` builds them).
+MODAL_VERBS = ("remind", "track")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,20}$")
 
 Route = Callable[[Context, str, Asker], Reply]
+
+
+def _verb(name: str) -> Verb | None:
+    """The declaration behind a command word; "" (a bare `/iep`) is help."""
+    return VERBS.get(name or "help")
+
+
+def _flag(name: str, flag: str) -> bool:
+    verb = _verb(name)
+    return bool(verb is not None and getattr(verb, flag))
 
 
 def _ephemeral(reply: Reply) -> str:
@@ -137,12 +144,12 @@ class SlackBot:
         verb, rest = split_command(text)
         team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
-        if verb in ("remind", "track") and not rest:
+        if verb in MODAL_VERBS and not rest:
             await ack()
             asker = self.directory.quick_asker(team, user, channel)
             await self._open_modal(verb, str(body.get("trigger_id") or ""), asker)
             return
-        if verb in CHEAP_VERBS:
+        if _flag(verb, "cheap"):
             asker = self.directory.quick_asker(team, user, channel)
             work = asyncio.ensure_future(self.run(text, asker))
             try:
@@ -166,7 +173,7 @@ class SlackBot:
     ) -> Rendered:
         share = None
         if (
-            verb in SHAREABLE_VERBS
+            _flag(verb, "shareable")
             and reply.ok
             and reply.private
             and channel
@@ -222,7 +229,7 @@ class SlackBot:
     def _after(self, verb: str, asker: Asker) -> None:
         if verb == "forget":
             self.directory.forget(asker.user_id)
-        if verb in CHANGES_HOME:
+        if _flag(verb, "changes_home"):
             self.refresh_home(asker.user_id, asker.workspace_id)
 
     # -- buttons ------------------------------------------------------------------------------
@@ -242,7 +249,7 @@ class SlackBot:
         team, user, channel = self._who(body)
         asker = await self.directory.asker(team, user, channel)
         verb, rest = split_command(command)
-        if verb in ("remind", "track") and not rest:
+        if verb in MODAL_VERBS and not rest:
             await self._open_modal(verb, str(body.get("trigger_id") or ""), asker)
             return
         reply = await self.run(command, asker)
@@ -256,7 +263,7 @@ class SlackBot:
             return
         # An ephemeral message belongs to the presser and may be replaced; a public one never.
         replace = bool(container.get("is_ephemeral"))
-        if verb in LIST_VERBS:
+        if _flag(verb, "lists"):
             listing = await self.run("reminders", asker)
             status = (":warning: " if reply.kind is ReplyKind.ERROR else "") + reply.title
             await self._answer(
@@ -275,7 +282,7 @@ class SlackBot:
         verb, _ = split_command(command)
         asker = self.directory.quick_asker(team, user, channel)
         reply = await self.run(command, asker)
-        if verb not in SHAREABLE_VERBS or not reply.ok:
+        if not _flag(verb, "shareable") or not reply.ok:
             await respond(
                 response_type="ephemeral",
                 replace_original=False,
@@ -332,13 +339,15 @@ class SlackBot:
         submission = (
             views.remind_command(state, lang) if is_remind else views.track_command(state, lang)
         )
-        if submission.command is None:
+        if submission.values is None:
             await ack(response_action="errors", errors=submission.errors)
             return
         channel = metadata.get("channel") or None
         team, user, _ = self._who(body)
         team = team or str(view.get("team_id") or "")
-        work = asyncio.ensure_future(self._submit(team, user, channel, submission.command))
+        work = asyncio.ensure_future(
+            self._submit(team, user, channel, submission.verb, submission.values)
+        )
         try:
             reply = await asyncio.wait_for(asyncio.shield(work), VIEW_ACK_BUDGET)
         except TimeoutError:
@@ -363,11 +372,13 @@ class SlackBot:
         title = tr(reply.lang, "Reminder saved") if is_remind else tr(reply.lang, "Case tracked")
         await ack(response_action="update", view=views.result_view(title, reply))
 
-    async def _submit(self, team: str, user: str, channel: str | None, command: str) -> Reply:
+    async def _submit(
+        self, team: str, user: str, channel: str | None, verb: str, values: dict[str, Any]
+    ) -> Reply:
         asker = await self.directory.asker(team, user, channel)
-        reply = await self.run(command, asker)
+        reply = await asyncio.to_thread(invoke, self.ctx, VERBS[verb], asker, values)
         if reply.kind is not ReplyKind.ERROR:
-            self._after(split_command(command)[0], asker)
+            self._after(verb, asker)
         return reply
 
     # -- App Home -----------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The modals (new reminder, track a case) and the App Home tab.
 
-Modals do not carry their own business rules: a submission is turned into the same router
-command a person would type (`remind <#C1> 2026-09-15 14:30: text`, `track consent ...`), so the
-router and the reminder service check it exactly as they check typed commands. Only what the
-form itself can get wrong (an empty field, a malformed label) is reported next to the field.
+Modals do not carry their own business rules: a submission becomes the typed values of the
+verb it stands for (``bots.verbs.builtin``), which the verb and the reminder service check
+exactly as they check a typed command. Only what the form itself can get wrong (an empty
+field, a malformed label) is reported next to the field.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.escape import clip, escape_keep_channels
+from bots.targets import Target
 from content.i18n import N_, tr
+from scheduler.timing.durations import parse_leads
 
 REMIND_MODAL = "iep_remind_modal"
 TRACK_MODAL = "iep_track_modal"
@@ -198,9 +200,10 @@ def track_modal(today: date, channel_id: str | None, lang: str = "en") -> Block:
 
 @dataclass(frozen=True)
 class Submission:
-    """A modal turned into a router command, or the per-field errors to show instead."""
+    """A modal turned into a verb's typed values, or the per-field errors to show instead."""
 
-    command: str | None
+    verb: str
+    values: dict[str, Any] | None
     errors: dict[str, str]
 
 
@@ -213,10 +216,10 @@ def _selected(state: dict[str, Any], block_id: str) -> str | None:
     return option.get("value")
 
 
-def _target(state: dict[str, Any]) -> str | None:
+def _target(state: dict[str, Any]) -> Target | None:
     channel = _value(state, "to").get("selected_conversation")
     if channel and re.match(r"^[CGD][A-Z0-9]{1,20}$", channel):
-        return f"<#{channel}>"
+        return Target("channel", channel)
     return None
 
 
@@ -245,16 +248,15 @@ def remind_command(state: dict[str, Any], lang: str = "en") -> Submission:
     if repeat not in REPEATS:
         errors["repeat"] = tr(lang, "Pick how often.")
     if errors or on is None:
-        return Submission(None, errors)
+        return Submission("remind", None, errors)
     if repeat == "once":
         when = f"{on.isoformat()} {at}"
     elif repeat == "week":
         when = f"every {WEEKDAY_NAMES[on.weekday()]} at {at}"
     else:
         when = f"every {repeat} at {at}"
-    target = _target(state) or "me"
     # The trailing ":" ends the time phrase, so a message starting with a number stays whole.
-    return Submission(f"remind {target} {when}: {text}", {})
+    return Submission("remind", {"when": f"{when}:", "what": text, "to": _target(state)}, {})
 
 
 def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
@@ -263,8 +265,9 @@ def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
     if event not in EVENTS:
         errors["event"] = tr(lang, "Pick what happened.")
     day = _value(state, "day").get("selected_date") or ""
+    on = None
     try:
-        date.fromisoformat(day)
+        on = date.fromisoformat(day)
     except ValueError:
         errors["day"] = tr(lang, "Pick the day it happened.")
     label = (_value(state, "case").get("value") or "").strip()
@@ -279,15 +282,17 @@ def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
     leads = [lead for lead in leads if lead in LEADS]
     if not leads:
         errors["leads"] = tr(lang, "Pick at least one.")
-    if errors:
-        return Submission(None, errors)
-    parts = [f"track {event} {day} case={label}", f"lead={','.join(leads)}"]
-    if us_state:
-        parts.append(f"state={us_state.upper()}")
-    target = _target(state)
-    if target:
-        parts.append(f"to={target}")
-    return Submission(" ".join(parts), {})
+    if errors or on is None:
+        return Submission("track", None, errors)
+    values: dict[str, Any] = {
+        "event": event,
+        "on": on,
+        "case": label,
+        "lead": parse_leads(",".join(leads)),
+        "state": us_state.upper() or None,
+        "to": _target(state),
+    }
+    return Submission("track", values, {})
 
 
 def result_view(title: str, reply: Reply) -> Block:

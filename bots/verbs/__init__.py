@@ -1,1 +1,5 @@
-"""One module per chat verb; each turns the text after the verb into a platform-neutral Reply."""
+"""One module per chat verb: a function of typed values returning a platform-neutral Reply.
+
+``declare`` is how a verb is declared (read its docstring to add one); ``builtin`` declares
+them all.
+"""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Ref, Reply, ReplyKind, Section, Table
+from bots.verbs.declare import TextInput
 from bots.verbs.lookup import MAX_QUERY, echo, too_long_reply
 from content.i18n import N_, tr
 from content.model import CATEGORIES, Entry
@@ -49,15 +51,27 @@ def _both_related(a: Entry, b: Entry, entries: dict[str, Entry]) -> list[Ref]:
     return [Ref(rel, entries[rel].title) for rel in dict.fromkeys(shared) if rel in entries]
 
 
-def compare_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def parse_compare(text: TextInput) -> dict[str, Any]:
+    """The whole line: where one term ends is the search's to find (see ``_split``)."""
+    return {"first": text.rest}
+
+
+def compare_verb(ctx: Context, asker: Asker, *, first: str, second: str | None = None) -> Reply:
+    """Two terms given apart (Discord's two options), or in ``first`` alone as typed."""
     lang = lang_of(ctx, asker)
-    if len(args) > MAX_QUERY:
+    typed = first if second is None else f"{first} vs {second}"
+    if len(first) > MAX_QUERY or len(second or "") > MAX_QUERY:
         return too_long_reply(lang)
-    if not args.strip():
+    if not typed.strip():
         return _usage(tr(lang, "Which two terms should I compare?"), lang)
-    pair = _split(ctx.index(lang), args)
+    index = ctx.index(lang)
+    if second is None:
+        pair = _split(index, first)
+    else:
+        left, right = index.search(first).match, index.search(second).match
+        pair = (left, right) if left and right else None
     if pair is None:
-        return _usage(tr(lang, "I could not find two terms in “{text}”", text=echo(args)), lang)
+        return _usage(tr(lang, "I could not find two terms in “{text}”", text=echo(typed)), lang)
     return compare_reply(ctx, pair[0].entry, pair[1].entry, lang)
 
 

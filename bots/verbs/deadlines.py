@@ -7,8 +7,12 @@ Reply is printed by `iepbot deadlines`, so chat and CLI always agree on wording.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
+from bots.asker import CONSOLE_ASKER, Asker
+from bots.preferences import lang_of
 from bots.replies import Link, Reply, ReplyKind, Section, Table
+from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
 from content.i18n import N_, norm_lang, tr
 from scheduler.deadlines import (
@@ -21,6 +25,9 @@ from scheduler.deadlines import (
     parse_date,
 )
 from scheduler.deadlines.regions import US_STATES
+
+if TYPE_CHECKING:
+    from bots.context import Context
 
 USAGE = N_(
     "Try `/iep deadlines consent 2026-09-15 state=TX`. Events: {events}. Dates as YYYY-MM-DD."
@@ -57,8 +64,10 @@ def _weekday(day: date, lang: str) -> str:
     return str(format_date(day, "EEE", locale=lang))
 
 
-def deadlines_verb(args: str, today: date, lang: str = "en") -> Reply:
-    lang = norm_lang(lang)
+def parse_deadlines(text: TextInput) -> dict[str, Any] | Reply:
+    """`deadlines <event> <date> [state=TX]`; also `... state TX` and a bare `... TX`."""
+    lang = norm_lang(text.lang)
+    args = text.rest
     if len(args) > MAX_ARGS:
         return _error(tr(lang, "That is too long for a deadline question"), lang)
     plain, options = split_options(args.split())
@@ -81,13 +90,40 @@ def deadlines_verb(args: str, today: date, lang: str = "en") -> Reply:
     if len(plain) != 2:
         return _error(tr(lang, "I need an event and a date"), lang)
     try:
-        event = normalise_event(plain[0])
-        on = parse_date(plain[1])
-        state = normalise_state(options.get("state"))
-        report = compute_deadlines(event, on, state=state, today=today, lang=lang)
+        return {
+            "event": normalise_event(plain[0]),
+            "on": parse_date(plain[1]),
+            "state": normalise_state(options.get("state")),
+        }
+    except DeadlineInputError as exc:
+        return _error(_sentence(exc.text(lang)), lang)
+
+
+def deadlines_for(
+    event: str, on: date, today: date, state: str | None = None, lang: str = "en"
+) -> Reply:
+    lang = norm_lang(lang)
+    try:
+        report = compute_deadlines(
+            normalise_event(event), on, state=normalise_state(state), today=today, lang=lang
+        )
     except DeadlineInputError as exc:
         return _error(_sentence(exc.text(lang)), lang)
     return deadlines_reply(report, lang)
+
+
+def deadlines_verb(args: str, today: date, lang: str = "en") -> Reply:
+    """The text command without a chat (the CLI and tests): parse, then compute."""
+    values = parse_deadlines(TextInput(args, CONSOLE_ASKER, lang))
+    if isinstance(values, Reply):
+        return values
+    return deadlines_for(today=today, lang=lang, **values)
+
+
+def deadlines_command(
+    ctx: Context, asker: Asker, *, event: str, on: date, state: str | None = None
+) -> Reply:
+    return deadlines_for(event, on, ctx.today(), state, lang_of(ctx, asker))
 
 
 def _sentence(message: str) -> str:

@@ -35,9 +35,9 @@ def _usage(lang: str) -> Reply:
     )
 
 
-def explain_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def explain_verb(ctx: Context, asker: Asker, *, text: str) -> Reply:
     lang = lang_of(ctx, asker)
-    text = args.strip()
+    text = text.strip()
     if not text:
         return _usage(lang)
     if len(text) > MAX_PASSAGE:

@@ -107,5 +107,5 @@ def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[Answer | N
     return result, entry_reply(entry, ctx.pack(lang).entries, note, shown)
 
 
-def lookup_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    return lookup(ctx, args, lang_of(ctx, asker))[1]
+def lookup_verb(ctx: Context, asker: Asker, *, term: str) -> Reply:
+    return lookup(ctx, term, lang_of(ctx, asker))[1]

@@ -1,28 +1,30 @@
 """`remind`, `reminders`, `cancel` and `snooze`: the reminder verbs, identical on every platform.
 
-Targets are written the way each platform writes them in command text: `me`, `here`, a
-Slack channel reference `<#C123|name>`, a Discord one `<#123>`, or `#name` on the console.
+Each verb takes typed values (see ``bots.verbs.declare``); the ``parse_*`` functions are the
+text front end, for the older free syntax of `/iep remind #team every monday 8am ...`.
+Channel references in text are read by the platform's syntax, through ``TextInput.target``.
 """
 
 from __future__ import annotations
 
-import re
+from datetime import timedelta
+from typing import Any
 
 from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Action, Reply, ReplyKind, Section, Table
+from bots.targets import HERE_WORDS, Target, mention
+from bots.verbs.declare import TextInput, Unreadable, convert_text, error_reply
 from content.i18n import N_, tr
 from scheduler.reminders.engine import utcnow
 from scheduler.reminders.service import MAX_TEXT, ReminderRefused
 from scheduler.store.records import ReminderRecord
-from scheduler.timing.durations import parse_duration
 from scheduler.timing.errors import TimeError
 from scheduler.timing.phrases import parse_reminder
 from scheduler.timing.recurrence import Recurrence, describe
 from scheduler.timing.zones import format_local, resolve_timezone
 
-_CHANNEL = re.compile(r"^<#([A-Z0-9]+|\d+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$")
 REMIND_USAGE = N_(
     "Try `/iep remind me tomorrow 9am bring the draft` or "
     "`/iep remind #sped-team every monday 8am check caseload`."
@@ -32,9 +34,7 @@ LIST_LIMIT = 25
 
 def error(title: str, hint: str | None = None, lang: str = "en") -> Reply:
     """A short refusal; the store was not touched. Title and hint are already translated."""
-    return Reply(
-        kind=ReplyKind.ERROR, title=title, sections=[Section(hint)] if hint else [], lang=lang
-    )
+    return error_reply(title, hint, lang)
 
 
 def no_store(lang: str = "en") -> Reply:
@@ -45,19 +45,6 @@ def no_store(lang: str = "en") -> Reply:
     )
 
 
-def parse_target(asker: Asker, token: str) -> tuple[str, str] | None:
-    """(kind, id) for a target word, or None when the word is not a target."""
-    lowered = token.lower()
-    if lowered in ("me", "myself", "yo", "mí", "mi"):
-        return "user", asker.user_id
-    if lowered in ("here", "aquí", "aqui") and asker.channel_id:
-        return "channel", asker.channel_id
-    found = _CHANNEL.match(token)
-    if found:
-        return "channel", found.group(1) or found.group(2)
-    return None
-
-
 def _count(lang: str, n: int) -> str:
     """Thousands written the reader's way: 1,200 in English, 1.200 in Spanish."""
     from babel.numbers import format_decimal
@@ -65,37 +52,53 @@ def _count(lang: str, n: int) -> str:
     return str(format_decimal(n, locale=lang))
 
 
-def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    lang = lang_of(ctx, asker)
-    if ctx.reminders is None:
-        return no_store(lang)
-    if len(args) > MAX_TEXT + 200:
-        return error(
-            tr(
-                lang,
-                "That reminder is {length} characters; the most is {most}",
-                length=_count(lang, len(args)),
-                most=_count(lang, MAX_TEXT),
-            ),
-            tr(lang, "Shorten it, or put a link to the details."),
+def _too_long(lang: str, length: int) -> Reply:
+    return error(
+        tr(
             lang,
-        )
+            "That reminder is {length} characters; the most is {most}",
+            length=_count(lang, length),
+            most=_count(lang, MAX_TEXT),
+        ),
+        tr(lang, "Shorten it, or put a link to the details."),
+        lang,
+    )
+
+
+def parse_remind(text: TextInput) -> dict[str, Any] | Reply:
+    """`remind [me|here|#channel] <when and what>`: the time phrase and the message are one
+    run of words, which the timing parser splits."""
+    lang, args = text.lang, text.rest
+    if len(args) > MAX_TEXT + 200:
+        return _too_long(lang, len(args))
     head, _, rest = args.strip().partition(" ")
-    if head.lower() in ("here", "aquí", "aqui") and not asker.channel_id:
+    if head.lower() in HERE_WORDS and not text.asker.channel_id:
         return error(
             tr(lang, "There is no channel here"),
             tr(lang, "Use `/iep remind me ...` instead."),
             lang,
         )
-    target = parse_target(asker, head) if head else None
+    target = text.target(head) if head else None
     if target is None:
-        target, rest = ("user", asker.user_id), args.strip()
+        rest = args.strip()
     if not rest:
         return error(
             tr(lang, "When, and what should I remind you of?"), tr(lang, REMIND_USAGE), lang
         )
-    kind, target_id = target
-    if kind == "channel" and ctx.channel_check and not ctx.channel_check(asker, target_id):
+    return {"when": rest, "to": target if target and target.kind == "channel" else None}
+
+
+def remind_verb(
+    ctx: Context, asker: Asker, *, when: str, what: str | None = None, to: Target | None = None
+) -> Reply:
+    """``when`` is a time phrase, or a phrase with the message after it when ``what`` is None;
+    ``to`` is a channel, or None for the asker by direct message."""
+    lang = lang_of(ctx, asker)
+    if ctx.reminders is None:
+        return no_store(lang)
+    phrase = when.strip() if what is None else f"{when.strip()} {what.strip()}"
+    target = to or Target("user", asker.user_id)
+    if target.kind == "channel" and ctx.channel_check and not ctx.channel_check(asker, target.id):
         return error(
             tr(lang, "You can only set channel reminders in channels you are a member of"),
             tr(lang, "Join the channel first, or remind yourself with `/iep remind me ...`."),
@@ -103,11 +106,11 @@ def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
         )
     tz_name = timezone_of(ctx, asker)
     try:
-        parsed = parse_reminder(rest, now=utcnow(), tz=resolve_timezone(tz_name), lang=lang)
+        parsed = parse_reminder(phrase, now=utcnow(), tz=resolve_timezone(tz_name), lang=lang)
         record = ctx.reminders.create(
             who(asker),
-            target_kind=kind,
-            target_id=target_id,
+            target_kind=target.kind,
+            target_id=target.id,
             text=parsed.message,
             timezone=tz_name,
             lang=lang,
@@ -116,10 +119,10 @@ def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
         )
     except (TimeError, ReminderRefused) as exc:
         return error(str(exc), lang=lang)
-    if kind == "user":
+    if target.kind == "user":
         where = tr(lang, "you (a direct message)")
     else:
-        where = tr(lang, "channel {channel}", channel=channel_label(asker.platform, target_id))
+        where = tr(lang, "channel {channel}", channel=mention(asker.platform, target))
     lines = [
         tr(lang, "When: {when}", when=_next(record)),
         tr(lang, "To: {where}", where=where),
@@ -140,11 +143,6 @@ def remind_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     )
 
 
-def channel_label(platform: str, target_id: str) -> str:
-    """How a channel is written back: chat platforms render `<#id>` as a link."""
-    return f"#{target_id}" if platform == "console" else f"<#{target_id}>"
-
-
 def _next(record: ReminderRecord, lang: str | None = None) -> str:
     """The next time in the reader's language (the reminder's own when not given)."""
     lang = lang or record.lang
@@ -156,7 +154,7 @@ def _next(record: ReminderRecord, lang: str | None = None) -> str:
 def _to(record: ReminderRecord, lang: str) -> str:
     if record.target_kind == "user":
         return tr(lang, "you")
-    return channel_label(record.platform, record.target_id)
+    return mention(record.platform, Target("channel", record.target_id))
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -164,7 +162,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def reminders_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def reminders_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
@@ -211,24 +209,23 @@ def reminders_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     )
 
 
-def _reminder_id(token: str) -> int | None:
-    token = token.lstrip("#")
-    return int(token) if token.isdigit() and len(token) < 12 else None
+def parse_cancel(text: TextInput) -> dict[str, Any] | Reply:
+    try:
+        return {"reminder": convert_text(_REMINDER, text.rest.strip(), text)}
+    except Unreadable:
+        return error(
+            tr(text.lang, "Which reminder?"),
+            tr(text.lang, "Give its number: `/iep cancel 42`. See `/iep reminders`."),
+            text.lang,
+        )
 
 
-def cancel_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def cancel_verb(ctx: Context, asker: Asker, *, reminder: int) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    rid = _reminder_id(args.strip())
-    if rid is None:
-        return error(
-            tr(lang, "Which reminder?"),
-            tr(lang, "Give its number: `/iep cancel 42`. See `/iep reminders`."),
-            lang,
-        )
     try:
-        record = ctx.reminders.cancel(who(asker), rid, lang=lang)
+        record = ctx.reminders.cancel(who(asker), reminder, lang=lang)
     except ReminderRefused as exc:
         return error(str(exc), lang=lang)
     return Reply(
@@ -239,21 +236,30 @@ def cancel_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     )
 
 
-def snooze_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def parse_snooze(text: TextInput) -> dict[str, Any] | Reply:
+    head, _, rest = text.rest.strip().partition(" ")
+    try:
+        reminder = convert_text(_REMINDER, head, text)
+    except Unreadable:
+        reminder = None
+    if reminder is None or not rest.strip():
+        return error(
+            tr(text.lang, "Which reminder, and for how long?"),
+            tr(text.lang, "For example `/iep snooze 42 2d`."),
+            text.lang,
+        )
+    try:
+        return {"reminder": reminder, "by": convert_text(_BY, rest.strip(), text)}
+    except Unreadable as exc:
+        return error(str(exc), lang=text.lang)
+
+
+def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    head, _, rest = args.strip().partition(" ")
-    rid = _reminder_id(head)
-    if rid is None or not rest.strip():
-        return error(
-            tr(lang, "Which reminder, and for how long?"),
-            tr(lang, "For example `/iep snooze 42 2d`."),
-            lang,
-        )
     try:
-        by = parse_duration(rest.strip(), lang)
-        record = ctx.reminders.snooze(who(asker), rid, by, lang=lang)
+        record = ctx.reminders.snooze(who(asker), reminder, by, lang=lang)
     except (TimeError, ReminderRefused) as exc:
         return error(str(exc), lang=lang)
     return Reply(
@@ -262,3 +268,13 @@ def snooze_verb(ctx: Context, args: str, asker: Asker) -> Reply:
         sections=[Section(tr(lang, "Next: {when}", when=_next(record, lang)))],
         lang=lang,
     )
+
+
+def _param(verb: str, name: str) -> Any:
+    from bots.verbs.builtin import param
+
+    return param(verb, name)
+
+
+_REMINDER = _param("cancel", "reminder")
+_BY = _param("snooze", "by")

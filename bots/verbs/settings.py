@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Reply, ReplyKind, Section
+from bots.verbs.declare import TextInput
 from bots.verbs.reminders import error, no_store
 from content.i18n import N_, tr
 from scheduler.timing.errors import TimeError
@@ -15,43 +18,66 @@ LANGS = {"en": "English", "es": "Español"}
 SHARED_SCOPES = ("workspace", "server", "all")
 
 
-def _scope(ctx: Context, asker: Asker, args: str, lang: str) -> tuple[str, str, list[str]] | Reply:
-    """("user" | "workspace", scope id, remaining words), or the refusal to show: no store, or
-    a shared default asked for by someone who is not an admin."""
+def _setting(text: TextInput, name: str) -> dict[str, Any]:
+    """`timezone [workspace|server|all] America/Chicago`, `lang [workspace] es`: the scope
+    word first, then the value (empty: show the current one)."""
+    words = text.rest.split()
+    values: dict[str, Any] = {}
+    if words and words[0].lower() in SHARED_SCOPES:
+        values["scope"] = "server"
+        words = words[1:]
+    if words:
+        values[name] = " ".join(words)
+    return values
+
+
+def parse_timezone(text: TextInput) -> dict[str, Any]:
+    return _setting(text, "zone")
+
+
+def parse_lang(text: TextInput) -> dict[str, Any]:
+    return _setting(text, "language")
+
+
+def _scope(ctx: Context, asker: Asker, scope: str, lang: str) -> tuple[str, str] | Reply:
+    """("user" | "workspace", scope id), or the refusal to show: no store, or a shared default
+    asked for by someone who is not an admin."""
     if ctx.store is None:
         return no_store(lang)
-    words = args.split()
-    if words and words[0].lower() in SHARED_SCOPES:
+    if scope == "server":
         if not asker.is_admin:
             return error(
                 tr(lang, "Only workspace or server admins can change the shared default"),
                 lang=lang,
             )
-        return "workspace", asker.workspace_id, words[1:]
-    return "user", asker.user_id, words
+        return "workspace", asker.workspace_id
+    return "user", asker.user_id
 
 
-def timezone_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def timezone_verb(
+    ctx: Context, asker: Asker, *, zone: str | None = None, scope: str = "me"
+) -> Reply:
     lang = lang_of(ctx, asker)
-    scoped = _scope(ctx, asker, args, lang)
+    scoped = _scope(ctx, asker, scope, lang)
     if isinstance(scoped, Reply):
         return scoped
-    scope, scope_id, words = scoped
-    if not words:
+    where, scope_id = scoped
+    assert ctx.store is not None
+    if not (zone or "").strip():
         return Reply(
             kind=ReplyKind.INFO,
             title=tr(lang, "Your timezone: {zone}", zone=timezone_of(ctx, asker)),
             sections=[Section(tr(lang, "Change it with `/iep timezone America/Chicago`."))],
         )
     try:
-        zone = resolve_timezone(" ".join(words), lang)
+        found = resolve_timezone(" ".join((zone or "").split()), lang)
     except TimeError as exc:
         return error(str(exc), lang=lang)
-    ctx.store.set_setting(asker.platform, scope, scope_id, timezone=zone.key)
-    if scope == "user":
-        title = tr(lang, "Your timezone is now {zone}", zone=zone.key)
+    ctx.store.set_setting(asker.platform, where, scope_id, timezone=found.key)
+    if where == "user":
+        title = tr(lang, "Your timezone is now {zone}", zone=found.key)
     else:
-        title = tr(lang, "The workspace default timezone is now {zone}", zone=zone.key)
+        title = tr(lang, "The workspace default timezone is now {zone}", zone=found.key)
     return Reply(
         kind=ReplyKind.INFO,
         title=title,
@@ -61,25 +87,28 @@ def timezone_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     )
 
 
-def lang_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def lang_verb(
+    ctx: Context, asker: Asker, *, language: str | None = None, scope: str = "me"
+) -> Reply:
     lang = lang_of(ctx, asker)
-    scoped = _scope(ctx, asker, args, lang)
+    scoped = _scope(ctx, asker, scope, lang)
     if isinstance(scoped, Reply):
         return scoped
-    scope, scope_id, words = scoped
-    if not words:
+    where, scope_id = scoped
+    assert ctx.store is not None
+    if not (language or "").strip():
         return Reply(kind=ReplyKind.INFO, title=tr(lang, "Your language: {name}", name=LANGS[lang]))
-    code = words[0].lower()
-    if code not in LANGS or len(words) > 1:
+    code = language.strip().lower() if language else ""
+    if code not in LANGS:
         return error(
             tr(lang, "Choose `en` (English) or `es` (Español)"),
             tr(lang, "For example `/iep lang es`."),
             lang,
         )
-    ctx.store.set_setting(asker.platform, scope, scope_id, lang=code)
+    ctx.store.set_setting(asker.platform, where, scope_id, lang=code)
     # Said in the new language: the person's own choice is the one they can read.
     lang = lang_of(ctx, asker)
-    if scope == "user":
+    if where == "user":
         title = tr(lang, "Your language is now {name}", name=LANGS[code])
     else:
         title = tr(lang, "The workspace default language is now {name}", name=LANGS[code])
@@ -96,7 +125,7 @@ _TABLES = {
 }
 
 
-def forget_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def forget_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)

@@ -10,7 +10,7 @@ from content.i18n import tr, trn
 from content.model import CATEGORIES
 
 
-def topics_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def topics_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     pack = ctx.pack(lang)
     groups: dict[str, list[str]] = {key: [] for key in CATEGORIES}

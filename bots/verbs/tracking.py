@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of, timezone_of, who
 from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
+from bots.targets import Target, mention
+from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
-from bots.verbs.reminders import channel_label, error, no_store, parse_target
+from bots.verbs.reminders import error, no_store
 from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
 from scheduler.reminders.service import ReminderRefused
@@ -21,12 +24,11 @@ TRACK_USAGE = N_("Try `/iep track consent 2026-09-15 case=AB-7 state=TX lead=14d
 LABEL_MAX = 40
 
 
-def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
-    lang = lang_of(ctx, asker)
-    if ctx.reminders is None:
-        return no_store(lang)
+def parse_track(text: TextInput) -> dict[str, Any] | Reply:
+    """`track <event> <YYYY-MM-DD> case=AB-7 [state=TX] [lead=14d,7d] [to=#channel]`."""
+    lang = text.lang
     usage = tr(lang, TRACK_USAGE)
-    plain, options = split_options(args.split())
+    plain, options = split_options(text.rest.split())
     unknown = sorted(set(options) - {"case", "state", "lead", "to"})
     if len(plain) != 2 or unknown:
         if unknown:
@@ -47,7 +49,38 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
         on = date.fromisoformat(when)
     except ValueError:
         return error(tr(lang, "That date does not exist; write it as YYYY-MM-DD"), usage, lang)
-    label = options.get("case", "").strip()
+    values: dict[str, Any] = {"event": event, "on": on, "case": options.get("case", "")}
+    if "to" in options:
+        target = text.target(options["to"])
+        if target is None:
+            return error(tr(lang, "`to=` takes `me`, `here` or a channel"), usage, lang)
+        values["to"] = target if target.kind == "channel" else None
+    if options.get("state"):
+        values["state"] = options["state"]
+    if "lead" in options:
+        try:
+            values["lead"] = parse_leads(options["lead"])
+        except TimeError as exc:
+            return error(str(exc), usage, lang)
+    return values
+
+
+def track_verb(
+    ctx: Context,
+    asker: Asker,
+    *,
+    event: str,
+    on: date,
+    case: str,
+    state: str | None = None,
+    lead: tuple[timedelta, ...] | None = None,
+    to: Target | None = None,
+) -> Reply:
+    lang = lang_of(ctx, asker)
+    if ctx.reminders is None:
+        return no_store(lang)
+    usage = tr(lang, TRACK_USAGE)
+    label = case.strip()
     if not label or len(label) > LABEL_MAX or not label.replace("-", "").replace("_", "").isalnum():
         return error(
             tr(
@@ -57,34 +90,24 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
             usage,
             lang,
         )
-    target_kind, target_id = "user", asker.user_id
-    if "to" in options:
-        found = parse_target(asker, options["to"])
-        if found is None:
-            return error(tr(lang, "`to=` takes `me`, `here` or a channel"), usage, lang)
-        target_kind, target_id = found
-        if (
-            target_kind == "channel"
-            and ctx.channel_check
-            and not ctx.channel_check(asker, target_id)
-        ):
-            return error(
-                tr(lang, "You can only send reminders to channels you are a member of"),
-                lang=lang,
-            )
+    target = to or Target("user", asker.user_id)
+    if target.kind == "channel" and ctx.channel_check and not ctx.channel_check(asker, target.id):
+        return error(
+            tr(lang, "You can only send reminders to channels you are a member of"), lang=lang
+        )
+    leads = lead or DEFAULT_LEADS
     try:
-        leads = parse_leads(options["lead"]) if "lead" in options else DEFAULT_LEADS
         result = ctx.reminders.track(
             who(asker),
             event=event,
             on=on,
             label=label,
-            state=(options.get("state") or "").upper() or None,
+            state=(state or "").strip().upper() or None,
             leads=leads,
             timezone=timezone_of(ctx, asker),
             lang=lang,
-            target_kind=target_kind,
-            target_id=target_id,
+            target_kind=target.kind,
+            target_id=target.id,
         )
     except DeadlineInputError as exc:
         return error(exc.text(lang), usage, lang)
@@ -99,7 +122,7 @@ def track_verb(ctx: Context, args: str, asker: Asker) -> Reply:
     rows = tuple(
         (d.due.isoformat(), _weekday(d.due, lang), d.title, d.citation) for d in result.deadlines
     )
-    to = tr(lang, "you") if target_kind == "user" else channel_label(asker.platform, target_id)
+    to = tr(lang, "you") if target.kind == "user" else mention(asker.platform, target)
     sections = [
         Section(
             tr(
@@ -157,7 +180,7 @@ def _weekday(day: date, lang: str) -> str:
     return str(format_date(day, "EEE", locale=norm_lang(lang)))
 
 
-def calendar_verb(ctx: Context, args: str, asker: Asker) -> Reply:
+def calendar_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)

@@ -1,0 +1,55 @@
+"""Where a reminder goes: a person or a channel, as ``Target(kind, id)``.
+
+Only the platforms know how a channel is written in their text (Slack ``<#C123|name>``, Discord
+``<#123>``, the console ``#name``), so each adapter package has a small ``syntax`` module that
+reads and writes it, imported lazily by platform name (the console's sits in ``bots.console``).
+Verbs see ``Target`` values only; they never parse or build platform markup themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+TargetKind = Literal["user", "channel"]
+# The words for "me" and "here" are the same on every platform.
+ME_WORDS = frozenset({"me", "myself", "yo", "mí", "mi"})
+HERE_WORDS = frozenset({"here", "aquí", "aqui"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """A person (``user``) or a channel, by the platform's own id."""
+
+    kind: TargetKind
+    id: str
+
+
+class TargetSyntax(Protocol):
+    """How one platform writes a channel in command text and in replies."""
+
+    def read_channel(self, token: str) -> str | None:
+        """The channel id a word of command text names, or None."""
+
+    def write_channel(self, channel_id: str) -> str:
+        """A channel as the platform shows it in a reply (a link where it has them)."""
+
+
+# Each platform's syntax module; a platform missing here writes channels as `#id`.
+SYNTAX_MODULES = {
+    "slack": "bots.slack.syntax",
+    "discord": "bots.discord.syntax",
+    "console": "bots.console_syntax",
+}
+
+
+def syntax_for(platform: str) -> TargetSyntax:
+    module = SYNTAX_MODULES.get(platform, "bots.console_syntax")
+    syntax: TargetSyntax = importlib.import_module(module).SYNTAX
+    return syntax
+
+
+def mention(platform: str, target: Target) -> str:
+    """A channel target written for ``platform``; people are named by the caller ("you")."""
+    return syntax_for(platform).write_channel(target.id)
