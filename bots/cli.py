@@ -7,7 +7,6 @@ found or invalid content, 2 bad input. Errors are one line on stderr, never a tr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -85,6 +84,8 @@ def _content_check(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
+    import asyncio  # only the console and the server need an event loop
+
     from bots.console import ConsoleNotifier, console_asker, local_timezone_name, run_console
     from bots.runtime import start_runtime
     from scheduler.store.errors import StoreError
@@ -123,6 +124,7 @@ def _grace(text: str) -> timedelta:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio  # only the console and the server need an event loop
     import logging
     import os
 

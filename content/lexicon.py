@@ -48,6 +48,21 @@ class Lexicon:  # not slots: cached_property needs __dict__
     synonyms: tuple[Synonym, ...]
     compare: tuple[re.Pattern[str], ...]
 
+    def fingerprint(self) -> str:
+        """Everything in the lexicon, in a stable order (sets sorted): a cache key part."""
+        return repr(
+            (
+                self.lang,
+                self.scaffolding,
+                sorted(self.question_words),
+                sorted(self.stopwords),
+                sorted(self.glue),
+                sorted(self.not_terms),
+                self.synonyms,
+                [p.pattern for p in self.compare],
+            )
+        )
+
     def strip_scaffolding(self, folded: str) -> str:
         """The question without the phrases that frame it ("can the school", "mi hijo")."""
         text = f" {folded} "
@@ -173,7 +188,7 @@ def parse_lexicon(data: Any, lang: str, where: str) -> tuple[Lexicon | None, lis
         return None, issues
     lexicon = Lexicon(
         lang=lang,
-        scaffolding=tuple(sorted(set(scaffolding), key=len, reverse=True)),
+        scaffolding=tuple(sorted(set(scaffolding), key=lambda p: (-len(p), p))),
         question_words=frozenset(question_words),
         stopwords=frozenset(stopwords),
         glue=frozenset(glue),

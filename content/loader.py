@@ -424,9 +424,29 @@ def check_packs(root: Path | None = None) -> tuple[Library | None, list[ContentI
     return Library(packs), []
 
 
+# Bump when Entry, Pack or Library change shape: cached libraries of the old shape are then
+# ignored (see content/cache.py).
+LIBRARY_FORMAT = "library-1"
+
+
 def load_library(root: Path | None = None) -> Library:
-    """The validated library, or ContentError carrying every issue found."""
-    library, issues = check_packs(root)
-    if library is None:
-        raise ContentError(issues)
-    return library
+    """The validated library, or ContentError carrying every issue found.
+
+    A library that passed validation is cached on disk under the digest of every pack file,
+    so a new `iepbot ask` process does not parse the YAML again; `iepbot content check`
+    (check_packs) always reads and validates everything."""
+    from content.cache import cached, files_digest
+
+    folder = Path(root) if root is not None else DEFAULT_PACKS
+
+    def build() -> Library:
+        library, issues = check_packs(folder)
+        if library is None:
+            raise ContentError(issues)
+        return library
+
+    try:
+        key = files_digest([*folder.rglob("*.yaml"), *folder.rglob("*.yml")], LIBRARY_FORMAT)
+    except OSError:
+        return build()
+    return cached("library", key, build)

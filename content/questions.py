@@ -26,15 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from content.lexicon import Lexicon, load_lexicon
 from content.model import Entry, Library, Pack
 from content.normalise import fold, normalise
 from content.search import _PAREN, MatchKind, SearchIndex, names_of
-
-if TYPE_CHECKING:
-    import numpy as np
 
 # Field weights of the ranked stage (names, example questions, summary, body).
 WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
@@ -55,6 +51,8 @@ FUZZY_MAX_WORDS = 3
 # How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
 TYPO_RATIO = 80.0
 STEMMERS = {"en": "english", "es": "spanish"}
+# Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
+ENGINE_FORMAT = "ranker-1"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
 
 
@@ -104,59 +102,50 @@ def _words(*texts: str) -> str:
     return " ".join(fold(t) for t in texts)
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """The BM25 weights of one pack as plain dicts, cheap to keep on disk and to load.
+
+    ``weights[token]`` maps an entry's position to the sum of its weighted field scores;
+    ``asked[token]`` maps an example question's position to its weighted score, and
+    ``owners`` gives the entry of each example question. ``names`` are every entry's names
+    as sets of stems (for mentions)."""
+
+    stopwords: frozenset[str]
+    weights: dict[str, dict[int, float]]
+    asked: dict[str, dict[int, float]]
+    owners: tuple[int, ...]
+    names: tuple[tuple[frozenset[str], int], ...]
+
+
 class _Ranker:
-    """The BM25 indexes of one pack, flattened into two dense matrices (token x entry, and
-    token x example question) so that a query costs a few numpy row sums. Built on the first
-    sentence query (tens of ms for the whole pack) so that term lookups and the start of
-    `iepbot ask` never pay for numpy."""
+    """Ranks a pack's entries for a question. The weights come from ``bm25s`` (one index per
+    field) and are kept as sparse dicts: a query touches only the entries that share a word
+    with it, in plain Python, which for a pack of about a hundred entries is faster than numpy
+    and lets a cached process answer without importing numpy at all (content/cache.py)."""
 
     def __init__(self, pack: Pack, lexicon: Lexicon) -> None:
-        import bm25s.stopwords
-        import numpy
         import Stemmer
 
-        self._np = numpy
+        from content.cache import cached, digest
+
         self.entries = list(pack.entries.values())
-        listed = getattr(bm25s.stopwords, BM25S_STOPWORDS.get(pack.lang, ""), ())
-        self.stopwords = frozenset(fold(w) for w in listed) | lexicon.stopwords
         algorithm = STEMMERS.get(pack.lang)
         self._stem = Stemmer.Stemmer(algorithm).stemWords if algorithm else (lambda w: w)
-        self.vocab: dict[str, int] = {}
-        names = [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries]
-        fields = {
-            "names": self._field(names),
-            "asked": self._field([_words(*e.questions) for e in self.entries]),
-            "summary": self._field([_words(e.summary) for e in self.entries]),
-            "body": self._field([_words(e.body) for e in self.entries]),
-        }
-        owners = [i for i, e in enumerate(self.entries) for _ in e.questions]
-        questions = self._field([_words(q) for e in self.entries for q in e.questions])
-        rows = len(self.vocab)
-        self.matrix = numpy.zeros((rows, len(self.entries)), dtype=numpy.float32)
-        for field, dense in fields.items():
-            self.matrix[: dense.shape[0]] += WEIGHTS[field] * dense
-        self.questions = numpy.zeros((rows, len(owners)), dtype=numpy.float32)
-        self.questions[: questions.shape[0]] = WEIGHTS["questions"] * questions
-        # Example questions are grouped by entry (owners ascending): each group's start, for
-        # np.maximum.reduceat, and which entries the groups belong to.
-        self._q_starts = numpy.asarray(
-            [i for i, o in enumerate(owners) if i == 0 or owners[i - 1] != o], dtype=numpy.int64
+        self.stopwords: frozenset[str] = lexicon.stopwords
+        key = digest(
+            [
+                ENGINE_FORMAT,
+                repr((WEIGHTS, K1, B, BIGRAMS, algorithm)),
+                lexicon.fingerprint(),
+                *(
+                    repr((e.id, e.title, e.aliases, e.questions, e.summary, e.body))
+                    for e in self.entries
+                ),
+            ]
         )
-        self._q_entries = numpy.asarray(sorted(set(owners)), dtype=numpy.int64)
-        # Every name of every entry as a set of stems: a question that contains all the stems
-        # of a name mentions that entry.
-        self.names: list[tuple[frozenset[str], int]] = []
-        for i, entry in enumerate(self.entries):
-            parts = [entry.title, *_PAREN.findall(entry.title), _PAREN.sub(" ", entry.title)]
-            for name in {*parts, *entry.aliases, entry.id.replace("-", " ")}:
-                words = fold(name).split()
-                # "who gets an IEP" is a question, not a name: dropping its stopwords would
-                # leave "IEP" and claim every mention of it.
-                if any(w in self.stopwords and w not in lexicon.glue for w in words):
-                    continue
-                stems = frozenset(self.tokens(" ".join(words)))
-                if stems:
-                    self.names.append((stems, i))
+        self.tables = cached(f"ranker-{pack.lang}", key, lambda: self._build(pack.lang, lexicon))
+        self.stopwords = self.tables.stopwords
 
     def tokens(self, folded: str) -> list[str]:
         """Stems of the words that are not stopwords, plus each pair of neighbours ("504
@@ -166,64 +155,101 @@ class _Ranker:
             stems += [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
         return stems
 
-    def _field(self, docs: list[str]) -> np.ndarray:
-        """BM25 weights (token x document) of one field from bm25s, rows in the shared vocab."""
+    def _build(self, lang: str, lexicon: Lexicon) -> _Tables:
+        import bm25s.stopwords
+
+        listed = getattr(bm25s.stopwords, BM25S_STOPWORDS.get(lang, ""), ())
+        self.stopwords = frozenset(fold(w) for w in listed) | lexicon.stopwords
+        weights: dict[str, dict[int, float]] = {}
+        fields = {
+            "names": [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries],
+            "asked": [_words(*e.questions) for e in self.entries],
+            "summary": [_words(e.summary) for e in self.entries],
+            "body": [_words(e.body) for e in self.entries],
+        }
+        for field, docs in fields.items():
+            for token, column in self._field(docs).items():
+                row = weights.setdefault(token, {})
+                for i, score in column.items():
+                    row[i] = row.get(i, 0.0) + WEIGHTS[field] * score
+        owners = tuple(i for i, e in enumerate(self.entries) for _ in e.questions)
+        questions = [_words(q) for e in self.entries for q in e.questions]
+        asked = {
+            token: {q: WEIGHTS["questions"] * s for q, s in column.items()}
+            for token, column in self._field(questions).items()
+        }
+        # Every name of every entry as a set of stems: a question that contains all the stems
+        # of a name mentions that entry.
+        names: list[tuple[frozenset[str], int]] = []
+        for i, entry in enumerate(self.entries):
+            parts = [entry.title, *_PAREN.findall(entry.title), _PAREN.sub(" ", entry.title)]
+            for name in sorted({*parts, *entry.aliases, entry.id.replace("-", " ")}):
+                words = fold(name).split()
+                # "who gets an IEP" is a question, not a name: dropping its stopwords would
+                # leave "IEP" and claim every mention of it.
+                if any(w in self.stopwords and w not in lexicon.glue for w in words):
+                    continue
+                stems = frozenset(self.tokens(" ".join(words)))
+                if stems:
+                    names.append((stems, i))
+        return _Tables(self.stopwords, weights, asked, owners, tuple(names))
+
+    def _field(self, docs: list[str]) -> dict[str, dict[int, float]]:
+        """BM25 weights of one field from bm25s: token -> {document position: score}."""
         import bm25s
 
-        np = self._np
-        tokenised = [self.tokens(d) for d in docs]
-        for doc in tokenised:
-            for token in doc:
-                self.vocab.setdefault(token, len(self.vocab))
-        dense = np.zeros((len(self.vocab), len(docs)), dtype=np.float32)
         if not docs:
-            return dense
+            return {}
+        tokenised = [self.tokens(d) for d in docs]
         retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index([doc or [""] for doc in tokenised], show_progress=False)
         data, indices, indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
+        columns: dict[str, dict[int, float]] = {}
         for token, column in retriever.vocab_dict.items():
-            if token:
-                row = self.vocab[token]
-                lo, hi = indptr[column], indptr[column + 1]
-                dense[row, indices[lo:hi]] = data[lo:hi]
-        return dense
-
-    def _scores(self, tokens: list[str]) -> np.ndarray:
-        """Weighted BM25 of every entry for these tokens (all zeros when none is known)."""
-        np = self._np
-        ids = [self.vocab[t] for t in tokens if t in self.vocab]
-        total = np.zeros(len(self.entries), dtype=np.float64)
-        if not ids:
-            return total
-        total += self.matrix[ids].sum(axis=0, dtype=np.float64)
-        if len(self._q_starts):
-            per_question = self.questions[ids].sum(axis=0)
-            total[self._q_entries] += np.maximum.reduceat(per_question, self._q_starts)
-        return total
+            if not token or column + 1 >= len(indptr):
+                continue  # bm25s's placeholder for empty documents
+            lo, hi = int(indptr[column]), int(indptr[column + 1])
+            if hi > lo:
+                columns[token] = {
+                    int(d): float(s) for d, s in zip(indices[lo:hi], data[lo:hi], strict=True)
+                }
+        return columns
 
     def rank(self, folded: str) -> Ranked:
-        np = self._np
         query = self.tokens(folded)
-        total = self._scores(query)
-        if not total.any():
+        tables = self.tables
+        total: dict[int, float] = {}
+        best: dict[int, float] = {}
+        per_question: dict[int, float] = {}
+        for token in query:
+            for i, score in tables.weights.get(token, {}).items():
+                total[i] = total.get(i, 0.0) + score
+            for q, score in tables.asked.get(token, {}).items():
+                per_question[q] = per_question.get(q, 0.0) + score
+        for q, score in per_question.items():  # an entry scores its best example question
+            owner = tables.owners[q]
+            if score > best.get(owner, 0.0):
+                best[owner] = score
+        for i, score in best.items():
+            total[i] = total.get(i, 0.0) + score
+        if not total:
             return Ranked((), ())
         self._mentions(frozenset(query), total)
-        order = np.argsort(-total, kind="stable")
-        keep = [int(i) for i in order[:10] if total[i] > 0]
-        return Ranked(tuple(self.entries[i] for i in keep), tuple(float(total[i]) for i in keep))
+        order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
+        return Ranked(tuple(self.entries[i] for i in order), tuple(total[i] for i in order))
 
-    def _mentions(self, query: frozenset[str], total: np.ndarray) -> None:
+    def _mentions(self, query: frozenset[str], total: dict[int, float]) -> None:
         """Add MENTION per stem to every entry the question names in full ("IEP", "plan
         504"), keeping only the most specific: a name inside a longer named one ("IEP" in
         "IEP meeting") adds nothing."""
-        found = [(stems, i) for stems, i in self.names if stems <= query]
+        found = [(stems, i) for stems, i in self.tables.names if stems <= query]
         best: dict[int, int] = {}
         for stems, i in found:
             if any(stems < other for other, j in found if j != i):
                 continue
             best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
         for i, size in best.items():
-            total[i] += MENTION * size
+            total[i] = total.get(i, 0.0) + MENTION * size
 
 
 class QuestionIndex:
