@@ -24,6 +24,7 @@ answer stated as the answer is worse than "did you mean".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,7 +50,7 @@ UNSURE_SUGGESTIONS = 3
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
 FUZZY_MAX_WORDS = 3
 # How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
-TYPO_RATIO = 80.0
+TYPO_RATIO = 88.0
 STEMMERS = {"en": "english", "es": "spanish"}
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
 ENGINE_FORMAT = "ranker-1"
@@ -301,7 +302,7 @@ class QuestionIndex:
             return Answer(text, AnswerKind.FOUND, Stage.TERM, entry=term[0], score=100.0)
         folded = fold(text)
         sides = self.lexicon.compare_sides(folded)
-        if sides is not None:
+        if sides is not None and not _LIST.search(text):
             left, right = (self._side(side) for side in sides)
             if left is not None and right is not None and left.id != right.id:
                 return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
@@ -340,6 +341,10 @@ class QuestionIndex:
 
     def _starters(self) -> tuple[Entry, ...]:
         return tuple(self.terms.search("").suggestions)
+
+
+# "A, B and C": a list of three or more is not a pair to put side by side.
+_LIST = re.compile(r",[^,]*\b(?:and|or|y|o|e)\b", re.IGNORECASE)
 
 
 def _typo_of(key: str, entry: Entry) -> bool:
