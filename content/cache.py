@@ -62,15 +62,16 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
     path = where / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own file, see the module doc
+            found: T = pickle.load(handle)  # noqa: S301 - our own file, see the module doc
+            return found
     except Exception:  # a miss, or a file from an incompatible version: rebuild
         pass
     value = build()
     try:
         where.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=where, delete=False) as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
+        with tempfile.NamedTemporaryFile("wb", dir=where, delete=False) as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(out.name, path)
     except OSError:
         pass  # a read-only home: correct, only slower
     return value
