@@ -44,6 +44,8 @@ B = 0.75
 MIN_SCORE = 20.0
 # Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
+# A comparison entry's score, when the question does not name both of its sides.
+COMPARISON = 0.5
 MARGIN = 1.7
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
@@ -52,6 +54,7 @@ FUZZY_MAX_WORDS = 3
 # How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
 TYPO_RATIO = 88.0
 STEMMERS = {"en": "english", "es": "spanish"}
+BASE_LANG = "en"
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
 ENGINE_FORMAT = "ranker-1"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
@@ -125,12 +128,19 @@ class _Ranker:
     with it, in plain Python, which for a pack of about a hundred entries is faster than numpy
     and lets a cached process answer without importing numpy at all (content/cache.py)."""
 
-    def __init__(self, pack: Pack, lexicon: Lexicon) -> None:
+    def __init__(
+        self, pack: Pack, lexicon: Lexicon, comparisons: dict[str, frozenset[str]]
+    ) -> None:
         import Stemmer
 
         from content.cache import cached, digest
 
         self.entries = list(pack.entries.values())
+        position = {e.id: i for i, e in enumerate(self.entries)}
+        self.comparisons = {
+            position[entry_id]: frozenset(position[s] for s in sides)
+            for entry_id, sides in comparisons.items()
+        }
         algorithm = STEMMERS.get(pack.lang)
         self._stem = Stemmer.Stemmer(algorithm).stemWords if algorithm else (lambda w: w)
         self.stopwords: frozenset[str] = lexicon.stopwords
@@ -242,7 +252,9 @@ class _Ranker:
     def _mentions(self, query: frozenset[str], total: dict[int, float]) -> None:
         """Add MENTION per stem to every entry the question names in full ("IEP", "plan
         504"), keeping only the most specific: a name inside a longer named one ("IEP" in
-        "IEP meeting") adds nothing."""
+        "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
+        does not name both sides of is scaled by COMPARISON: it shares its words with each
+        side, so without this it is the runner-up of every question about either one."""
         found = [(stems, i) for stems, i in self.tables.names if stems <= query]
         best: dict[int, int] = {}
         for stems, i in found:
@@ -251,6 +263,9 @@ class _Ranker:
             best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
         for i, size in best.items():
             total[i] = total.get(i, 0.0) + MENTION * size
+        for i, sides in self.comparisons.items():
+            if i in total and not sides <= best.keys():
+                total[i] *= COMPARISON
 
 
 class QuestionIndex:
@@ -267,8 +282,28 @@ class QuestionIndex:
     @property
     def ranker(self) -> _Ranker:
         if self._ranker is None:
-            self._ranker = _Ranker(self.pack, self.lexicon)
+            self._ranker = _Ranker(self.pack, self.lexicon, self._comparisons())
         return self._ranker
+
+    def _comparisons(self) -> dict[str, frozenset[str]]:
+        """Entries that compare two others, with the ids they compare. Read from the entry
+        id, which is English in every pack ("iep-vs-504", "ifsp-vs-iep"), with the English
+        compare forms; a side may be the entry itself ("... vs parent-teacher conference",
+        a name only the comparison has)."""
+        forms = load_lexicon(BASE_LANG)
+        found: dict[str, frozenset[str]] = {}
+        for entry in self.pack.entries.values():
+            sides = forms.compare_sides(entry.id.replace("-", " "))
+            if sides is None:
+                continue
+            ids = set()
+            for side in sides:
+                named = self.terms.exact(side)
+                by_id = self.pack.get(side.replace(" ", "-"))  # ids are the same in every pack
+                ids.add(named.entry.id if named else by_id.id if by_id else entry.id)
+            if ids - {entry.id}:
+                found[entry.id] = frozenset(ids)
+        return found
 
     def _term(self, text: str) -> tuple[Entry, MatchKind] | None:
         found = self.terms.exact(text)

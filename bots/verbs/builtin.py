@@ -81,8 +81,8 @@ DECLARED = (
     Verb(
         "explain",
         "bots.verbs.explain:explain_verb",
-        "explain The team proposes an FBA before the ARD meeting",
-        N_("every term in a passage you paste, one line each (not stored or logged)"),
+        "explain We propose an FBA",
+        N_("the terms in a text you paste (not stored)"),
         summary=N_("Explain the terms in a passage you paste (not stored)"),
         params=(
             Param(

@@ -31,7 +31,13 @@ async def test_help_and_errors_in_spanish(bot, fake):
     [helped] = await dispatch(client, fake, payloads.command("help", locale="es-ES"))
     embed = helped.body["embeds"][0]
     assert embed["title"] == "Cómo usar /iep"
-    assert [f["name"] for f in embed["fields"]][:2] == ["Comandos", "Privacidad"]
+    # The command list is longer than one embed field (1,024 characters): it continues.
+    assert [f["name"] for f in embed["fields"]][:3] == [
+        "Comandos",
+        "Comandos (cont.)",
+        "Privacidad",
+    ]
+    assert "`/iep explain" in "".join(f["value"] for f in embed["fields"])
 
     [error] = await dispatch(client, fake, payloads.command("cancel", locale="es-419", reminder=9))
     assert (
