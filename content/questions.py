@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from enum import StrEnum
 
 from content.lexicon import Lexicon, load_lexicon
@@ -55,6 +56,7 @@ FUZZY_MAX_WORDS = 3
 TYPO_RATIO = 88.0
 STEMMERS = {"en": "english", "es": "spanish"}
 BASE_LANG = "en"
+NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
 ENGINE_FORMAT = "ranker-1"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
@@ -147,6 +149,7 @@ class _Ranker:
         key = digest(
             [
                 ENGINE_FORMAT,
+                Path(__file__).read_bytes(),  # any change to this code rebuilds the tables
                 repr((WEIGHTS, K1, B, BIGRAMS, algorithm)),
                 lexicon.fingerprint(),
                 *(
@@ -170,7 +173,8 @@ class _Ranker:
         import bm25s.stopwords
 
         listed = getattr(bm25s.stopwords, BM25S_STOPWORDS.get(lang, ""), ())
-        self.stopwords = frozenset(fold(w) for w in listed) | lexicon.stopwords
+        # Negations say what is asked ("not eligible", "sin mi permiso"): never stopwords.
+        self.stopwords = (frozenset(fold(w) for w in listed) | lexicon.stopwords) - NEGATIONS
         weights: dict[str, dict[int, float]] = {}
         fields = {
             "names": [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries],
