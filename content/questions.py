@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 
 from content.lexicon import Lexicon, load_lexicon
 from content.model import Entry, Library, Pack
