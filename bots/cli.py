@@ -34,8 +34,8 @@ def _ask(args: argparse.Namespace) -> int:
     result, reply = lookup(Context.default(), text, args.lang)
     if result is None:
         return _fail(reply.title.lower() + "; use a few words")
-    # A comparison is an answer too, but not one entry: for --json it is "not found" with the
-    # two entries as suggestions, so the JSON shape stays what tools already read.
+    # A comparison is an answer (exit 0) but not one entry: for --json it is "found": false
+    # with the two entries as suggestions, so the JSON shape stays what tools already read.
     entry = result.entry if result.found else None
     if args.json:
         refs = reply.related if entry else reply.suggestions
@@ -55,8 +55,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_text(reply))
-        return 0 if reply.ok else 1
-    return 0 if entry else 1
+    return 0 if reply.ok else 1
 
 
 def _deadlines(args: argparse.Namespace) -> int:

@@ -116,3 +116,11 @@ def test_explain_edge_cases(ctx: Context) -> None:
     assert nothing.kind is ReplyKind.NOT_FOUND and nothing.note
     short = route(ctx, "explain fape")  # a few words: answered like a question
     assert short.kind is ReplyKind.ENTRY and short.entry_id == "fape"
+
+
+def test_ask_json_for_a_comparison_names_the_pair() -> None:
+    done = run("ask", "difference between mediation and due process", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["found"] is False and payload["id"] is None
+    assert {s["id"] for s in payload["suggestions"]} == {"mediation", "due-process"}
