@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
 from scheduler.delivery.messages import Outgoing
-from scheduler.reminders.engine import ReminderEngine
-from scheduler.store.engine import open_store
+from scheduler.reminders.jobs import ReminderEngine
+from scheduler.store.database import open_store
 from scheduler.store.records import ReminderDraft
 
 

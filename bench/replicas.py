@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scheduler.store.engine import open_store  # noqa: E402
+from scheduler.store.database import open_store  # noqa: E402
 from tests.replicas.harness import Cluster, HistoryFakeSlack, add_reminders, utcnow  # noqa: E402
 from tests.store.pg_helpers import postgres_schema  # noqa: E402
 

@@ -29,6 +29,8 @@ class Adapter(Protocol):
         """Stop taking new work and disconnect."""
 
 
+# Every platform a reminder or push may name: the chat adapters, and the console.
+PLATFORMS = ("slack", "discord", "console")
 # module path of each adapter's ``from_env(env: Mapping[str, str], options: dict) -> Adapter|None``
 ADAPTERS = ("bots.slack.adapter", "bots.discord.adapter")
 

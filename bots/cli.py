@@ -156,10 +156,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _pushes_check(args: argparse.Namespace) -> int:
+    from bots.adapters import PLATFORMS
     from content.loader import load_library
     from scheduler.pushes.config import load_pushes
 
-    pushes, issues = load_pushes(Path(args.file), load_library())
+    pushes, issues = load_pushes(Path(args.file), load_library(), PLATFORMS)
     for issue in issues:
         print(issue)
     if issues:
@@ -170,7 +171,7 @@ def _pushes_check(args: argparse.Namespace) -> int:
 
 
 def _discord_sync(args: argparse.Namespace) -> int:
-    from bots.discord.sync import run_sync
+    from bots.discord.cli import run_sync
 
     return run_sync(args)
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bots.asker import Asker
 from bots.context import DEFAULT_TIMEZONE, Context
 from bots.preferences import reply_lang
 from bots.render_text import render_text
 from bots.router import route
 from content.i18n import N_, tr
 from scheduler.delivery.messages import Outgoing
+from scheduler.identity import Asker
 
 PROMPT = "iep> "
 BANNER = N_("iepbot console. Type a term (`504 plan`), `help`, or Ctrl-D to leave.")

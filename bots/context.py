@@ -13,7 +13,7 @@ from content.questions import QuestionIndex
 from content.search import SearchIndex
 
 if TYPE_CHECKING:
-    from bots.asker import Asker
+    from scheduler.identity import Asker
     from scheduler.reminders.service import ReminderService
     from scheduler.store.store import Store
 

@@ -3,26 +3,8 @@ workspace's, then the bot's default, in that order."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bots.asker import Asker
 from bots.context import Context
-
-if TYPE_CHECKING:
-    from scheduler.reminders.service import Who
-
-
-def who(asker: Asker) -> Who:
-    # Imported here: the reminder service pulls in APScheduler, which a lookup does not need.
-    from scheduler.reminders.service import Who
-
-    return Who(
-        platform=asker.platform,
-        workspace_id=asker.workspace_id,
-        user_id=asker.user_id,
-        channel_id=asker.channel_id,
-        is_admin=asker.is_admin,
-    )
+from scheduler.identity import Asker
 
 
 def _preferred(ctx: Context, asker: Asker, field: str, from_platform: str | None) -> str | None:

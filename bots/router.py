@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from bots.asker import CONSOLE_ASKER, Asker
 from bots.context import Context
 from bots.preferences import lang_of, reply_lang
 from bots.replies import Reply, ReplyKind, Section
@@ -18,6 +17,7 @@ from bots.verbs import builtin  # noqa: F401  (registers the verbs)
 from bots.verbs.declare import ALIASES, VERBS, command_observers, invoke
 from content.i18n import tr
 from content.normalise import fold
+from scheduler.identity import CONSOLE_ASKER, Asker
 
 log = logging.getLogger(__name__)
 COMMAND = "/iep"

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bots.adapters import Adapter, adapters_from_env
+from bots.adapters import PLATFORMS, Adapter, adapters_from_env
 from bots.router import VERBS, command_observers
 from bots.runtime import Runtime, start_runtime
 
@@ -61,7 +61,9 @@ class Replica:
         if self.pushes is not None:
             from scheduler.pushes.watcher import PushWatcher
 
-            self._watcher = PushWatcher(self.pushes, self.runtime.store, self.runtime.engine)
+            self._watcher = PushWatcher(
+                self.pushes, self.runtime.store, self.runtime.engine, PLATFORMS
+            )
             await self._watcher.start()
         if self.metrics is not None:
             self.metrics.leader.set(1)

@@ -13,9 +13,9 @@ from bots.context import Context
 from content.loader import load_library
 from scheduler.delivery.dispatcher import DeliveryObserver, Dispatcher, DispatchPolicy
 from scheduler.delivery.messages import Notifier
-from scheduler.reminders.engine import DEFAULT_GRACE, ReminderEngine
+from scheduler.reminders.jobs import DEFAULT_GRACE, ReminderEngine
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from scheduler.store.store import Store
 
 

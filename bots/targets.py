@@ -1,4 +1,4 @@
-"""Where a reminder goes: a person or a channel, as ``Target(kind, id)``.
+"""How each platform writes a ``Target`` (``scheduler.identity``) in command text and replies.
 
 Only the platforms know how a channel is written in their text (Slack ``<#C123|name>``, Discord
 ``<#123>``, the console ``#name``), so each adapter package has a small ``syntax`` module that
@@ -9,21 +9,13 @@ Verbs see ``Target`` values only; they never parse or build platform markup them
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-TargetKind = Literal["user", "channel"]
+from scheduler.identity import Target
+
 # The words for "me" and "here" are the same on every platform.
 ME_WORDS = frozenset({"me", "myself", "yo", "mí", "mi"})
 HERE_WORDS = frozenset({"here", "aquí", "aqui"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """A person (``user``) or a channel, by the platform's own id."""
-
-    kind: TargetKind
-    id: str
 
 
 class TargetSyntax(Protocol):

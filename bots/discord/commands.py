@@ -30,10 +30,10 @@ from bots.discord.options import (
     timezone_choices,
 )
 from bots.discord.render import clip
-from bots.targets import Target
 from bots.verbs.declare import VERBS, Kind, Param, Verb
 from content.i18n import N_
 from content.normalise import normalise
+from scheduler.identity import Target
 
 log = logging.getLogger(__name__)
 REMINDER_ID_MAX = 10**11
@@ -67,9 +67,7 @@ async def reminder_choices(
     service = handler.ctx.reminders
     if service is None:
         return []
-    from bots.preferences import who
-
-    records = await asyncio.to_thread(service.visible, who(handler.asker(interaction)))
+    records = await asyncio.to_thread(service.visible, handler.asker(interaction))
     key = current.strip().lstrip("#")
     found = [r for r in records if r.status == "active" and str(r.id).startswith(key)]
     return [

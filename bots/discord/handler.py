@@ -14,7 +14,6 @@ from typing import Any
 
 import discord
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.discord.notifier import CANNOT_DM, DiscordNotifier
 from bots.discord.render import render
@@ -24,6 +23,7 @@ from bots.replies import Reply, ReplyKind, Section
 from bots.router import route
 from bots.verbs.declare import Verb, invoke
 from content.i18n import N_, norm_lang, tr
+from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()

@@ -9,17 +9,13 @@ sync` forces it (after editing commands by hand in the developer portal, say).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import hashlib
 import json
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-import discord
 import platformdirs
 from discord import app_commands
 
@@ -87,44 +83,3 @@ async def sync_if_changed(
     _save(state_path, state)
     log.info("synced %d Discord command(s)", len(synced))
     return True
-
-
-async def _sync_now(token: str, state_path: Path) -> int:
-    from bots.context import Context
-    from bots.discord.adapter import IepClient
-    from bots.discord.handler import Handler
-    from bots.discord.notifier import DiscordNotifier
-
-    client = IepClient(
-        Handler(Context.default(), DiscordNotifier()), sync_state=state_path, force_sync=True
-    )
-    try:
-        await client.login(token)  # runs setup_hook, which syncs
-    finally:
-        await client.close()
-    return 0 if client.synced else 1
-
-
-def run_sync(args: argparse.Namespace) -> int:
-    """`iepbot discord sync`: publish the commands now, whatever the stored hash says."""
-    from bots.discord.adapter import configure_api_url
-
-    token = os.environ.get("DISCORD_TOKEN", "").strip()
-    if not token:
-        print("error: set DISCORD_TOKEN to sync the Discord commands", file=sys.stderr)
-        return 2
-    configure_api_url(os.environ.get("DISCORD_API_URL"))
-    state = Path(args.state) if getattr(args, "state", None) else default_state_path()
-    try:
-        code = asyncio.run(_sync_now(token, state))
-    except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN", file=sys.stderr)
-        return 2
-    except discord.HTTPException as exc:
-        print(f"error: Discord answered HTTP {exc.status} (code {exc.code})", file=sys.stderr)
-        return 1
-    if code == 0:
-        print("Discord commands synced.")
-    else:
-        print("error: the Discord commands were not synced", file=sys.stderr)
-    return code

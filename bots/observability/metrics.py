@@ -16,7 +16,8 @@ from prometheus_client import (
     generate_latest,
 )
 
-PLATFORMS = frozenset({"slack", "discord", "console"})
+from bots.adapters import PLATFORMS
+
 REASONS = frozenset({"rate_limited", "transient"})
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)

@@ -18,12 +18,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.slack.app import SlackBot
 from bots.slack.notifier import SlackNotifier
 from bots.slack.people import Directory
 from scheduler.delivery.messages import Outgoing
+from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
@@ -42,6 +41,7 @@ from bots.slack.escape import from_slack
 from bots.slack.people import Directory, error_code
 from bots.verbs.declare import VERBS, Verb, invoke
 from content.i18n import norm_lang, tr
+from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 
@@ -430,8 +430,6 @@ class SlackBot:
                 status=status,
                 lang=lang,
             )
-        from bots.preferences import who
-
         reminders = self.router(self.ctx, "reminders", asker)
         cases = [
             views.CaseLine(
@@ -441,6 +439,6 @@ class SlackBot:
                 case.state,
                 [(d.due, d.title, d.citation) for d in deadlines],
             )
-            for case, deadlines in self.ctx.reminders.cases(who(asker))
+            for case, deadlines in self.ctx.reminders.cases(asker)
         ]
         return views.home_view(reminders, cases, today=today, status=status, lang=lang)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.asker import Asker
+from scheduler.identity import Asker
 
 log = logging.getLogger(__name__)
 

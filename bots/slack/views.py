@@ -29,13 +29,13 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.escape import clip, escape_keep_channels
-from bots.targets import Target
 from content.i18n import N_, tr
+from scheduler.identity import Target
+from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.timing.durations import parse_leads
 
 REMIND_MODAL = "iep_remind_modal"
 TRACK_MODAL = "iep_track_modal"
-TEXT_MAX = 1000
 LABEL_MAX = 40
 HOME_CASES_MAX = 15
 HOME_DEADLINES_PER_CASE = 8
@@ -126,7 +126,7 @@ def remind_modal(today: date, channel_id: str | None, lang: str = "en") -> Block
                 {
                     "type": "plain_text_input",
                     "multiline": True,
-                    "max_length": TEXT_MAX,
+                    "max_length": REMINDER_TEXT_MAX,
                     "placeholder": plain(tr(lang, "Bring the draft IEP for AB-7"), 150),
                 },
                 hint=tr(lang, "Use a case label such as AB-7, never a student's name."),
@@ -228,12 +228,12 @@ def remind_command(state: dict[str, Any], lang: str = "en") -> Submission:
     text = " ".join((_value(state, "what").get("value") or "").split())
     if not text:
         errors["what"] = tr(lang, "Write what the reminder should say.")
-    elif len(text) > TEXT_MAX:
+    elif len(text) > REMINDER_TEXT_MAX:
         errors["what"] = tr(
             lang,
             "That is {length} characters; the most is {most}.",
             length=f"{len(text):,}",
-            most=f"{TEXT_MAX:,}",
+            most=f"{REMINDER_TEXT_MAX:,}",
         )
     day = _value(state, "day").get("selected_date") or ""
     try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from bots.verbs.declare import Kind, Param, Verb, register
 from content.explain import MAX_PASSAGE
 from content.i18n import N_
+from scheduler.limits import REMINDER_TEXT_MAX
 
 MAX_TERM = 200  # the longest term or question the search is asked
-MAX_REMINDER_TEXT = 1000  # Discord's `what` option; the reminder service checks the rest
 
 EVENT_CHOICES = (
     ("consent", N_("Parent consent to evaluate (Part B)")),
@@ -164,7 +164,7 @@ DECLARED = (
                 "what",
                 Kind.TEXT,
                 N_("What to remind of (never a student's name)"),
-                max_length=MAX_REMINDER_TEXT,
+                max_length=REMINDER_TEXT_MAX,
             ),
             Param(
                 "to",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Ref, Reply, ReplyKind, Section, Table
@@ -14,6 +13,7 @@ from bots.verbs.lookup import MAX_QUERY, echo, too_long_reply
 from content.i18n import N_, tr
 from content.model import CATEGORIES, Entry
 from content.search import Match, SearchIndex
+from scheduler.identity import Asker
 
 _SEPARATOR = re.compile(r"\s+(?:vs\.?|versus|and|or|with|to)\s+|\s*[,/&]\s*", re.IGNORECASE)
 USAGE = N_("Try `/iep compare iep 504` or `/iep compare accommodations vs modifications`.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bots.asker import CONSOLE_ASKER, Asker
 from bots.preferences import lang_of
 from bots.replies import Link, Reply, ReplyKind, Section, Table
 from bots.verbs.declare import TextInput
@@ -25,6 +24,7 @@ from scheduler.deadlines import (
     parse_date,
 )
 from scheduler.deadlines.regions import US_STATES
+from scheduler.identity import CONSOLE_ASKER, Asker
 
 if TYPE_CHECKING:
     from bots.context import Context

@@ -51,10 +51,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bots.asker import Asker
 from bots.replies import Reply, ReplyKind, Section
-from bots.targets import HERE_WORDS, ME_WORDS, Target, syntax_for
+from bots.targets import HERE_WORDS, ME_WORDS, syntax_for
 from content.i18n import tr
+from scheduler.identity import Asker, Target
 
 if TYPE_CHECKING:
     from bots.context import Context
@@ -232,7 +232,7 @@ def convert_text(param: Param, raw: str, text: TextInput) -> Any:
         try:
             return parse_duration(raw, text.lang) if kind is Kind.DURATION else parse_leads(raw)
         except TimeError as exc:
-            raise Unreadable(str(exc)) from exc
+            raise Unreadable(exc.text(text.lang)) from exc
     if kind is Kind.REMINDER:
         token = raw.lstrip("#")
         if token.isdigit() and len(token) < 12:

@@ -7,12 +7,12 @@ says so. Errors on this path are logged by the router with the exception type on
 
 from __future__ import annotations
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Ref, Reply, ReplyKind, Section
 from content.explain import MAX_PASSAGE, explain
 from content.i18n import N_, tr
+from scheduler.identity import Asker
 
 PRIVACY = N_("I read your text only to find these terms; it is not stored or logged.")
 SHORT = 6  # words: "explain FAPE" is a lookup, not a passage

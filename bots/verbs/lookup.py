@@ -6,13 +6,13 @@ module only turns its Answer into a Reply."""
 
 from __future__ import annotations
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Link, Ref, Reply, ReplyKind, Section
 from content.i18n import N_, norm_lang, tr
 from content.model import Entry
 from content.questions import Answer, AnswerKind, Stage
+from scheduler.identity import Asker
 
 MAX_QUERY = 200
 # Shown when a pack falls back to another language's entry; the catalogue has the Spanish.

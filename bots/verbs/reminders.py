@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
-from bots.preferences import lang_of, timezone_of, who
+from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Reply, ReplyKind, Section, Table
-from bots.targets import HERE_WORDS, Target, mention
+from bots.targets import HERE_WORDS, mention
 from bots.verbs.declare import TextInput, Unreadable, convert_text, error_reply
 from content.i18n import N_, tr
-from scheduler.reminders.engine import utcnow
-from scheduler.reminders.service import MAX_TEXT, ReminderRefused
+from scheduler.errors import UserError
+from scheduler.identity import Asker, Target
+from scheduler.limits import REMINDER_TEXT_MAX
+from scheduler.reminders.jobs import utcnow
+from scheduler.reminders.service import ReminderRefused
 from scheduler.store.records import ReminderRecord
 from scheduler.timing.errors import TimeError
 from scheduler.timing.phrases import parse_reminder
@@ -35,6 +37,20 @@ LIST_LIMIT = 25
 def error(title: str, hint: str | None = None, lang: str = "en") -> Reply:
     """A short refusal; the store was not touched. Title and hint are already translated."""
     return error_reply(title, hint, lang)
+
+
+# What to type next, after the core's refusal: the core knows no chat syntax.
+NEXT_STEP = {
+    "no_such": N_("See `/iep reminders`."),
+    "too_many": N_("Cancel some with `/iep cancel ID` first."),
+}
+
+
+def refusal(exc: UserError, lang: str) -> str:
+    """A core refusal in the asker's language, with the command to try next where one helps."""
+    text = exc.text(lang)
+    step = NEXT_STEP.get(exc.code) if isinstance(exc, ReminderRefused) else None
+    return f"{text} {tr(lang, step)}" if step else text
 
 
 def no_store(lang: str = "en") -> Reply:
@@ -58,7 +74,7 @@ def _too_long(lang: str, length: int) -> Reply:
             lang,
             "That reminder is {length} characters; the most is {most}",
             length=_count(lang, length),
-            most=_count(lang, MAX_TEXT),
+            most=_count(lang, REMINDER_TEXT_MAX),
         ),
         tr(lang, "Shorten it, or put a link to the details."),
         lang,
@@ -69,7 +85,7 @@ def parse_remind(text: TextInput) -> dict[str, Any] | Reply:
     """`remind [me|here|#channel] <when and what>`: the time phrase and the message are one
     run of words, which the timing parser splits."""
     lang, args = text.lang, text.rest
-    if len(args) > MAX_TEXT + 200:
+    if len(args) > REMINDER_TEXT_MAX + 200:
         return _too_long(lang, len(args))
     head, _, rest = args.strip().partition(" ")
     if head.lower() in HERE_WORDS and not text.asker.channel_id:
@@ -108,7 +124,7 @@ def remind_verb(
     try:
         parsed = parse_reminder(phrase, now=utcnow(), tz=resolve_timezone(tz_name), lang=lang)
         record = ctx.reminders.create(
-            who(asker),
+            asker,
             target_kind=target.kind,
             target_id=target.id,
             text=parsed.message,
@@ -118,7 +134,7 @@ def remind_verb(
             recurrence=parsed.recurrence,
         )
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc), lang=lang)
+        return error(refusal(exc, lang), lang=lang)
     if target.kind == "user":
         where = tr(lang, "you (a direct message)")
     else:
@@ -166,7 +182,7 @@ def reminders_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    records = [r for r in ctx.reminders.visible(who(asker)) if r.status == "active"]
+    records = [r for r in ctx.reminders.visible(asker) if r.status == "active"]
     if not records:
         return Reply(
             kind=ReplyKind.INFO,
@@ -225,9 +241,9 @@ def cancel_verb(ctx: Context, asker: Asker, *, reminder: int) -> Reply:
     if ctx.reminders is None:
         return no_store(lang)
     try:
-        record = ctx.reminders.cancel(who(asker), reminder, lang=lang)
+        record = ctx.reminders.cancel(asker, reminder)
     except ReminderRefused as exc:
-        return error(str(exc), lang=lang)
+        return error(refusal(exc, lang), lang=lang)
     return Reply(
         kind=ReplyKind.INFO,
         title=tr(lang, "Reminder #{id} cancelled", id=record.id),
@@ -251,7 +267,7 @@ def parse_snooze(text: TextInput) -> dict[str, Any] | Reply:
     try:
         return {"reminder": reminder, "by": convert_text(_BY, rest.strip(), text)}
     except Unreadable as exc:
-        return error(str(exc), lang=text.lang)
+        return error(refusal(exc, text.lang), lang=text.lang)
 
 
 def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> Reply:
@@ -259,9 +275,9 @@ def snooze_verb(ctx: Context, asker: Asker, *, reminder: int, by: timedelta) -> 
     if ctx.reminders is None:
         return no_store(lang)
     try:
-        record = ctx.reminders.snooze(who(asker), reminder, by, lang=lang)
+        record = ctx.reminders.snooze(asker, reminder, by)
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc), lang=lang)
+        return error(refusal(exc, lang), lang=lang)
     return Reply(
         kind=ReplyKind.INFO,
         title=tr(lang, "Reminder #{id} snoozed", id=record.id),

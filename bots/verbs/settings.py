@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
-from bots.preferences import lang_of, timezone_of, who
+from bots.preferences import lang_of, timezone_of
 from bots.replies import Reply, ReplyKind, Section
 from bots.verbs.declare import TextInput
 from bots.verbs.reminders import error, no_store
 from content.i18n import N_, tr
+from scheduler.identity import Asker
 from scheduler.timing.errors import TimeError
 from scheduler.timing.zones import resolve_timezone
 
@@ -72,7 +72,7 @@ def timezone_verb(
     try:
         found = resolve_timezone(" ".join((zone or "").split()), lang)
     except TimeError as exc:
-        return error(str(exc), lang=lang)
+        return error(exc.text(lang), lang=lang)
     ctx.store.set_setting(asker.platform, where, scope_id, timezone=found.key)
     if where == "user":
         title = tr(lang, "Your timezone is now {zone}", zone=found.key)
@@ -129,7 +129,7 @@ def forget_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    counts = ctx.reminders.forget(who(asker))
+    counts = ctx.reminders.forget(asker)
     removed = ", ".join(
         f"{n} {tr(lang, _TABLES.get(table, table))}" for table, n in counts.items() if n
     ) or tr(lang, "nothing was stored")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.preferences import lang_of
 from bots.replies import Reply, ReplyKind, Section
 from content.i18n import tr, trn
 from content.model import CATEGORIES
+from scheduler.identity import Asker
 
 
 def topics_verb(ctx: Context, asker: Asker) -> Reply:

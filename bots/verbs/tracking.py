@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bots.asker import Asker
 from bots.context import Context
-from bots.preferences import lang_of, timezone_of, who
+from bots.preferences import lang_of, timezone_of
 from bots.replies import Action, Attachment, Reply, ReplyKind, Section, Table
-from bots.targets import Target, mention
+from bots.targets import mention
 from bots.verbs.declare import TextInput
 from bots.verbs.options import split_options
-from bots.verbs.reminders import error, no_store
+from bots.verbs.reminders import error, no_store, refusal
 from content.i18n import N_, norm_lang, tr, trn
 from scheduler.deadlines import EVENTS, DeadlineInputError
+from scheduler.identity import Asker, Target
 from scheduler.reminders.service import ReminderRefused
 from scheduler.store.errors import DuplicateCaseError
 from scheduler.timing.durations import DEFAULT_LEADS, parse_leads
@@ -61,7 +61,7 @@ def parse_track(text: TextInput) -> dict[str, Any] | Reply:
         try:
             values["lead"] = parse_leads(options["lead"])
         except TimeError as exc:
-            return error(str(exc), usage, lang)
+            return error(exc.text(lang), usage, lang)
     return values
 
 
@@ -98,7 +98,7 @@ def track_verb(
     leads = lead or DEFAULT_LEADS
     try:
         result = ctx.reminders.track(
-            who(asker),
+            asker,
             event=event,
             on=on,
             label=label,
@@ -112,7 +112,7 @@ def track_verb(
     except DeadlineInputError as exc:
         return error(exc.text(lang), usage, lang)
     except (TimeError, ReminderRefused) as exc:
-        return error(str(exc), usage, lang)
+        return error(refusal(exc, lang), usage, lang)
     except DuplicateCaseError:
         return error(
             tr(lang, "{label} is already tracked from {event}", label=label, event=event),
@@ -184,7 +184,7 @@ def calendar_verb(ctx: Context, asker: Asker) -> Reply:
     lang = lang_of(ctx, asker)
     if ctx.reminders is None:
         return no_store(lang)
-    cases = ctx.reminders.cases(who(asker))
+    cases = ctx.reminders.cases(asker)
     if not cases:
         return error(tr(lang, "Nothing tracked yet"), tr(lang, TRACK_USAGE), lang)
     count = sum(len(deadlines) for _, deadlines in cases)
@@ -202,7 +202,5 @@ def calendar_verb(ctx: Context, asker: Asker) -> Reply:
                 tr(lang, "Open the attached iep-deadlines.ics with Outlook or Google Calendar.")
             )
         ],
-        attachment=Attachment(
-            "iep-deadlines.ics", ctx.reminders.calendar(who(asker)), "text/calendar"
-        ),
+        attachment=Attachment("iep-deadlines.ics", ctx.reminders.calendar(asker), "text/calendar"),
     )

@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     os.chdir(ROOT)
-    CommandLineInterface().run(["pybabel", *args])
+    CommandLineInterface().run(["pybabel", *args])  # type: ignore[no-untyped-call]
     return 0
 
 

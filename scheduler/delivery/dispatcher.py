@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from scheduler.delivery.messages import (
     Notifier,
@@ -209,7 +209,7 @@ class Dispatcher:
         while (left := self._paused_until.get(platform, 0.0) - self._clock()) > 0:
             await self._sleep(left)
 
-    async def _ledger(self, message: Outgoing, status: str, **extra: object) -> None:
+    async def _ledger(self, message: Outgoing, status: str, **extra: Any) -> None:
         if self.ledger is None or message.reminder_id is None or message.fire_at is None:
             return
         await asyncio.to_thread(
@@ -242,7 +242,7 @@ class Dispatcher:
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.policy.max_backoff, self.policy.backoff * 2 ** (attempt - 1))
-        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+        return float(base * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not security
 
     async def _send_with_retries(self, message: Outgoing) -> None:
         notifier = self.notifiers[message.platform]

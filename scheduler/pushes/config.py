@@ -6,7 +6,7 @@ Example::
       - id: weekly-tip
         cron: "0 8 * * 1"            # minute hour day-of-month month day-of-week
         timezone: America/Chicago
-        platform: slack              # slack | discord | console
+        platform: slack              # one of the chat platforms the bot runs on
         channel: C0123456789
         entry: accommodations        # a content entry id ...
       - id: parent-meeting
@@ -22,6 +22,7 @@ Errors name the file, the push and the field, like the content checker's.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,14 +31,13 @@ from typing import Any
 from content.loader import ContentIssue as _Issue
 from content.loader import read_yaml_mapping
 from content.model import Library
+from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.timing.errors import TimeError
 from scheduler.timing.recurrence import Recurrence, cron_recurrence
 
-PLATFORMS = ("slack", "discord", "console")
 REQUIRED = ("id", "cron", "timezone", "platform", "channel")
 OPTIONAL = ("entry", "text", "lang", "workspace")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_TEXT = 1000
 ContentIssue = partial(_Issue, what="push")
 
 
@@ -62,8 +62,11 @@ def _text_of(raw: dict[str, Any], library: Library, lang: str) -> str | None:
     return f"💡 {entry.title}: {entry.summary}\nMore: /iep {entry.id}"
 
 
-def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]:
-    """All pushes, or no pushes and every problem found."""
+def load_pushes(
+    path: Path, library: Library, platforms: Collection[str]
+) -> tuple[list[Push], list[_Issue]]:
+    """All pushes, or no pushes and every problem found. ``platforms`` are the names a push
+    may name (the bots layer knows which exist; the scheduler does not)."""
     shown = path.name
     issues: list[_Issue] = []
     data = read_yaml_mapping(path, shown, "pushes", issues)
@@ -89,9 +92,9 @@ def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]
         elif raw["id"] in seen:
             issues.append(ContentIssue(shown, "duplicate id", label, "id"))
         seen.add(str(raw["id"]))
-        if raw["platform"] not in PLATFORMS:
+        if raw["platform"] not in platforms:
             issues.append(
-                ContentIssue(shown, f"use one of {', '.join(PLATFORMS)}", label, "platform")
+                ContentIssue(shown, f"use one of {', '.join(platforms)}", label, "platform")
             )
         lang = str(raw.get("lang", "en"))
         if lang not in library.packs and lang != "en":
@@ -107,8 +110,10 @@ def load_pushes(path: Path, library: Library) -> tuple[list[Push], list[_Issue]]
         if text is None:
             issues.append(ContentIssue(shown, f"no content entry {raw['entry']!r}", label, "entry"))
             continue
-        if not text or len(text) > MAX_TEXT:
-            issues.append(ContentIssue(shown, f"must be 1 to {MAX_TEXT} characters", label, "text"))
+        if not text or len(text) > REMINDER_TEXT_MAX:
+            issues.append(
+                ContentIssue(shown, f"must be 1 to {REMINDER_TEXT_MAX} characters", label, "text")
+            )
             continue
         pushes.append(
             Push(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from content.loader import load_library
 from content.model import Library
 from scheduler.pushes.config import Push, load_pushes
-from scheduler.reminders.engine import ReminderEngine
+from scheduler.reminders.jobs import ReminderEngine
 from scheduler.store.records import ReminderDraft, ReminderRecord
 from scheduler.store.store import Store
 from scheduler.timing.recurrence import next_fire
@@ -38,10 +39,12 @@ class PushWatcher:
         path: Path,
         store: Store,
         engine: ReminderEngine | None,
+        platforms: Collection[str],
         library: Library | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.path = path
+        self.platforms = tuple(platforms)
         self.store = store
         self.engine = engine
         self.library = library or load_library()
@@ -51,7 +54,7 @@ class PushWatcher:
 
     def _stored(self) -> list[ReminderRecord]:
         found: list[ReminderRecord] = []
-        for platform in ("slack", "discord", "console"):
+        for platform in self.platforms:
             found += [
                 r
                 for r in self.store.list_reminders_for_owner(platform, PUSH_OWNER)
@@ -110,7 +113,7 @@ class PushWatcher:
         if signature == self._seen:
             return False
         self._seen = signature
-        pushes, issues = load_pushes(self.path, self.library)
+        pushes, issues = load_pushes(self.path, self.library, self.platforms)
         if issues:
             for issue in issues:
                 log.error("scheduled pushes not reloaded: %s", issue)

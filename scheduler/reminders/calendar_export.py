@@ -47,4 +47,4 @@ def build_ics(
                 alarm.add("trigger", timedelta(days=-days))
                 event.add_component(alarm)
             cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())

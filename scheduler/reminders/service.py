@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from content.i18n import norm_lang, tr
+from content.i18n import N_, norm_lang, tr
+from scheduler.errors import UserError
+from scheduler.identity import Asker
+from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.reminders.calendar_export import build_ics
-from scheduler.reminders.engine import ReminderEngine, utcnow
+from scheduler.reminders.jobs import ReminderEngine, utcnow
 from scheduler.store.records import (
     CaseDraft,
     CaseRecord,
@@ -25,24 +28,26 @@ from scheduler.store.store import Store
 from scheduler.timing.recurrence import Recurrence
 from scheduler.timing.zones import resolve_timezone
 
-MAX_TEXT = 1000
 MAX_ACTIVE_PER_USER = 500
 DEADLINE_REMINDER_HOUR = time(9, 0)
 
 
-class ReminderRefused(ValueError):
-    """A request the rules do not allow; ``str`` is one line to show the asker."""
+class ReminderRefused(UserError):
+    """A request the rules do not allow; worded by the chat verb with ``text(lang)``."""
 
-
-@dataclass(frozen=True)
-class Who:
-    """The asker as the core sees them (the adapters' Asker, without platform SDK types)."""
-
-    platform: str
-    workspace_id: str
-    user_id: str
-    channel_id: str | None = None
-    is_admin: bool = False
+    MESSAGES = {
+        "too_many": N_("You have {count} active reminders, the most is {most}."),
+        "empty": N_("What should I remind you of? Add a few words after the time."),
+        "too_long": N_(
+            "That reminder is {length} characters; the most is {most}. "
+            "Shorten it, or put a link to the details."
+        ),
+        "past": N_("That time has already passed. Try `tomorrow 9am`."),
+        "no_such": N_("There is no reminder #{id}."),
+        "not_yours": N_(
+            "Reminder #{id} belongs to someone else; only its owner or an admin can change it."
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -73,22 +78,14 @@ class ReminderService:
         if self.engine is not None:
             self.engine.arm_many(reminders)
 
-    def _check_room(self, who: Who, adding: int, lang: str = "en") -> None:
+    def _check_room(self, who: Asker, adding: int) -> None:
         active = self.store.list_reminders_for_owner(who.platform, who.user_id)
         if len(active) + adding > MAX_ACTIVE_PER_USER:
-            raise ReminderRefused(
-                tr(
-                    lang,
-                    "You have {count} active reminders, the most is {most}. "
-                    "Cancel some with `/iep cancel ID` first.",
-                    count=len(active),
-                    most=MAX_ACTIVE_PER_USER,
-                )
-            )
+            raise ReminderRefused("too_many", count=len(active), most=MAX_ACTIVE_PER_USER)
 
     def create(
         self,
-        who: Who,
+        who: Asker,
         *,
         target_kind: str,
         target_id: str,
@@ -100,22 +97,14 @@ class ReminderService:
     ) -> ReminderRecord:
         text = text.strip()
         if not text:
+            raise ReminderRefused("empty")
+        if len(text) > REMINDER_TEXT_MAX:
             raise ReminderRefused(
-                tr(lang, "What should I remind you of? Add a few words after the time.")
-            )
-        if len(text) > MAX_TEXT:
-            raise ReminderRefused(
-                tr(
-                    lang,
-                    "That reminder is {length} characters; the most is {most}. "
-                    "Shorten it, or put a link to the details.",
-                    length=f"{len(text):,}",
-                    most=f"{MAX_TEXT:,}",
-                )
+                "too_long", length=f"{len(text):,}", most=f"{REMINDER_TEXT_MAX:,}"
             )
         if first_fire <= self.now():
-            raise ReminderRefused(tr(lang, "That time has already passed. Try `tomorrow 9am`."))
-        self._check_room(who, 1, lang)
+            raise ReminderRefused("past")
+        self._check_room(who, 1)
         record = self.store.add_reminder(
             ReminderDraft(
                 platform=who.platform,
@@ -133,7 +122,7 @@ class ReminderService:
         self._arm([record])
         return record
 
-    def visible(self, who: Who) -> list[ReminderRecord]:
+    def visible(self, who: Asker) -> list[ReminderRecord]:
         """The asker's own reminders, plus those posting to the channel they are in."""
         found = {r.id: r for r in self.store.list_reminders_for_owner(who.platform, who.user_id)}
         if who.channel_id:
@@ -142,36 +131,26 @@ class ReminderService:
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(found.values(), key=lambda r: (r.next_fire_at or far, r.id))
 
-    def _editable(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
+    def _editable(self, who: Asker, reminder_id: int) -> ReminderRecord:
         reminder = self.store.get_reminder(reminder_id)
         if reminder is None or reminder.platform != who.platform or reminder.status == "cancelled":
-            raise ReminderRefused(
-                tr(lang, "There is no reminder #{id}. See `/iep reminders`.", id=reminder_id)
-            )
+            raise ReminderRefused("no_such", id=reminder_id)
         if reminder.owner_id != who.user_id:
             in_channel = reminder.target_kind == "channel" and reminder.target_id == who.channel_id
             if not (who.is_admin and (in_channel or reminder.workspace_id == who.workspace_id)):
-                raise ReminderRefused(
-                    tr(
-                        lang,
-                        "Reminder #{id} belongs to someone else; only its owner or an "
-                        "admin can change it.",
-                        id=reminder_id,
-                    )
-                )
+                raise ReminderRefused("not_yours", id=reminder_id)
         return reminder
 
-    def cancel(self, who: Who, reminder_id: int, lang: str = "en") -> ReminderRecord:
-        """``lang`` is the asker's, for the refusal; the reminder keeps its own."""
-        reminder = self._editable(who, reminder_id, lang)
+    def cancel(self, who: Asker, reminder_id: int) -> ReminderRecord:
+        reminder = self._editable(who, reminder_id)
         if self.engine is not None:
             self.engine.unschedule(reminder)
         self.store.cancel_reminder(reminder_id)
         return reminder
 
-    def snooze(self, who: Who, reminder_id: int, by: timedelta, lang: str = "en") -> ReminderRecord:
+    def snooze(self, who: Asker, reminder_id: int, by: timedelta) -> ReminderRecord:
         """A pending reminder moves later by ``by``; a finished one comes back ``by`` from now."""
-        reminder = self._editable(who, reminder_id, lang)
+        reminder = self._editable(who, reminder_id)
         now = self.now()
         base = reminder.next_fire_at if reminder.status == "active" else None
         when = _seconds((base if base and base > now else now) + by)
@@ -185,7 +164,7 @@ class ReminderService:
 
     def track(
         self,
-        who: Who,
+        who: Asker,
         *,
         event: str,
         on: date,
@@ -235,7 +214,7 @@ class ReminderService:
                         kind="deadline",
                     )
                 )
-        self._check_room(who, len(drafts), lang)
+        self._check_room(who, len(drafts))
         case, reminders = self.store.add_case(
             CaseDraft(
                 platform=who.platform,
@@ -253,13 +232,13 @@ class ReminderService:
         self._arm(reminders)
         return TrackResult(case, deadlines, reminders, overdue)
 
-    def cases(self, who: Who) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
+    def cases(self, who: Asker) -> list[tuple[CaseRecord, list[TrackedDeadlineRecord]]]:
         return self.store.list_cases(who.platform, who.user_id)
 
-    def calendar(self, who: Who) -> bytes:
+    def calendar(self, who: Asker) -> bytes:
         return build_ics(self.cases(who), stamp=self.now())
 
-    def forget(self, who: Who) -> dict[str, int]:
+    def forget(self, who: Asker) -> dict[str, int]:
         """Everything of this user goes: reminders (and their jobs), cases, settings, ledger."""
         if self.engine is not None:
             for reminder in self.store.list_reminders_for_owner(who.platform, who.user_id):

@@ -3,7 +3,7 @@
 Import from here; the submodules are free to move.
 """
 
-from scheduler.store.engine import default_database_url, open_store, run_migrations
+from scheduler.store.database import default_database_url, open_store, run_migrations
 from scheduler.store.errors import DuplicateCaseError, StoreError
 from scheduler.store.records import (
     CaseDraft,

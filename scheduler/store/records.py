@@ -18,7 +18,6 @@ DELIVERY_STATUSES: Final = frozenset(
     {"claimed", "sending", "sent", "failed", "missed", "uncertain"}
 )
 UNFINISHED_DELIVERY_STATUSES: Final = ("claimed", "sending")
-MAX_REMINDER_TEXT: Final = 2000
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,11 @@ from scheduler.timing.errors import TimeError
 from scheduler.timing.phrases import (
     DEFAULT_TIME,
     MAX_AHEAD,
-    MAX_MESSAGE_LENGTH,
     ParsedReminder,
     parse_reminder,
 )
 from scheduler.timing.recurrence import (
     Recurrence,
-    RecurrenceTrigger,
     cron_recurrence,
     describe,
     next_fire,
@@ -26,10 +24,8 @@ __all__ = [
     "DEFAULT_LEADS",
     "DEFAULT_TIME",
     "MAX_AHEAD",
-    "MAX_MESSAGE_LENGTH",
     "ParsedReminder",
     "Recurrence",
-    "RecurrenceTrigger",
     "TimeError",
     "cron_recurrence",
     "describe",

@@ -8,7 +8,8 @@ text here is the msgid; the Spanish lives in the shared catalogue (content/i18n)
 
 from __future__ import annotations
 
-from content.i18n import N_, norm_lang, tr
+from content.i18n import N_, norm_lang
+from scheduler.errors import UserError
 
 __all__ = ["CODES", "TimeError", "norm_lang"]
 
@@ -74,12 +75,8 @@ _MESSAGES: dict[str, str] = {
 CODES = frozenset(_MESSAGES)
 
 
-class TimeError(ValueError):
-    """A user-facing refusal: `str(err)` is the one-line chat reply, `code` is for callers and
-    tests that must not depend on the wording."""
+class TimeError(UserError):
+    """A refusal of the timing parsers; ``code`` is for callers and tests that must not depend
+    on the wording, ``text(lang)`` the one-line chat reply."""
 
-    def __init__(self, code: str, lang: str = "en", **fields: str) -> None:
-        self.code = code
-        # Collapse any stray whitespace so the reply stays one line whatever the fields hold.
-        message = " ".join(tr(lang, _MESSAGES[code], **fields).split())
-        super().__init__(message)
+    MESSAGES = _MESSAGES

@@ -38,8 +38,10 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.timing._vocab import (
     EN_MONTH_ABBR,
     EN_WEEKDAY_NAMES,
@@ -60,7 +62,6 @@ from scheduler.timing.recurrence import (
     next_fire,
 )
 
-MAX_MESSAGE_LENGTH = 1000
 MAX_AHEAD = timedelta(days=366)
 DEFAULT_TIME = time(9, 0)
 # Longest leading run handed to dateparser; real date phrases are short.
@@ -529,8 +530,8 @@ def _parse_once(ctx: _Ctx) -> tuple[datetime, int]:
         return _next_clock(ctx, clock), end
     hit = _date_at(ctx, 0)
     if hit:
-        clock, end = _clock_after(ctx, hit.end)
-        return _at_date(ctx, hit, clock), end
+        maybe_clock, end = _clock_after(ctx, hit.end)
+        return _at_date(ctx, hit, maybe_clock), end
     fallback = _dateparser_fallback(ctx)
     if fallback:
         return fallback
@@ -774,7 +775,7 @@ def _build_recurrence(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
 
 
 def _build_interval(ctx: _Ctx, draft: _RecDraft) -> Recurrence:
-    unit = "weeks" if draft.unit == "weeks" else "days"
+    unit: Literal["days", "weeks"] = "weeks" if draft.unit == "weeks" else "days"
     limit = MAX_INTERVAL_WEEKS if unit == "weeks" else MAX_INTERVAL_DAYS
     if not 1 <= draft.every <= limit:
         raise ctx.err("bad_interval")
@@ -814,7 +815,7 @@ def parse_reminder(text: str, *, now: datetime, tz: ZoneInfo, lang: str = "en") 
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     lang = norm_lang(lang)
-    if len(text) > MAX_MESSAGE_LENGTH + _MAX_WHEN_CHARS:
+    if len(text) > REMINDER_TEXT_MAX + _MAX_WHEN_CHARS:
         raise TimeError("too_long", lang)
     ctx = _Ctx(now=now.astimezone(UTC), tz=tz, lang=lang, toks=_tokenize(text))
     if not ctx.toks:
@@ -834,6 +835,6 @@ def parse_reminder(text: str, *, now: datetime, tz: ZoneInfo, lang: str = "en") 
     message = _LEADING_SEPARATORS.sub("", text[ctx.toks[end - 1].end :]).rstrip()
     if not message:
         raise ctx.err("empty_message")
-    if len(message) > MAX_MESSAGE_LENGTH:
+    if len(message) > REMINDER_TEXT_MAX:
         raise ctx.err("too_long")
     return ParsedReminder(first_fire=first, recurrence=recurrence, message=message)

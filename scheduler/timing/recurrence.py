@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from content.i18n import tr, trn
@@ -348,25 +347,6 @@ def _next_interval(rec: Recurrence, after: datetime, zone: tzinfo) -> datetime:
         if candidate > after:
             return candidate
         k += 1
-
-
-class RecurrenceTrigger(BaseTrigger):
-    """For wiring a recurrence straight into an APScheduler 3 job: it only holds the (picklable)
-    Recurrence, and follows CronTrigger's contract - the first fire is at or after `now`, later
-    ones strictly after the previous fire, so missed runs can be replayed or coalesced."""
-
-    def __init__(self, recurrence: Recurrence) -> None:
-        self.recurrence = recurrence
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        just_before_now = now - timedelta(microseconds=1)
-        base = min(previous_fire_time, just_before_now) if previous_fire_time else just_before_now
-        return next_fire(self.recurrence, base)
-
-    def __str__(self) -> str:
-        return f"recurrence[{self.recurrence.to_json()}]"
 
 
 # -- describe ---------------------------------------------------------------------------------

@@ -11,14 +11,13 @@ from datetime import date
 import discord
 import pytest
 
-from bots.asker import Asker
 from bots.console import run_console
 from bots.context import Context
 from bots.discord.adapter import IepClient, configure_api_url
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route
-from bots.targets import Target
 from bots.verbs.declare import Kind, Param, Verb, register, unregister
+from scheduler.identity import Asker, Target
 from tests.discord import payloads
 from tests.discord.conftest import logged_in_client
 from tests.discord.fake_discord import FakeDiscord

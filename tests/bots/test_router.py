@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.render_text import render_text
 from bots.replies import ReplyKind
 from bots.router import route, split_command
+from scheduler.identity import Asker
 
 
 @pytest.mark.parametrize(

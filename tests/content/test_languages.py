@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.router import route
 from content.loader import check_packs, load_library
 from content.search import SearchIndex
+from scheduler.identity import Asker
 
 PACKS = Path(__file__).parents[1] / "fixtures" / "packs"
 IEPBOT = str(Path(sys.executable).with_name("iepbot"))

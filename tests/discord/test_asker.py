@@ -5,10 +5,10 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.discord.handler import Handler
 from bots.discord.notifier import DiscordNotifier
+from scheduler.identity import Asker
 from tests.discord import payloads
 
 ROLE = "1200000000000000077"

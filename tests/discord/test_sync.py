@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 
-from bots.discord.sync import run_sync
+from bots.discord.cli import run_sync
 from tests.discord.conftest import logged_in_client
 from tests.discord.fake_discord import APP_ID, TOKEN
 

@@ -9,7 +9,7 @@ import pytest
 from bots.console import BANNER, PROMPT, console_asker, run_console
 from bots.context import Context
 from bots.router import route
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 
 class Terminal(io.StringIO):

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.render_text import render_text
 from bots.router import route
+from scheduler.identity import Asker
 from scheduler.reminders.service import ReminderService
 from scheduler.reminders.texts import failed_notice, missed_notice, reminder_text
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 IEPBOT = str(Path(sys.executable).with_name("iepbot"))
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bots.adapters import PLATFORMS
 from scheduler.pushes.config import load_pushes
 from scheduler.pushes.watcher import PUSH_OWNER, PushWatcher
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 
 GOOD = """\
 pushes:
@@ -36,7 +37,7 @@ def write(tmp_path: Path, text: str, name: str = "pushes.yaml") -> Path:
 
 
 def test_a_good_file_loads(tmp_path, library) -> None:
-    pushes, issues = load_pushes(write(tmp_path, GOOD), library)
+    pushes, issues = load_pushes(write(tmp_path, GOOD), library, PLATFORMS)
     assert issues == []
     tip, meeting = pushes
     assert tip.text.startswith("💡 Accommodations") and "/iep accommodations" in tip.text
@@ -72,7 +73,7 @@ def test_a_good_file_loads(tmp_path, library) -> None:
 def test_each_error_names_file_push_and_field(tmp_path, library, change, expected) -> None:
     old, new = change
     assert old in GOOD
-    pushes, issues = load_pushes(write(tmp_path, GOOD.replace(old, new, 1)), library)
+    pushes, issues = load_pushes(write(tmp_path, GOOD.replace(old, new, 1)), library, PLATFORMS)
     shown = [str(i) for i in issues]
     wanted = expected.replace("entry '", "push '")
     assert pushes == [] and any(wanted in line for line in shown), shown
@@ -80,16 +81,16 @@ def test_each_error_names_file_push_and_field(tmp_path, library, change, expecte
 
 
 def test_missing_file_and_not_a_list(tmp_path, library) -> None:
-    _, issues = load_pushes(tmp_path / "nope.yaml", library)
+    _, issues = load_pushes(tmp_path / "nope.yaml", library, PLATFORMS)
     assert "cannot read it" in str(issues[0])
-    _, issues = load_pushes(write(tmp_path, "pushes: 3\n"), library)
+    _, issues = load_pushes(write(tmp_path, "pushes: 3\n"), library, PLATFORMS)
     assert "'pushes' must be a list" in str(issues[0])
 
 
 def test_reload_on_change_adds_keeps_and_removes(tmp_path, library) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
     path = write(tmp_path, GOOD)
-    watcher = PushWatcher(path, store, engine=None, library=library)
+    watcher = PushWatcher(path, store, engine=None, platforms=PLATFORMS, library=library)
     assert watcher.reload_if_changed() is True
     stored = {
         r.platform: r

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
-from scheduler.reminders.engine import ReminderEngine
-from scheduler.store.engine import open_store
+from scheduler.reminders.jobs import ReminderEngine
+from scheduler.store.database import open_store
 from scheduler.store.records import ReminderDraft
 from scheduler.timing.recurrence import Recurrence
 

@@ -10,13 +10,13 @@ import icalendar
 import pytest
 import time_machine
 
-from bots.asker import Asker
 from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
-from scheduler.reminders.engine import ReminderEngine
+from scheduler.identity import Asker
+from scheduler.reminders.jobs import ReminderEngine
 from scheduler.reminders.service import ReminderService
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from scheduler.timing.recurrence import Recurrence
 
 NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday, before the November DST change

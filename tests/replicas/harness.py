@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from scheduler.delivery.dispatcher import Dispatcher
-from scheduler.reminders.engine import ReminderEngine
+from scheduler.reminders.jobs import ReminderEngine
 from scheduler.store.records import ReminderDraft
 from scheduler.store.store import Store
 from tests.local_server import free_port

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from scheduler.store.engine import open_store
+from scheduler.store.database import open_store
 from tests.replicas.harness import Cluster, HistoryFakeSlack, add_reminders, utcnow
 from tests.store.pg_helpers import postgres_schema
 

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
 from scheduler.delivery.messages import Outgoing
 from scheduler.leadership import LEADER, STANDBY, PgLeadership, SoleLeader, leadership_for
-from scheduler.reminders.engine import ReminderEngine
-from scheduler.store.engine import open_store
+from scheduler.reminders.jobs import ReminderEngine
+from scheduler.store.database import open_store
 from scheduler.store.errors import FencedOut
 from scheduler.store.records import ReminderDraft
 from tests.store.pg_helpers import postgres_schema

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from scheduler.store import Store, StoreError, open_store
-from scheduler.store.engine import alembic_config
+from scheduler.store.database import alembic_config
 from scheduler.store.models import Base
 from tests.store.helpers import draft
 

@@ -10,8 +10,8 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.limits import REMINDER_TEXT_MAX
 from scheduler.timing import (
-    MAX_MESSAGE_LENGTH,
     ParsedReminder,
     Recurrence,
     TimeError,
@@ -394,9 +394,9 @@ def test_spanish_refusals_are_in_spanish(text: str, code: str) -> None:
 
 
 def test_message_length_limit() -> None:
-    ok = parse("tomorrow 9am " + "a" * MAX_MESSAGE_LENGTH)
-    assert len(ok.message) == MAX_MESSAGE_LENGTH
-    assert refused("tomorrow 9am " + "a" * (MAX_MESSAGE_LENGTH + 1)).code == "too_long"
+    ok = parse("tomorrow 9am " + "a" * REMINDER_TEXT_MAX)
+    assert len(ok.message) == REMINDER_TEXT_MAX
+    assert refused("tomorrow 9am " + "a" * (REMINDER_TEXT_MAX + 1)).code == "too_long"
     assert refused("tomorrow 9am " + "a" * 50_000).code == "too_long"
 
 

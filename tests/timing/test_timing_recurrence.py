@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from scheduler.timing import (
     Recurrence,
-    RecurrenceTrigger,
     TimeError,
     cron_recurrence,
     describe,
@@ -378,18 +377,3 @@ def test_describe(rec: Recurrence, en: str, es: str) -> None:
     assert describe(rec) == en
     assert describe(rec, "en") == en
     assert describe(rec, "es") == es
-
-
-# -- APScheduler trigger ---------------------------------------------------------------------
-def test_recurrence_trigger_follows_the_cron_trigger_contract() -> None:
-    trigger = RecurrenceTrigger(Recurrence.weekly({0}, 8, 0, "America/New_York"))
-    first = trigger.get_next_fire_time(None, utc(2026, 3, 2, 13))  # exactly a fire time
-    assert first == utc(2026, 3, 2, 13)
-    second = trigger.get_next_fire_time(first, utc(2026, 3, 2, 13, 0, 1))
-    assert second == utc(2026, 3, 9, 12)
-    # After downtime the scheduler asks with an old previous fire: the missed run comes back.
-    missed = trigger.get_next_fire_time(first, utc(2026, 3, 20))
-    assert missed == utc(2026, 3, 9, 12)
-    restored = pickle.loads(pickle.dumps(trigger))
-    assert restored.get_next_fire_time(None, utc(2026, 3, 3)) == utc(2026, 3, 9, 12)
-    assert "weekly" in str(trigger)

@@ -1,6 +1,6 @@
 """Alembic environment for iepbot's store.
 
-The program runs migrations itself (``scheduler.store.engine.run_migrations``) and hands over a
+The program runs migrations itself (``scheduler.store.database.run_migrations``) and hands over a
 connection that is already inside a transaction holding the migration lock; Alembic then runs
 inside that transaction. The URL path is kept for a developer running ``alembic`` by hand.
 """

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from scheduler.store import StoreError, default_database_url, open_store
-from scheduler.store import engine as engine_mod
+from scheduler.store import database as engine_mod
 
 
 def test_default_url_prefers_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -424,6 +424,8 @@ class ReminderEngine:
                     {True: "cut short, had landed", False: "cut short, sent now"}.get(
                         landed, "cut short, uncertain"
                     )
+                    if landed is not None
+                    else "cut short, uncertain"
                 ] += 1
                 if landed is True:
                     await asyncio.to_thread(
