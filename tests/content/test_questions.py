@@ -200,3 +200,19 @@ def test_a_bad_lexicon_is_refused_with_every_problem() -> None:
     assert "synonyms[0]" in text and "synonyms[1]" in text
     assert "compare[0]" in text and "not a regular expression" in text
     assert "compare[1]" in text and "(?P<a>...)" in text
+
+
+def test_a_comparison_entry_steps_back_unless_both_sides_are_named(en: QuestionIndex) -> None:
+    assert en._comparisons()["iep-vs-504"] == {"iep", "section-504-plan"}
+    meeting = en.answer("What happens at an IEP meeting?")
+    assert meeting.found and meeting.entry and meeting.entry.id == "iep-meeting"
+    both = en.rank("Are both an IEP and a 504 plan under the same law?")
+    assert both.entries[0].id == "iep-vs-504"
+
+
+def test_negations_and_lists(en: QuestionIndex) -> None:
+    assert "not" in en.ranker.tokens("not eligible")
+    three = en.answer(
+        "What is the difference between mediation, due process and a state complaint?"
+    )
+    assert three.kind is not AnswerKind.COMPARE  # three things are not a pair
