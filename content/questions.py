@@ -267,8 +267,9 @@ class _Ranker:
             best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
         for i, size in best.items():
             total[i] = total.get(i, 0.0) + MENTION * size
+        named = {i for _, i in found}  # before the most-specific filter: "IEP" in "IEP or 504"
         for i, sides in self.comparisons.items():
-            if i in total and not sides <= best.keys():
+            if i in total and i not in named and not sides <= named:
                 total[i] *= COMPARISON
 
 

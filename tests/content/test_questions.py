@@ -202,12 +202,24 @@ def test_a_bad_lexicon_is_refused_with_every_problem() -> None:
     assert "compare[1]" in text and "(?P<a>...)" in text
 
 
-def test_a_comparison_entry_steps_back_unless_both_sides_are_named(en: QuestionIndex) -> None:
+def test_a_comparison_entry_steps_back_unless_both_sides_are_named(
+    en: QuestionIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import content.questions as engine
+
     assert en._comparisons()["iep-vs-504"] == {"iep", "section-504-plan"}
+
+    def score(text: str) -> float:
+        ranked = en.rank(text)
+        return dict(zip((e.id for e in ranked.entries), ranked.scores, strict=True))["iep-vs-504"]
+
     meeting = en.answer("What happens at an IEP meeting?")
     assert meeting.found and meeting.entry and meeting.entry.id == "iep-meeting"
-    both = en.rank("Are both an IEP and a 504 plan under the same law?")
-    assert both.entries[0].id == "iep-vs-504"
+    one, both = "how long does a 504 plan last", "does an IEP or a 504 plan last longer"
+    stepped_back, kept = score(one), score(both)
+    monkeypatch.setattr(engine, "COMPARISON", 1.0)
+    assert stepped_back == pytest.approx(score(one) * 0.5)
+    assert kept == pytest.approx(score(both))
 
 
 def test_negations_and_lists(en: QuestionIndex) -> None:
