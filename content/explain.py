@@ -33,7 +33,7 @@ MAX_PASSAGE = 2000
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PAREN = re.compile(r"\(([^)]*)\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-_GLOSS_MAX = 200
+_GLOSS_MAX = 240
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ def _is_acronym(name: str) -> bool:
 def gloss(entry: Entry) -> str:
     """The first sentence of the entry's summary: one line that says what the term is."""
     first = _SENTENCE_END.split(entry.summary.strip(), maxsplit=1)[0]
-    return first if len(first) <= _GLOSS_MAX else first[: _GLOSS_MAX - 1].rstrip() + "…"
+    if len(first) <= _GLOSS_MAX:
+        return first
+    return first[: _GLOSS_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"  # whole words
 
 
 @dataclass(frozen=True)
