@@ -48,6 +48,11 @@ MENTION = 4.0
 # A comparison entry's score, when the question does not name both of its sides.
 COMPARISON = 0.5
 MARGIN = 1.7
+# ... or when the question is a close paraphrase of one of the top entry's example questions
+# (see _paraphrase), with a smaller lead.
+PARAPHRASE = 70.0
+PARAPHRASE_LEAD = 10.0
+PARAPHRASE_MARGIN = 1.3
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -358,7 +363,7 @@ class QuestionIndex:
                 entry=fuzzy.match.entry,
                 score=fuzzy.match.score,
             )
-        if ranked.entries and _confident(ranked):
+        if ranked.entries and (_confident(ranked) or _paraphrase(folded, ranked)):
             return Answer(
                 text,
                 AnswerKind.FOUND,
@@ -401,6 +406,24 @@ def _confident(ranked: Ranked) -> bool:
     top = ranked.scores[0]
     second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
     return top >= MIN_SCORE and top >= MARGIN * second
+
+
+def _paraphrase(folded: str, ranked: Ranked) -> bool:
+    """The second way to be sure: the question reads like one of the top entry's example
+    questions (rapidfuzz token_set_ratio >= PARAPHRASE) clearly more than like any of the
+    runner-up's, and the ranking is ahead by PARAPHRASE_MARGIN at least. Two signals that
+    agree allow a smaller lead than the ranking alone."""
+    if len(ranked.entries) < 2 or ranked.scores[0] < MIN_SCORE:
+        return False
+    if ranked.scores[0] < PARAPHRASE_MARGIN * ranked.scores[1]:
+        return False
+    from rapidfuzz import fuzz
+
+    def closest(entry: Entry) -> float:
+        return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
+
+    top, runner_up = closest(ranked.entries[0]), closest(ranked.entries[1])
+    return top >= PARAPHRASE and top >= runner_up + PARAPHRASE_LEAD
 
 
 _INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}

@@ -228,3 +228,17 @@ def test_negations_and_lists(en: QuestionIndex) -> None:
         "What is the difference between mediation, due process and a state complaint?"
     )
     assert three.kind is not AnswerKind.COMPARE  # three things are not a pair
+
+
+def test_a_close_paraphrase_of_an_example_question_needs_a_smaller_lead(library: Library) -> None:
+    from content.normalise import fold
+    from content.questions import PARAPHRASE_MARGIN, _paraphrase
+
+    pack = library.pack("en")
+    top, other = pack.entries["section-504-plan-review"], pack.entries["section-504-plan"]
+    asked = fold(top.questions[0])
+    lead = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN + 0.05)))
+    close = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN - 0.1)))
+    assert _paraphrase(asked, lead) and not _confident(lead)
+    assert not _paraphrase(asked, close)
+    assert not _paraphrase("xyzzy plugh", lead)
