@@ -4,16 +4,6 @@ from __future__ import annotations
 
 import re
 
-_CHANNEL = re.compile(r"^#([\w-]{1,80})$")
+from bots.targets import ChannelSyntax
 
-
-class ConsoleSyntax:
-    def read_channel(self, token: str) -> str | None:
-        found = _CHANNEL.match(token)
-        return found.group(1) if found else None
-
-    def write_channel(self, channel_id: str) -> str:
-        return f"#{channel_id}"
-
-
-SYNTAX = ConsoleSyntax()
+SYNTAX = ChannelSyntax(re.compile(r"^#([\w-]{1,80})$"), "#{id}")

@@ -9,6 +9,8 @@ Verbs see ``Target`` values only; they never parse or build platform markup them
 from __future__ import annotations
 
 import importlib
+import re
+from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.identity import Target
@@ -26,6 +28,22 @@ class TargetSyntax(Protocol):
 
     def write_channel(self, channel_id: str) -> str:
         """A channel as the platform shows it in a reply (a link where it has them)."""
+
+
+@dataclass(frozen=True)
+class ChannelSyntax:
+    """The usual shape: a regex whose first non-empty group is the channel id, and a format
+    for writing one back (``{id}``)."""
+
+    pattern: re.Pattern[str]
+    written: str
+
+    def read_channel(self, token: str) -> str | None:
+        found = self.pattern.match(token)
+        return next((g for g in found.groups() if g), None) if found else None
+
+    def write_channel(self, channel_id: str) -> str:
+        return self.written.format(id=channel_id)
 
 
 # Each platform's syntax module; a platform missing here writes channels as `#id`.

@@ -120,9 +120,10 @@ def annotation(param: Param) -> Any:
 
 
 class Unconverted(Exception):
-    """An option value the verb cannot take; ``title`` and ``hint`` are catalogue msgids."""
+    """An option value the verb cannot take; ``title`` and ``hint`` are catalogue msgids, or
+    text already in the asker's language (which the catalogue leaves as it is)."""
 
-    def __init__(self, title: str, hint: str) -> None:
+    def __init__(self, title: str, hint: str | None) -> None:
         super().__init__(title)
         self.title, self.hint = title, hint
 
@@ -147,20 +148,18 @@ def convert(param: Param, value: Any, lang: str) -> Any:
         from scheduler.timing.errors import TimeError
 
         text = str(value).strip()
-        try:
+        if len(text.split()) != 1:
+            # The options take the short forms (30m, 2d; 14d,7d,1d), one word each.
             if kind is Kind.DURATION:
-                # The option offers the short forms (30m, 2d); a phrase is not one of them.
-                if len(text.split()) != 1:
-                    raise TimeError("bad_duration", lang)
-                return parse_duration(text, lang)
-            return parse_leads(text)
-        except TimeError as exc:
-            if kind is Kind.DURATION:
-                raise Unconverted(N_("How long?"), N_("For example 30m, 3h, 2d or 1w.")) from exc
+                raise Unconverted(N_("How long?"), N_("For example 30m, 3h, 2d or 1w."))
             raise Unconverted(
                 N_("I could not read that"),
                 N_("A case label like AB-7, and leads like 14d,7d,1d (no spaces)."),
-            ) from exc
+            )
+        try:
+            return parse_duration(text, lang) if kind is Kind.DURATION else parse_leads(text, lang)
+        except TimeError as exc:
+            raise Unconverted(exc.text(lang), None) from exc
     if isinstance(value, str):
         return value.strip()
     return value
@@ -227,7 +226,10 @@ async def run_declared(
 ) -> None:
     """Refuse what the options cannot mean, else call the verb with typed values."""
     values: dict[str, Any] = {}
-    lang = locale_lang(interaction.locale) or "en"
+    # Durations are read in the asker's language (their setting, else the client's), as typed
+    # text would be; only then is the store asked.
+    needs_lang = any(p.kind in (Kind.DURATION, Kind.LEADS) for p in verb.params)
+    lang = await handler.lang(interaction) if needs_lang else "en"
     try:
         for param in verb.params:
             value = options.get(param.name)

@@ -128,14 +128,16 @@ class Handler:
             log.warning("language lookup failed: %s", type(exc).__name__)
             return norm_lang(asker.lang)
 
-    async def refuse(self, interaction: discord.Interaction, title: str, hint: str) -> None:
+    async def refuse(
+        self, interaction: discord.Interaction, title: str, hint: str | None = None
+    ) -> None:
         """A bad option, answered at once: nothing was routed, nothing stored. ``title`` and
         ``hint`` are catalogue msgids (marked with N_ by the caller), translated here."""
         lang = await self.lang(interaction)
         reply = Reply(
             kind=ReplyKind.ERROR,
             title=tr(lang, title),
-            sections=[Section(tr(lang, hint))],
+            sections=[Section(tr(lang, hint))] if hint else [],
             lang=lang,
         )
         await self.send(interaction, reply)

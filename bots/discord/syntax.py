@@ -7,16 +7,6 @@ from __future__ import annotations
 
 import re
 
-_CHANNEL = re.compile(r"^<#(\d{1,20})>$|^#([\w-]{1,80})$")
+from bots.targets import ChannelSyntax
 
-
-class DiscordSyntax:
-    def read_channel(self, token: str) -> str | None:
-        found = _CHANNEL.match(token)
-        return (found.group(1) or found.group(2)) if found else None
-
-    def write_channel(self, channel_id: str) -> str:
-        return f"<#{channel_id}>"
-
-
-SYNTAX = DiscordSyntax()
+SYNTAX = ChannelSyntax(re.compile(r"^<#(\d{1,20})>$|^#([\w-]{1,80})$"), "<#{id}>")

@@ -6,7 +6,10 @@ the one exception is a cheap lookup, answered inside the acknowledgement when th
 it back within ``ACK_BUDGET`` (one round trip fewer for the most common command), and
 otherwise answered through the response_url like everything else.
 
-The router is synchronous (it touches the SQL store), so it always runs in a worker thread.
+What a verb is (cheap, shareable, changes the Home tab, shows the list after a button) comes
+from its declaration (``bots.verbs.builtin``); a modal submission calls the verb with typed
+values. The router is synchronous (it touches the SQL store), so it always runs in a worker
+thread.
 """
 
 from __future__ import annotations

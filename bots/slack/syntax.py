@@ -8,16 +8,6 @@ from __future__ import annotations
 
 import re
 
-_CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$")
+from bots.targets import ChannelSyntax
 
-
-class SlackSyntax:
-    def read_channel(self, token: str) -> str | None:
-        found = _CHANNEL.match(token)
-        return (found.group(1) or found.group(2)) if found else None
-
-    def write_channel(self, channel_id: str) -> str:
-        return f"<#{channel_id}>"
-
-
-SYNTAX = SlackSyntax()
+SYNTAX = ChannelSyntax(re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]{1,80})$"), "<#{id}>")

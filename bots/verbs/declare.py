@@ -33,11 +33,22 @@ Adding a verb (see ``tests/bots/test_declared_verb.py`` for a complete one)::
         cheap=True,                         # answered inside Slack's acknowledgement
     )
 
+``Param`` fields: ``name`` (the Discord option and the text ``name=`` key), ``kind``,
+``help`` (Discord's option description, a catalogue message), ``required``, ``default``,
+``keyword``, ``max_length`` (the longest value Discord's input takes; the verb still checks
+lengths it cares about, as typed text has no widget), ``choices`` ((value, label) pairs, for
+CHOICE and EVENT), ``arg`` (the function's keyword when it differs from ``name``: the
+`date` option arrives as ``on=``). A ``Kind.TARGET`` value is a ``Target``; channel syntax is
+read and written only by the platforms (``bots.targets``). Every new ``N_`` string needs its
+Spanish in the catalogue (`python -m content.i18n extract`, then `update`, then `compile`).
+
 Flags: ``cheap`` (no store, fast: Slack answers in its ack), ``shareable`` (Slack offers
 "Share in channel"), ``changes_home`` (Slack refreshes the App Home after it), ``admin_only``
 (only workspace or server admins may run it; checked once, here, for every front end),
 ``lists`` (after a button press Slack shows the reminder list again, with the result as
 status). ``aliases`` are other words that name the verb in text (Spanish ones included).
+Which adapter must run on the leader only is the adapter's fact (``Adapter.leader_only``).
+A verb that raises costs one "something went wrong" reply, never the bot (``invoke``).
 """
 
 from __future__ import annotations

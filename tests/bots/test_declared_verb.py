@@ -8,18 +8,17 @@ import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 
-import discord
 import pytest
 
 from bots.console import run_console
 from bots.context import Context
-from bots.discord.adapter import IepClient, configure_api_url
+from bots.discord.adapter import IepClient
 from bots.replies import Reply, ReplyKind, Section
 from bots.router import route
 from bots.verbs.declare import Kind, Param, Verb, register, unregister
 from scheduler.identity import Asker, Target
 from tests.discord import payloads
-from tests.discord.conftest import logged_in_client
+from tests.discord.conftest import logged_in_client, running_fake
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.test_lookups import dispatch
 from tests.slack.conftest import CHANNELS, USERS
@@ -99,15 +98,8 @@ async def test_slack_reads_channel_syntax_into_a_target(shout, slack_sender):
 
 @pytest.fixture
 async def discord_fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    original = discord.http.Route.BASE
-    configure_api_url(server.url)
-    try:
+    async with running_fake() as server:
         yield server
-    finally:
-        discord.http.Route.BASE = original
-        await server.stop()
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from bots.runtime import Runtime, start_runtime
 from tests.discord.fake_discord import TOKEN, FakeDiscord
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
+@contextlib.asynccontextmanager
+async def running_fake() -> AsyncIterator[FakeDiscord]:
+    """The fake API, with discord.py pointed at it until the block ends."""
     server = FakeDiscord()
     await server.start()
     original = discord.http.Route.BASE
@@ -28,6 +29,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     finally:
         discord.http.Route.BASE = original
         await server.stop()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with running_fake() as server:
+        yield server
 
 
 async def logged_in_client(

@@ -179,3 +179,17 @@ async def test_nothing_that_reached_discord_could_ping(bot, fake):
     for body in messages:
         assert body["allowed_mentions"] == {"parse": []}, body
         assert "@everyone" not in (body.get("content") or "")
+
+
+async def test_durations_and_leads_are_read_at_the_edge_with_the_timing_wording(bot, fake):
+    client, runtime = bot
+    [refused] = await _callbacks(client, fake, payloads.command("snooze", reminder=1, by="soon"))
+    embed = refused.body["data"]["embeds"][0]
+    assert embed["title"].startswith("I couldn't read that length of time")
+    [refused] = await _callbacks(
+        client,
+        fake,
+        payloads.command("track", event="consent", date="2026-09-15", case="AB-7", lead="1y"),
+    )
+    assert refused.body["data"]["embeds"][0]["title"].startswith("Reminder leads must each be")
+    assert not runtime.store.list_cases("discord", payloads.PARENT)
