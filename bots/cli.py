@@ -7,7 +7,6 @@ found or invalid content, 2 bad input. Errors are one line on stderr, never a tr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ def _fail(message: str) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from bots.context import Context
     from bots.render_text import render_text
+    from bots.replies import Ref
     from bots.verbs.lookup import lookup
 
     text = " ".join(args.text).strip()
@@ -36,9 +36,13 @@ def _ask(args: argparse.Namespace) -> int:
     result, reply = lookup(Context.default(), text, args.lang)
     if result is None:
         return _fail(reply.title.lower() + "; use a few words")
-    entry = result.match.entry if result.match else None
+    # A comparison is an answer (exit 0) but not one entry: for --json it is "found": false
+    # with the two entries as suggestions, so the JSON shape stays what tools already read.
+    entry = result.entry if result.found else None
     if args.json:
         refs = reply.related if entry else reply.suggestions
+        if result.pair is not None:
+            refs = [Ref(e.id, e.title) for e in result.pair]
         payload = {
             "query": text,
             "found": entry is not None,
@@ -53,7 +57,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(render_text(reply))
-    return 0 if entry else 1
+    return 0 if reply.ok else 1
 
 
 def _deadlines(args: argparse.Namespace) -> int:
@@ -114,6 +118,8 @@ HANDED_BACK = N_(
 
 
 def _console(args: argparse.Namespace) -> int:
+    import asyncio  # only the console and the server need an event loop
+
     from bots.console import ConsoleNotifier, console_asker, local_timezone_name, run_console
     from bots.preferences import reply_lang
     from bots.runtime import start_runtime
@@ -157,6 +163,7 @@ def _grace(text: str) -> timedelta:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio  # only the console and the server need an event loop
     import logging
     import os
 

@@ -115,12 +115,16 @@ async def run_console(
     if interactive:
         lang = await asyncio.to_thread(reply_lang, ctx, asker)
         say(tr(lang, BANNER) + "\n" + PROMPT)
+    choices: list[str] = []  # the last reply's numbered suggestions (entry ids)
     while (line := await queue.get()) is not None:
         text = line.strip()
         if text.lower() in QUIT:
             break
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            text = f"ask {choices[int(text) - 1]}"
         if text:
             reply = await asyncio.to_thread(route, ctx, text, asker)
+            choices = [ref.id for ref in reply.suggestions]
             rendered = render_text(reply)
             if reply.attachment is not None:
                 rendered += f"\n\n--- {reply.attachment.filename} ---\n"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from content.loader import load_library
 from content.model import Library, Pack
+from content.questions import QuestionIndex
 from content.search import SearchIndex
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Context:
     # member of it). None means every channel is allowed, as on the console.
     channel_check: Callable[[Asker, str], bool] | None = None
     _indexes: dict[str, SearchIndex] = field(default_factory=dict, repr=False)
+    _questions: dict[str, QuestionIndex] = field(default_factory=dict, repr=False)
 
     @classmethod
     def default(cls) -> Context:
@@ -54,4 +56,13 @@ class Context:
         found = self._indexes.get(pack.lang)
         if found is None:
             found = self._indexes[pack.lang] = SearchIndex(pack)
+        return found
+
+    def questions(self, lang: str | None = None) -> QuestionIndex:
+        """The question index of a language (it shares the term index), built on first use;
+        its ranking part is built on the first sentence it is asked."""
+        pack = self.pack(lang)
+        found = self._questions.get(pack.lang)
+        if found is None:
+            found = self._questions[pack.lang] = QuestionIndex(pack, terms=self.index(lang))
         return found

@@ -58,7 +58,10 @@ def render_text(reply: Reply) -> str:
         out.append(_table(reply.table))
     if reply.suggestions:
         out.append("")
-        out += [f"  - {ref.title}  (/iep {ref.id})" for ref in reply.suggestions]
+        # Numbered: in the console, typing the number opens that entry (see bots/console.py).
+        out += [
+            f"  {i}. {ref.title}  (/iep {ref.id})" for i, ref in enumerate(reply.suggestions, 1)
+        ]
     if reply.related:
         names = ", ".join(f"{ref.title} (/iep {ref.id})" for ref in reply.related)
         out.append("\n" + tr(reply.lang, "Related: {names}", names=names))

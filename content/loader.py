@@ -125,10 +125,11 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssue]) -> list[Any]:
-    """The list under ``key`` of a strict-YAML file, or [] with the problems appended.
+def read_yaml_file(path: Path, shown: str, issues: list[ContentIssue]) -> Any:
+    """The data of a strict-YAML file, or None with the problems appended.
 
-    Shared by content packs and the scheduled-pushes file, so both refuse the same mistakes."""
+    Shared by content packs, the question lexicon and the scheduled-pushes file, so all of
+    them refuse the same mistakes (a key written twice, bad YAML, not UTF-8)."""
     try:
         text = read_text_capped(path)
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
@@ -139,18 +140,27 @@ def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssu
                 shown, f"written twice (line {line + 1})", _entry_above(text, line), exc.key
             )
         )
-        return []
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         issues.append(ContentIssue(shown, f"not valid YAML: {line}{problem}"))
-        return []
+        return None
     except UnicodeDecodeError:
         issues.append(ContentIssue(shown, "not UTF-8 text"))
-        return []
+        return None
     except OSError as exc:
         issues.append(ContentIssue(shown, f"cannot read it ({exc.strerror or 'I/O error'})"))
+        return None
+    return data
+
+
+def read_yaml_mapping(path: Path, shown: str, key: str, issues: list[ContentIssue]) -> list[Any]:
+    """The list under ``key`` of a strict-YAML file, or [] with the problems appended."""
+    before = len(issues)
+    data = read_yaml_file(path, shown, issues)
+    if len(issues) > before:
         return []
     if not isinstance(data, dict) or key not in data:
         issues.append(ContentIssue(shown, f"expected a mapping with a list under '{key}'"))
@@ -415,9 +425,29 @@ def check_packs(root: Path | None = None) -> tuple[Library | None, list[ContentI
     return Library(packs), []
 
 
+# Bump when Entry, Pack or Library change shape: cached libraries of the old shape are then
+# ignored (see content/cache.py).
+LIBRARY_FORMAT = "library-1"
+
+
 def load_library(root: Path | None = None) -> Library:
-    """The validated library, or ContentError carrying every issue found."""
-    library, issues = check_packs(root)
-    if library is None:
-        raise ContentError(issues)
-    return library
+    """The validated library, or ContentError carrying every issue found.
+
+    A library that passed validation is cached on disk under the digest of every pack file,
+    so a new `iepbot ask` process does not parse the YAML again; `iepbot content check`
+    (check_packs) always reads and validates everything."""
+    from content.cache import cached, files_digest
+
+    folder = Path(root) if root is not None else DEFAULT_PACKS
+
+    def build() -> Library:
+        library, issues = check_packs(folder)
+        if library is None:
+            raise ContentError(issues)
+        return library
+
+    try:
+        key = files_digest([*folder.rglob("*.yaml"), *folder.rglob("*.yml")], LIBRARY_FORMAT)
+    except OSError:
+        return build()
+    return cached("library", key, build)

@@ -53,7 +53,7 @@ class SearchResult:
         return self.match is not None
 
 
-def _names(entry: Entry) -> list[tuple[MatchKind, str]]:
+def names_of(entry: Entry) -> list[tuple[MatchKind, str]]:
     """Every key an entry answers to. A title "Free Appropriate Public Education (FAPE)" also
     answers to its parts, because people type one or the other, rarely both."""
     names = [(MatchKind.ID, normalise(entry.id)), (MatchKind.TITLE, normalise(entry.title))]
@@ -73,7 +73,7 @@ class SearchIndex:
         self._choices: list[str] = []
         self._owners: list[Entry] = []
         for entry in pack.entries.values():
-            for kind, key in _names(entry):
+            for kind, key in names_of(entry):
                 known = self._exact.get(key)
                 if known is None or kind > known[0]:
                     self._exact[key] = (kind, entry)
@@ -102,14 +102,20 @@ class SearchIndex:
         ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].id))
         return ranked[:limit]
 
+    def exact(self, text: str) -> Match | None:
+        """The entry whose id, title or alias ``text`` is (question words aside), or None;
+        no fuzzy matching, so it costs one dict lookup."""
+        key = normalise(text)
+        found = self._exact.get(key) or self._exact.get(key.replace(" ", "")) if key else None
+        return Match(found[1], found[0], 100.0) if found is not None else None
+
     def search(self, text: str) -> SearchResult:
         key = normalise(text)
         if not key:
             return SearchResult(text, key, None, self._starters())
-        exact = self._exact.get(key) or self._exact.get(key.replace(" ", ""))
+        exact = self.exact(text)
         if exact is not None:
-            kind, entry = exact
-            return SearchResult(text, key, Match(entry, kind, 100.0))
+            return SearchResult(text, key, exact)
         ranked = self._ranked(key, SUGGESTIONS + 1, SUGGEST_MIN)
         if ranked and ranked[0][1] >= FUZZY_ACCEPT:
             entry, score = ranked[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from content.loader import load_library
 from content.model import Library
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Tests (and the processes they start) keep the content cache in a folder of their own, never
+# in the user's cache folder (content/cache.py).
+os.environ.setdefault("IEPBOT_CACHE_DIR", tempfile.mkdtemp(prefix="iepbot-test-cache-"))
 
 
 @pytest.fixture(scope="session")

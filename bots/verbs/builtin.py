@@ -7,6 +7,7 @@ The order is the order of `help` and of Discord's subcommands. Functions are nam
 from __future__ import annotations
 
 from bots.verbs.declare import Kind, Param, Verb, register
+from content.explain import MAX_PASSAGE
 from content.i18n import N_
 from scheduler.limits import REMINDER_TEXT_MAX
 
@@ -78,6 +79,24 @@ DECLARED = (
         cheap=True,
         shareable=True,
         aliases=("comparar",),
+    ),
+    Verb(
+        "explain",
+        "bots.verbs.explain:explain_verb",
+        "explain We propose an FBA",
+        N_("the terms in a text you paste (not stored)"),
+        summary=N_("Explain the terms in a passage you paste (not stored)"),
+        params=(
+            Param(
+                "text",
+                Kind.TEXT,
+                N_("Text from a school letter or report, up to 2,000 characters; leave out names"),
+                max_length=MAX_PASSAGE,
+            ),
+        ),
+        cheap=True,
+        shareable=False,  # the passage may name a child: never re-posted
+        aliases=("explicar", "explica"),
     ),
     Verb(
         "deadlines",

@@ -72,7 +72,11 @@ def compare_verb(ctx: Context, asker: Asker, *, first: str, second: str | None =
         pair = (left, right) if left and right else None
     if pair is None:
         return _usage(tr(lang, "I could not find two terms in “{text}”", text=echo(typed)), lang)
-    a, b = pair[0].entry, pair[1].entry
+    return compare_reply(ctx, pair[0].entry, pair[1].entry, lang)
+
+
+def compare_reply(ctx: Context, a: Entry, b: Entry, lang: str) -> Reply:
+    """Two entries side by side; also the answer to "how is X different from Y?"."""
     if a.id == b.id:
         return _usage(tr(lang, "Both sides are {title}", title=a.title), lang)
     entries = ctx.pack(lang).entries
@@ -90,4 +94,5 @@ def compare_verb(ctx: Context, asker: Asker, *, first: str, second: str | None =
         sections=[Section(tr(lang, "Side by side: {a} compared with {b}.", a=a.title, b=b.title))],
         table=table,
         related=_both_related(a, b, entries) or [Ref(a.id, a.title), Ref(b.id, b.title)],
+        lang=lang,
     )

@@ -1,4 +1,8 @@
-"""Answer a term: the card with summary, detail, related terms and sources, or "did you mean"."""
+"""Answer a term or a question: the entry's card, two entries side by side, or "not sure" with
+the top three to pick from (buttons on Slack and Discord, a numbered list in the console).
+
+The understanding itself is content.questions.answer, shared with `iepbot ask --json`; this
+module only turns its Answer into a Reply."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from bots.preferences import lang_of
 from bots.replies import Link, Ref, Reply, ReplyKind, Section
 from content.i18n import N_, norm_lang, tr
 from content.model import Entry
-from content.search import MatchKind, SearchResult
+from content.questions import Answer, AnswerKind, Stage
 from scheduler.identity import Asker
 
 MAX_QUERY = 200
@@ -38,7 +42,20 @@ def entry_reply(
     )
 
 
-def not_found_reply(result: SearchResult, lang: str = "en") -> Reply:
+def unsure_reply(result: Answer, lang: str = "en") -> Reply:
+    """Several entries could be meant: ask rather than guess."""
+    return Reply(
+        kind=ReplyKind.NOT_FOUND,
+        title=tr(lang, "I'm not sure which of these you mean"),
+        sections=[
+            Section(tr(lang, "Pick one, or ask with other words. `/iep topics` lists everything."))
+        ],
+        suggestions=[Ref(entry.id, entry.title) for entry in result.suggestions],
+        lang=lang,
+    )
+
+
+def not_found_reply(result: Answer, lang: str = "en") -> Reply:
     return Reply(
         kind=ReplyKind.NOT_FOUND,
         title=tr(lang, "No entry for “{query}”", query=echo(result.query)),
@@ -63,17 +80,24 @@ def too_long_reply(lang: str = "en") -> Reply:
     )
 
 
-def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[SearchResult | None, Reply]:
-    """The search result (for tools that want the raw match) and the reply a person sees."""
+def lookup(ctx: Context, text: str, lang: str | None = None) -> tuple[Answer | None, Reply]:
+    """What the bot understood (for tools that want it raw) and the reply a person sees."""
     shown = norm_lang(lang or ctx.default_lang)  # the asker's language, for our own words
     if len(text) > MAX_QUERY:
         return None, too_long_reply(shown)
-    result = ctx.index(lang).search(text)
-    if result.match is None:
+    result = ctx.questions(lang).answer(text)
+    if result.kind is AnswerKind.COMPARE and result.pair is not None:
+        from bots.verbs.compare import compare_reply
+
+        return result, compare_reply(ctx, result.pair[0], result.pair[1], shown)
+    if result.kind is AnswerKind.UNSURE:
+        return result, unsure_reply(result, shown)
+    if result.entry is None:
         return result, not_found_reply(result, shown)
-    entry = result.match.entry
+    entry = result.entry
     notes = []
-    if result.match.kind is MatchKind.FUZZY:
+    if result.stage in (Stage.FUZZY, Stage.RANKED):
+        # Say how the words were read, so a near miss is visible rather than silent.
         notes.append(
             tr(shown, "Showing {title} for “{query}”.", title=entry.title, query=echo(text))
         )

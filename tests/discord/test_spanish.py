@@ -32,6 +32,7 @@ async def test_help_and_errors_in_spanish(bot, fake):
     names = [f["name"] for f in embed["fields"]]
     # The command list is longer than one embed field (1,024), so it runs on in a second one.
     assert names[0] == "Comandos" and names[-1] == "Privacidad"
+    assert "`/iep explain" in "".join(f["value"] for f in embed["fields"])
 
     [error] = await dispatch(client, fake, payloads.command("cancel", locale="es-419", reminder=9))
     assert (

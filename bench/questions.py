@@ -1,0 +1,264 @@
+"""How well and how fast the bot answers real questions: the development question set.
+
+Run: .venv/bin/python bench/questions.py [--runs 5] [--show wrong|missed|all]
+Prints right / wrong / missed by language and by stage of the process over every
+tests/questions/*.yaml (format: /work/notes/question_set_format.md; the language is the file
+name's prefix, e.g. ``en_a.yaml``), then p50/p99 answer time in-process (each question timed
+over several runs, keeping its minimum, as the other benchmarks do) and the wall time of an
+``iepbot ask`` process for a term and for a sentence.
+
+tests/content/test_question_set.py imports ``load_questions`` and ``score`` from here, so the
+test and the benchmark count the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "questions"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from content.loader import load_library  # noqa: E402
+from content.model import Library  # noqa: E402
+from content.questions import Answer, AnswerKind, QuestionIndex  # noqa: E402
+
+STARTS = 7
+
+
+@dataclass(frozen=True)
+class Question:
+    q: str
+    lang: str
+    answers: tuple[str, ...]
+    compare: tuple[str, ...]
+    stage: str
+    source: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    question: Question
+    outcome: str  # "right" | "wrong" | "missed"
+    got: str  # what the bot did, for a report line
+
+
+def load_questions(folder: Path = QUESTIONS) -> list[Question]:
+    """Every question of every file; the language is the file name's prefix ("es_b.yaml")."""
+    found: list[Question] = []
+    for path in sorted(folder.glob("*.yaml")):
+        lang = path.stem.split("_", 1)[0]
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            found.append(
+                Question(
+                    q=str(item["q"]),
+                    lang=lang,
+                    answers=tuple(item.get("answers") or ()),
+                    compare=tuple(item.get("compare") or ()),
+                    stage=str(item.get("stage", "")),
+                    source=str(item.get("source", "")),
+                    file=path.name,
+                )
+            )
+    return found
+
+
+def judge(question: Question, answer: Answer) -> Scored:
+    """right: a confident answer among ``answers``, or compare with the same pair; wrong: any
+    other confident answer; missed: unsure or not found."""
+    if answer.kind is AnswerKind.COMPARE and answer.pair is not None:
+        pair = {answer.pair[0].id, answer.pair[1].id}
+        got = "compare " + " ".join(sorted(pair))
+        if question.compare and pair == set(question.compare):
+            return Scored(question, "right", got)
+        return Scored(question, "wrong", got)
+    if answer.kind is AnswerKind.FOUND and answer.entry is not None:
+        got = f"{answer.entry.id} ({answer.stage})"
+        return Scored(question, "right" if answer.entry.id in question.answers else "wrong", got)
+    return Scored(question, "missed", "unsure: " + ", ".join(e.id for e in answer.suggestions))
+
+
+def indexes(library: Library) -> dict[str, QuestionIndex]:
+    return {lang: QuestionIndex(library.pack(lang)) for lang in library.languages}
+
+
+def score(questions: list[Question], library: Library | None = None) -> list[Scored]:
+    library = library or load_library()
+    by_lang = indexes(library)
+    return [judge(q, by_lang[q.lang].answer(q.q)) for q in questions]
+
+
+def breakdown(scored: list[Scored]) -> str:
+    """A table: right / wrong / missed per language, per stage, and overall."""
+
+    def line(label: str, items: list[Scored]) -> str:
+        counts = Counter(s.outcome for s in items)
+        n = len(items) or 1
+        return (
+            f"{label:<20} {len(items):>4}  right {counts['right']:>4} "
+            f"({100 * counts['right'] / n:5.1f}%)  wrong {counts['wrong']:>3} "
+            f"({100 * counts['wrong'] / n:4.1f}%)  missed {counts['missed']:>3}"
+        )
+
+    out = [line("all", scored)]
+    for lang in sorted({s.question.lang for s in scored}):
+        out.append(line(f"lang {lang}", [s for s in scored if s.question.lang == lang]))
+    for stage in sorted({s.question.stage for s in scored}):
+        out.append(line(f"stage {stage}", [s for s in scored if s.question.stage == stage]))
+    return "\n".join(out)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def timings(questions: list[Question], library: Library, runs: int) -> list[float]:
+    """Per question, the fastest of ``runs`` answers, in microseconds (indexes already built)."""
+    by_lang = indexes(library)
+    for q in questions:  # build the rankers and warm caches
+        by_lang[q.lang].answer(q.q)
+    best = [float("inf")] * len(questions)
+    for _ in range(runs):
+        for i, q in enumerate(questions):
+            start = time.perf_counter_ns()
+            by_lang[q.lang].answer(q.q)
+            best[i] = min(best[i], (time.perf_counter_ns() - start) / 1000)
+    return best
+
+
+def process_start(args: list[str]) -> tuple[float, float]:
+    exe = Path(sys.executable).with_name("iepbot")
+    walls = []
+    for _ in range(STARTS):
+        start = time.perf_counter()
+        subprocess.run([str(exe), "ask", *args], capture_output=True, check=False)
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls) * 1000, min(walls) * 1000
+
+
+def calibrate(questions: list[Question], library: Library) -> None:
+    """For a grid of field weights and both thresholds, the best share right with at most 2%
+    wrong: how MIN_SCORE, MARGIN, MENTION and WEIGHTS in content/questions.py were chosen.
+    Prints the best few settings; it changes nothing."""
+    import itertools
+
+    import content.questions as engine
+
+    saved = (dict(engine.WEIGHTS), engine.MENTION, engine.MIN_SCORE, engine.MARGIN, engine.BIGRAMS)
+    results = []
+    try:
+        weights = dict(engine.WEIGHTS)
+        grid = itertools.product(
+            (weights["names"],),
+            (weights["asked"],),
+            (weights["questions"],),
+            (2.0, 4.0, 6.0),
+            (False, True),
+        )
+        for names, asked, each, mention, bigrams in grid:
+            engine.WEIGHTS.update(names=names, asked=asked, questions=each)
+            engine.MENTION, engine.BIGRAMS = mention, bigrams
+            engine.MIN_SCORE, engine.MARGIN = 0.0, 1.0
+            by_lang = indexes(library)
+            rows = []
+            for q in questions:
+                index = by_lang[q.lang]
+                got = index.answer(q.q)
+                ranked = index.rank(q.q) if got.stage is engine.Stage.RANKED else None
+                rows.append((q, got, ranked))
+            for min_score in (5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0):
+                for margin in (1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 2.0, 2.2):
+                    counts: Counter[str] = Counter()
+                    for q, got, ranked in rows:
+                        if ranked is not None and ranked.scores:
+                            top = ranked.scores[0]
+                            second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+                            if top < min_score or top < margin * second:
+                                counts["missed"] += 1
+                                continue
+                        counts[judge(q, got).outcome] += 1
+                    n = len(rows)
+                    results.append(
+                        (
+                            counts["right"] / n,
+                            counts["wrong"] / n,
+                            names,
+                            asked,
+                            each,
+                            bigrams,
+                            mention,
+                            min_score,
+                            margin,
+                        )
+                    )
+    finally:
+        engine.WEIGHTS.clear()
+        engine.WEIGHTS.update(saved[0])
+        engine.MENTION, engine.MIN_SCORE, engine.MARGIN, engine.BIGRAMS = saved[1:]
+    for limit in (0.02, 0.03, 0.05):
+        ok = sorted((r for r in results if r[1] <= limit), reverse=True)[:5]
+        print(f"best with wrong <= {limit:.0%}:")
+        for r in ok:
+            print(
+                f"  right {r[0]:.1%} wrong {r[1]:.1%}  names {r[2]} asked {r[3]} "
+                f"questions {r[4]} bigrams {r[5]} mention {r[6]} min_score {r[7]} margin {r[8]}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--show", choices=("wrong", "missed", "all"), help="list those questions")
+    parser.add_argument("--no-process", action="store_true", help="skip the process timings")
+    parser.add_argument("--calibrate", action="store_true", help="search weights and thresholds")
+    args = parser.parse_args()
+    library = load_library()
+    questions = load_questions()
+    if args.calibrate:
+        calibrate(questions, library)
+        return
+    scored = score(questions, library)
+    print(f"questions: {len(questions)} from {len({q.file for q in questions})} file(s)")
+    print(breakdown(scored))
+    stages = Counter(
+        s.got.split("(")[-1].rstrip(")") for s in scored if s.outcome != "missed" and "(" in s.got
+    )
+    print("decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(stages.items())))
+    if args.show:
+        for s in scored:
+            if args.show == "all" or s.outcome == args.show:
+                wanted = ",".join(s.question.answers)
+                print(
+                    f"  [{s.outcome}] {s.question.lang} {s.question.q!r} -> {s.got} (want {wanted})"
+                )
+    micro = timings(questions, library, args.runs)
+    print(
+        f"answer time (min of {args.runs} runs per question): p50 {percentile(micro, 50):.0f} us, "
+        f"p99 {percentile(micro, 99):.0f} us, max {max(micro):.0f} us"
+    )
+    if not args.no_process:
+        for label, argv in (
+            ("term", ["504 plan"]),
+            ("sentence", ["how often is the iep reviewed"]),
+        ):
+            median, fastest = process_start(argv)
+            print(
+                f"`iepbot ask` process ({label}): median {median:.0f} ms, min {fastest:.0f} ms "
+                f"over {STARTS} runs"
+            )
+
+
+if __name__ == "__main__":
+    main()

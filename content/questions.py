@@ -1,0 +1,441 @@
+"""Answer a question as people write it: a term, a sentence, or "X vs Y".
+
+Three stages, cheapest first:
+
+1. **Term.** The whole query, without its question words, is an entry's id, title or alias
+   ("504 plan", "what is FAPE", "¿qué es un IEP?"): that entry, with certainty. No ranking is
+   built for this, so `iepbot ask "504 plan"` never imports numpy.
+2. **Compare.** "X vs Y", "difference between X and Y", "¿cuál es la diferencia entre X y Y?"
+   (patterns in the lexicon): when both sides name an entry, the pair goes to `compare`.
+3. **Ranked.** Anything else is ranked with BM25 (the ``bm25s`` library, ``PyStemmer``
+   stemmers) over four fields of every entry, each its own index, then summed with weights:
+   names (title, aliases, id) weigh most, the entry's example ``questions`` next (each
+   question its own document; an entry scores its best one), then the summary, then the body.
+   Separate indexes keep each field's length normalisation apart, so a long body never drowns
+   a short, exact title. Before ranking, the question's framing ("can the school", "my kid",
+   "mi hijo") and stopwords are dropped, and the lexicon adds the packs' words for the words
+   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP").
+
+Confidence: a ranked entry is the answer only when its score is high enough *and* clearly
+ahead of the next one (see ``MIN_SCORE`` and ``MARGIN``, calibrated on the question set in
+``tests/questions``); otherwise the reply is "unsure" with the top three, because a wrong
+answer stated as the answer is worse than "did you mean".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from content.lexicon import Lexicon, load_lexicon
+from content.model import Entry, Library, Pack
+from content.normalise import fold, normalise
+from content.search import _PAREN, MatchKind, SearchIndex, names_of
+
+# Field weights of the ranked stage (names, example questions, summary, body).
+WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
+BIGRAMS = True
+# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75).
+K1 = 1.5
+B = 0.75
+# The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
+# MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
+MIN_SCORE = 20.0
+# Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
+MENTION = 4.0
+# A comparison entry's score, when the question does not name both of its sides.
+COMPARISON = 0.5
+MARGIN = 1.7
+# ... or when the question is a close paraphrase of one of the top entry's example questions
+# (see _paraphrase), with a smaller lead.
+PARAPHRASE = 70.0
+PARAPHRASE_LEAD = 10.0
+PARAPHRASE_MARGIN = 1.3
+UNSURE_SUGGESTIONS = 3
+# A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
+# on one word ("reed" ~ "ed") is how confident wrong answers happened.
+FUZZY_MAX_WORDS = 3
+# How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
+TYPO_RATIO = 88.0
+STEMMERS = {"en": "english", "es": "spanish"}
+BASE_LANG = "en"
+NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
+# Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
+ENGINE_FORMAT = "ranker-1"
+BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
+
+
+class AnswerKind(StrEnum):
+    FOUND = "found"  # one entry, with confidence
+    UNSURE = "unsure"  # a few plausible entries; the person picks
+    COMPARE = "compare"  # two entries side by side
+    MISS = "miss"  # nothing plausible; suggestions are where newcomers start
+
+
+class Stage(StrEnum):
+    """Which stage decided, for the benchmark's breakdown and the "showing X for" note."""
+
+    TERM = "term"
+    FUZZY = "fuzzy"
+    COMPARE = "compare"
+    RANKED = "ranked"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot makes of one query, for any platform to render."""
+
+    query: str
+    kind: AnswerKind
+    stage: Stage
+    entry: Entry | None = None
+    suggestions: tuple[Entry, ...] = ()
+    pair: tuple[Entry, Entry] | None = None
+    score: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.kind is AnswerKind.FOUND
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Entries with their combined score, best first (only those scoring above zero)."""
+
+    entries: tuple[Entry, ...]
+    scores: tuple[float, ...]
+
+
+def _words(*texts: str) -> str:
+    return " ".join(fold(t) for t in texts)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The BM25 weights of one pack as plain dicts, cheap to keep on disk and to load.
+
+    ``weights[token]`` maps an entry's position to the sum of its weighted field scores;
+    ``asked[token]`` maps an example question's position to its weighted score, and
+    ``owners`` gives the entry of each example question. ``names`` are every entry's names
+    as sets of stems (for mentions)."""
+
+    stopwords: frozenset[str]
+    weights: dict[str, dict[int, float]]
+    asked: dict[str, dict[int, float]]
+    owners: tuple[int, ...]
+    names: tuple[tuple[frozenset[str], int], ...]
+
+
+class _Ranker:
+    """Ranks a pack's entries for a question. The weights come from ``bm25s`` (one index per
+    field) and are kept as sparse dicts: a query touches only the entries that share a word
+    with it, in plain Python, which for a pack of about a hundred entries is faster than numpy
+    and lets a cached process answer without importing numpy at all (content/cache.py)."""
+
+    def __init__(
+        self, pack: Pack, lexicon: Lexicon, comparisons: dict[str, frozenset[str]]
+    ) -> None:
+        import Stemmer
+
+        from content.cache import cached, digest
+
+        self.entries = list(pack.entries.values())
+        position = {e.id: i for i, e in enumerate(self.entries)}
+        self.comparisons = {
+            position[entry_id]: frozenset(position[s] for s in sides)
+            for entry_id, sides in comparisons.items()
+        }
+        algorithm = STEMMERS.get(pack.lang)
+        self._stem = Stemmer.Stemmer(algorithm).stemWords if algorithm else (lambda w: w)
+        self.stopwords: frozenset[str] = lexicon.stopwords
+        key = digest(
+            [
+                ENGINE_FORMAT,
+                Path(__file__).read_bytes(),  # any change to this code rebuilds the tables
+                repr((WEIGHTS, K1, B, BIGRAMS, algorithm)),
+                lexicon.fingerprint(),
+                *(
+                    repr((e.id, e.title, e.aliases, e.questions, e.summary, e.body))
+                    for e in self.entries
+                ),
+            ]
+        )
+        self.tables = cached(f"ranker-{pack.lang}", key, lambda: self._build(pack.lang, lexicon))
+        self.stopwords = self.tables.stopwords
+
+    def tokens(self, folded: str) -> list[str]:
+        """Stems of the words that are not stopwords, plus each pair of neighbours ("504
+        plan", "not eligible" after stopwords go): a pair is evidence of a phrase."""
+        stems = list(self._stem([w for w in folded.split() if w not in self.stopwords]))
+        if BIGRAMS:
+            stems += [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+        return stems
+
+    def _build(self, lang: str, lexicon: Lexicon) -> _Tables:
+        import bm25s.stopwords
+
+        listed = getattr(bm25s.stopwords, BM25S_STOPWORDS.get(lang, ""), ())
+        # Negations say what is asked ("not eligible", "sin mi permiso"): never stopwords.
+        self.stopwords = (frozenset(fold(w) for w in listed) | lexicon.stopwords) - NEGATIONS
+        weights: dict[str, dict[int, float]] = {}
+        fields = {
+            "names": [_words(e.title, e.id.replace("-", " "), *e.aliases) for e in self.entries],
+            "asked": [_words(*e.questions) for e in self.entries],
+            "summary": [_words(e.summary) for e in self.entries],
+            "body": [_words(e.body) for e in self.entries],
+        }
+        for field, docs in fields.items():
+            for token, column in self._field(docs).items():
+                row = weights.setdefault(token, {})
+                for i, score in column.items():
+                    row[i] = row.get(i, 0.0) + WEIGHTS[field] * score
+        owners = tuple(i for i, e in enumerate(self.entries) for _ in e.questions)
+        questions = [_words(q) for e in self.entries for q in e.questions]
+        asked = {
+            token: {q: WEIGHTS["questions"] * s for q, s in column.items()}
+            for token, column in self._field(questions).items()
+        }
+        # Every name of every entry as a set of stems: a question that contains all the stems
+        # of a name mentions that entry.
+        names: list[tuple[frozenset[str], int]] = []
+        for i, entry in enumerate(self.entries):
+            parts = [entry.title, *_PAREN.findall(entry.title), _PAREN.sub(" ", entry.title)]
+            for name in sorted({*parts, *entry.aliases, entry.id.replace("-", " ")}):
+                words = fold(name).split()
+                # "who gets an IEP" is a question, not a name: dropping its stopwords would
+                # leave "IEP" and claim every mention of it.
+                if any(w in self.stopwords and w not in lexicon.glue for w in words):
+                    continue
+                stems = frozenset(self.tokens(" ".join(words)))
+                if stems:
+                    names.append((stems, i))
+        return _Tables(self.stopwords, weights, asked, owners, tuple(names))
+
+    def _field(self, docs: list[str]) -> dict[str, dict[int, float]]:
+        """BM25 weights of one field from bm25s: token -> {document position: score}."""
+        import bm25s
+
+        if not docs:
+            return {}
+        tokenised = [self.tokens(d) for d in docs]
+        retriever = bm25s.BM25(k1=K1, b=B)
+        retriever.index([doc or [""] for doc in tokenised], show_progress=False)
+        data, indices, indptr = (retriever.scores[k] for k in ("data", "indices", "indptr"))
+        columns: dict[str, dict[int, float]] = {}
+        for token, column in retriever.vocab_dict.items():
+            if not token or column + 1 >= len(indptr):
+                continue  # bm25s's placeholder for empty documents
+            lo, hi = int(indptr[column]), int(indptr[column + 1])
+            if hi > lo:
+                columns[token] = {
+                    int(d): float(s) for d, s in zip(indices[lo:hi], data[lo:hi], strict=True)
+                }
+        return columns
+
+    def rank(self, folded: str) -> Ranked:
+        query = self.tokens(folded)
+        tables = self.tables
+        total: dict[int, float] = {}
+        best: dict[int, float] = {}
+        per_question: dict[int, float] = {}
+        for token in query:
+            for i, score in tables.weights.get(token, {}).items():
+                total[i] = total.get(i, 0.0) + score
+            for q, score in tables.asked.get(token, {}).items():
+                per_question[q] = per_question.get(q, 0.0) + score
+        for q, score in per_question.items():  # an entry scores its best example question
+            owner = tables.owners[q]
+            if score > best.get(owner, 0.0):
+                best[owner] = score
+        for i, score in best.items():
+            total[i] = total.get(i, 0.0) + score
+        if not total:
+            return Ranked((), ())
+        self._mentions(frozenset(query), total)
+        order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
+        return Ranked(tuple(self.entries[i] for i in order), tuple(total[i] for i in order))
+
+    def _mentions(self, query: frozenset[str], total: dict[int, float]) -> None:
+        """Add MENTION per stem to every entry the question names in full ("IEP", "plan
+        504"), keeping only the most specific: a name inside a longer named one ("IEP" in
+        "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
+        does not name both sides of is scaled by COMPARISON: it shares its words with each
+        side, so without this it is the runner-up of every question about either one."""
+        found = [(stems, i) for stems, i in self.tables.names if stems <= query]
+        best: dict[int, int] = {}
+        for stems, i in found:
+            if any(stems < other for other, j in found if j != i):
+                continue
+            best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
+        for i, size in best.items():
+            total[i] = total.get(i, 0.0) + MENTION * size
+        named = {i for _, i in found}  # before the most-specific filter: "IEP" in "IEP or 504"
+        for i, sides in self.comparisons.items():
+            if i in total and i not in named and not sides <= named:
+                total[i] *= COMPARISON
+
+
+class QuestionIndex:
+    """Everything needed to answer questions in one language pack; build once, then read-only."""
+
+    def __init__(
+        self, pack: Pack, lexicon: Lexicon | None = None, terms: SearchIndex | None = None
+    ) -> None:
+        self.pack = pack
+        self.lexicon = lexicon if lexicon is not None else load_lexicon(pack.lang)
+        self.terms = terms if terms is not None else SearchIndex(pack)
+        self._ranker: _Ranker | None = None
+
+    @property
+    def ranker(self) -> _Ranker:
+        if self._ranker is None:
+            self._ranker = _Ranker(self.pack, self.lexicon, self._comparisons())
+        return self._ranker
+
+    def _comparisons(self) -> dict[str, frozenset[str]]:
+        """Entries that compare two others, with the ids they compare. Read from the entry
+        id, which is English in every pack ("iep-vs-504", "ifsp-vs-iep"), with the English
+        compare forms; a side may be the entry itself ("... vs parent-teacher conference",
+        a name only the comparison has)."""
+        forms = load_lexicon(BASE_LANG)
+        found: dict[str, frozenset[str]] = {}
+        for entry in self.pack.entries.values():
+            sides = forms.compare_sides(entry.id.replace("-", " "))
+            if sides is None:
+                continue
+            ids = set()
+            for side in sides:
+                named = self.terms.exact(side)
+                by_id = self.pack.get(side.replace(" ", "-"))  # ids are the same in every pack
+                ids.add(named.entry.id if named else by_id.id if by_id else entry.id)
+            if ids - {entry.id}:
+                found[entry.id] = frozenset(ids)
+        return found
+
+    def _term(self, text: str) -> tuple[Entry, MatchKind] | None:
+        found = self.terms.exact(text)
+        return (found.entry, found.kind) if found is not None else None
+
+    def _side(self, text: str) -> Entry | None:
+        """One side of a comparison: a name, a close typo of a short name, or a clear ranking."""
+        found = self.terms.exact(text)
+        if found is None and len(text.split()) <= FUZZY_MAX_WORDS:
+            found = self.terms.search(text).match
+        if found is not None:
+            return found.entry
+        ranked = self.ranker.rank(self._expanded(fold(text)))
+        if ranked.entries and _confident(ranked):
+            return ranked.entries[0]
+        return None
+
+    def _expanded(self, folded: str) -> str:
+        core = self.lexicon.strip_scaffolding(folded)
+        return " ".join([core or folded, *self.lexicon.expansions(folded)])
+
+    def rank(self, text: str) -> Ranked:
+        """The ranked stage alone (for tests and the benchmark)."""
+        return self.ranker.rank(self._expanded(fold(text)))
+
+    def answer(self, text: str) -> Answer:
+        if not normalise(text):
+            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=self._starters())
+        term = self._term(text)
+        if term is not None:
+            return Answer(text, AnswerKind.FOUND, Stage.TERM, entry=term[0], score=100.0)
+        folded = fold(text)
+        sides = self.lexicon.compare_sides(folded)
+        if sides is not None and not _LIST.search(text):
+            left, right = (self._side(side) for side in sides)
+            if left is not None and right is not None and left.id != right.id:
+                return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
+        ranked = self.ranker.rank(self._expanded(folded))
+        short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
+        fuzzy = self.terms.search(text) if short else None
+        if fuzzy is not None and fuzzy.match is not None and _typo_of(fuzzy.key, fuzzy.match.entry):
+            # A misspelt name, whole: the ranking cannot see typos, so the name wins.
+            return Answer(
+                text,
+                AnswerKind.FOUND,
+                Stage.FUZZY,
+                entry=fuzzy.match.entry,
+                score=fuzzy.match.score,
+            )
+        if ranked.entries and (_confident(ranked) or _paraphrase(folded, ranked)):
+            return Answer(
+                text,
+                AnswerKind.FOUND,
+                Stage.RANKED,
+                entry=ranked.entries[0],
+                score=ranked.scores[0],
+            )
+        if not ranked.entries:
+            # Nothing in the packs shares a word with the question: a miss, with the close
+            # names a typo might have meant, or where newcomers usually start.
+            close = tuple(fuzzy.suggestions) if fuzzy is not None else ()
+            return Answer(text, AnswerKind.MISS, Stage.NONE, suggestions=close or self._starters())
+        return Answer(
+            text,
+            AnswerKind.UNSURE,
+            Stage.RANKED,
+            suggestions=ranked.entries[:UNSURE_SUGGESTIONS],
+            score=ranked.scores[0],
+        )
+
+    def _starters(self) -> tuple[Entry, ...]:
+        return tuple(self.terms.search("").suggestions)
+
+
+# "A, B and C": a list of three or more is not a pair to put side by side.
+_LIST = re.compile(r",[^,]*\b(?:and|or|y|o|e)\b", re.IGNORECASE)
+
+
+def _typo_of(key: str, entry: Entry) -> bool:
+    """Whether ``key`` is a misspelling of one of the entry's names, as a whole: "asistive
+    tecnology" is, but "meeting" is not "annual IEP meeting" (WRatio, which the term index
+    uses to rank, scores a word inside a longer name as a near match)."""
+    from rapidfuzz import fuzz
+
+    return any(fuzz.ratio(key, name) >= TYPO_RATIO for _, name in names_of(entry))
+
+
+def _confident(ranked: Ranked) -> bool:
+    """The confidence rule: high enough, and clearly ahead of the runner-up."""
+    top = ranked.scores[0]
+    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+    return top >= MIN_SCORE and top >= MARGIN * second
+
+
+def _paraphrase(folded: str, ranked: Ranked) -> bool:
+    """The second way to be sure: the question reads like one of the top entry's example
+    questions (rapidfuzz token_set_ratio >= PARAPHRASE) clearly more than like any of the
+    runner-up's, and the ranking is ahead by PARAPHRASE_MARGIN at least. Two signals that
+    agree allow a smaller lead than the ranking alone."""
+    if len(ranked.entries) < 2 or ranked.scores[0] < MIN_SCORE:
+        return False
+    if ranked.scores[0] < PARAPHRASE_MARGIN * ranked.scores[1]:
+        return False
+    from rapidfuzz import fuzz
+
+    def closest(entry: Entry) -> float:
+        return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
+
+    top, runner_up = closest(ranked.entries[0]), closest(ranked.entries[1])
+    return top >= PARAPHRASE and top >= runner_up + PARAPHRASE_LEAD
+
+
+_INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}
+
+
+def answer(library: Library, text: str, lang: str = "en") -> Answer:
+    """The one entry point the bots call: what ``text`` asks, in ``lang``'s pack (with the
+    base language's entries where a translation is missing). Indexes are built once per
+    library and language."""
+    pack = library.pack(lang)
+    key = (id(library), pack.lang)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] is not library:
+        cached = _INDEXES[key] = (library, QuestionIndex(pack))
+    return cached[1].answer(text)

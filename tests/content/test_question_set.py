@@ -1,0 +1,61 @@
+"""The development question set (tests/questions/*.yaml): real questions people ask, scored
+the way bench/questions.py scores them. Right >= 90% and confidently wrong <= 2%, overall."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bench.questions import QUESTIONS, breakdown, load_questions, score
+from content.model import Library
+
+RIGHT_MIN = 0.90
+WRONG_MAX = 0.02
+
+
+def test_every_question_names_real_entries_and_a_known_stage(library: Library) -> None:
+    stages = {
+        "noticing",
+        "referral-consent",
+        "evaluation",
+        "eligibility",
+        "the-iep",
+        "services",
+        "early-intervention",
+        "private-school",
+        "moving",
+        "section-504",
+        "discipline",
+        "disputes",
+        "rights",
+        "transition",
+        "college",
+    }
+    questions = load_questions()
+    assert questions, f"no questions under {QUESTIONS}"
+    for q in questions:
+        assert q.lang in library.languages, (q.file, q.q)
+        assert q.stage in stages, (q.file, q.q, q.stage)
+        assert q.answers or q.compare, (q.file, q.q)
+        for entry_id in (*q.answers, *q.compare):
+            assert entry_id in library.packs["en"].entries, (q.file, q.q, entry_id)
+
+
+def test_thresholds(library: Library) -> None:
+    scored = score(load_questions(), library)
+    counts = Counter(s.outcome for s in scored)
+    n = len(scored)
+    right, wrong = counts["right"] / n, counts["wrong"] / n
+    report = (
+        breakdown(scored)
+        + "\n"
+        + "\n".join(
+            f"  [{s.outcome}] {s.question.lang} {s.question.q!r} -> {s.got}"
+            f" (want {','.join(s.question.answers)})"
+            for s in scored
+            if s.outcome != "right"
+        )
+    )
+    assert right >= RIGHT_MIN and wrong <= WRONG_MAX, (
+        f"right {right:.1%} (need >= {RIGHT_MIN:.0%}), wrong {wrong:.1%} "
+        f"(need <= {WRONG_MAX:.0%})\n{report}"
+    )

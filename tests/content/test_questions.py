@@ -1,0 +1,244 @@
+"""The question engine: terms, sentences, synonyms, compare intent, the confidence rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.lexicon import LEXICON_DIR, load_lexicon, parse_lexicon
+from content.model import Library
+from content.questions import (
+    MARGIN,
+    MIN_SCORE,
+    UNSURE_SUGGESTIONS,
+    AnswerKind,
+    QuestionIndex,
+    Ranked,
+    Stage,
+    _confident,
+    answer,
+)
+
+
+@pytest.fixture(scope="module")
+def en(library: Library) -> QuestionIndex:
+    return QuestionIndex(library.pack("en"))
+
+
+@pytest.fixture(scope="module")
+def es(library: Library) -> QuestionIndex:
+    return QuestionIndex(library.pack("es"))
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [("504 plan", "section-504-plan"), ("what is FAPE?", "fape"), ("I.E.P.", "iep")],
+)
+def test_a_term_is_answered_by_name(en: QuestionIndex, text: str, entry_id: str) -> None:
+    result = en.answer(text)
+    assert result.kind is AnswerKind.FOUND and result.stage is Stage.TERM
+    assert result.entry is not None and result.entry.id == entry_id
+
+
+def test_a_term_does_not_build_the_ranker(library: Library) -> None:
+    """`iepbot ask "504 plan"` must not pay for numpy and the BM25 indexes."""
+    index = QuestionIndex(library.pack("en"))
+    index.answer("504 plan")
+    assert index._ranker is None
+    index.answer("can a child with an iep be suspended")
+    assert index._ranker is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("Can a child with an IEP be suspended?", "discipline-rights"),
+        ("How often is the IEP reviewed and updated?", "annual-review"),
+        ("How do I request an evaluation for my child?", "evaluation-request"),
+        ("can the school kick my kid out for a week", "discipline-rights"),  # synonyms
+        ("they sent my son home again, is that allowed with an iep", "discipline-rights"),
+    ],
+)
+def test_sentences_find_the_entry(en: QuestionIndex, text: str, entry_id: str) -> None:
+    result = en.answer(text)
+    assert result.kind is AnswerKind.FOUND, [e.id for e in result.suggestions]
+    assert result.entry is not None and result.entry.id == entry_id
+
+
+def test_a_typo_of_a_whole_name_is_answered_but_a_word_inside_a_name_is_not(
+    en: QuestionIndex,
+) -> None:
+    typo = en.answer("asistive tecnology")
+    assert typo.stage is Stage.FUZZY and typo.entry and typo.entry.id == "assistive-technology"
+    vague = en.answer("meeting")  # inside "IEP meeting", "resolution meeting"...
+    assert vague.kind is AnswerKind.UNSURE
+    assert "iep-meeting" in [e.id for e in vague.suggestions]
+
+
+def test_unsure_offers_the_top_three(en: QuestionIndex) -> None:
+    result = en.answer("what about the plan?")
+    assert result.kind is AnswerKind.UNSURE and result.entry is None
+    assert len(result.suggestions) == UNSURE_SUGGESTIONS
+    assert len({e.id for e in result.suggestions}) == UNSURE_SUGGESTIONS
+
+
+def test_a_miss_offers_close_names_or_starters(en: QuestionIndex) -> None:
+    result = en.answer("xyzzy")
+    assert result.kind is AnswerKind.MISS and result.suggestions
+    assert en.answer("   ?  ").kind is AnswerKind.MISS
+
+
+def test_the_confidence_rule() -> None:
+    def ranked(*scores: float) -> Ranked:
+        return Ranked((), scores)
+
+    assert _confident(ranked(MIN_SCORE * 3, MIN_SCORE))
+    assert not _confident(ranked(MIN_SCORE * 0.9))  # too weak, even alone
+    assert not _confident(ranked(MIN_SCORE * 3, MIN_SCORE * 3 / MARGIN * 1.01))  # too close
+    assert _confident(ranked(MIN_SCORE))  # alone and strong enough
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "What's the difference between accommodations and modifications?",
+            {"accommodations", "modifications"},
+        ),
+        ("fba vs bip", {"fba", "bip"}),
+        ("how is an IFSP different from an IEP", {"ifsp", "iep"}),
+        ("difference between mediation and due process", {"mediation", "due-process"}),
+    ],
+)
+def test_compare_intent_names_both_entries(en: QuestionIndex, text: str, pair: set[str]) -> None:
+    result = en.answer(text)
+    assert result.kind is AnswerKind.COMPARE and result.pair is not None
+    assert {e.id for e in result.pair} == pair
+
+
+def test_a_comparison_with_its_own_entry_is_that_entry(en: QuestionIndex) -> None:
+    result = en.answer("iep vs 504")
+    assert result.kind is AnswerKind.FOUND and result.entry and result.entry.id == "iep-vs-504"
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "¿Cuál es la diferencia entre adaptaciones y modificaciones?",
+            {"accommodations", "modifications"},
+        ),
+        ("cual es la diferencia entre mediacion y debido proceso", {"mediation", "due-process"}),
+    ],
+)
+def test_spanish_compare(es: QuestionIndex, text: str, pair: set[str]) -> None:
+    result = es.answer(text)
+    assert result.kind is AnswerKind.COMPARE and result.pair is not None
+    assert {e.id for e in result.pair} == pair
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Qué es la educación especial?",
+        "que es la educacion especial",
+        "QUÉ ES LA EDUCACIÓN ESPECIAL",
+    ],
+)
+def test_spanish_accents_and_case_are_optional(es: QuestionIndex, text: str) -> None:
+    result = es.answer(text)
+    assert result.found and result.entry and result.entry.id == "special-education"
+    assert result.entry.lang == "es"
+
+
+def test_spanish_sentences_and_synonyms(es: QuestionIndex) -> None:
+    suspended = es.answer("¿pueden suspender a mi hijo si tiene un IEP?")
+    assert suspended.found and suspended.entry and suspended.entry.id == "discipline-rights"
+    plan = es.answer("¿Quién se puede beneficiar de un plan de educación 504?")
+    assert plan.found and plan.entry and plan.entry.id == "section-504-plan"
+
+
+def test_answer_entry_point_caches_per_library(library: Library) -> None:
+    first = answer(library, "Can a child with an IEP be suspended?", "en")
+    again = answer(library, "Can a child with an IEP be suspended?", "en")
+    assert first == again and first.entry and first.entry.id == "discipline-rights"
+    spanish = answer(library, "¿Qué es un IEP?", "es")
+    assert spanish.entry and spanish.entry.lang == "es"
+
+
+def test_the_lexicons_load_and_expand(library: Library) -> None:
+    lexicon = load_lexicon("en")
+    assert "suspension discipline" in lexicon.expansions("they kicked him out today")
+    assert lexicon.strip_scaffolding("can the school test my kid") == "test"
+    assert lexicon.compare_sides("whats the difference between iee and evaluation") == (
+        "iee",
+        "evaluation",
+    )
+    assert load_lexicon("es").strip_scaffolding("mi hijo tiene tdah") == "tiene tdah"
+    assert {p.stem for p in LEXICON_DIR.glob("*.yaml")} >= set(library.languages)
+
+
+def test_a_bad_lexicon_is_refused_with_every_problem() -> None:
+    data = {
+        "scaffolding": ["what is"],
+        "question_words": ["what"],
+        "stopwords": ["two words"],
+        "glue": ["of"],
+        "not_terms": [],
+        "synonyms": [{"to": "evaluation"}, {"to": "x", "from": ["y"], "extra": 1}],
+        "compare": ["(unclosed", "(?P<a>.+) and (.+)"],
+        "typo": [],
+    }
+    lexicon, issues = parse_lexicon(data, "en", "lexicon/en.yaml")
+    assert lexicon is None
+    text = "\n".join(map(str, issues))
+    assert "typo" in text
+    data.pop("typo")
+    lexicon, issues = parse_lexicon(data, "en", "lexicon/en.yaml")
+    text = "\n".join(map(str, issues))
+    assert lexicon is None
+    assert "'two words' is not one word" in text
+    assert "synonyms[0]" in text and "synonyms[1]" in text
+    assert "compare[0]" in text and "not a regular expression" in text
+    assert "compare[1]" in text and "(?P<a>...)" in text
+
+
+def test_a_comparison_entry_steps_back_unless_both_sides_are_named(
+    en: QuestionIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import content.questions as engine
+
+    assert en._comparisons()["iep-vs-504"] == {"iep", "section-504-plan"}
+
+    def score(text: str) -> float:
+        ranked = en.rank(text)
+        return dict(zip((e.id for e in ranked.entries), ranked.scores, strict=True))["iep-vs-504"]
+
+    meeting = en.answer("What happens at an IEP meeting?")
+    assert meeting.found and meeting.entry and meeting.entry.id == "iep-meeting"
+    one, both = "how long does a 504 plan last", "does an IEP or a 504 plan last longer"
+    stepped_back, kept = score(one), score(both)
+    monkeypatch.setattr(engine, "COMPARISON", 1.0)
+    assert stepped_back == pytest.approx(score(one) * 0.5)
+    assert kept == pytest.approx(score(both))
+
+
+def test_negations_and_lists(en: QuestionIndex) -> None:
+    assert "not" in en.ranker.tokens("not eligible")
+    three = en.answer(
+        "What is the difference between mediation, due process and a state complaint?"
+    )
+    assert three.kind is not AnswerKind.COMPARE  # three things are not a pair
+
+
+def test_a_close_paraphrase_of_an_example_question_needs_a_smaller_lead(library: Library) -> None:
+    from content.normalise import fold
+    from content.questions import PARAPHRASE_MARGIN, _paraphrase
+
+    pack = library.pack("en")
+    top, other = pack.entries["section-504-plan-review"], pack.entries["section-504-plan"]
+    asked = fold(top.questions[0])
+    lead = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN + 0.05)))
+    close = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN - 0.1)))
+    assert _paraphrase(asked, lead) and not _confident(lead)
+    assert not _paraphrase(asked, close)
+    assert not _paraphrase("xyzzy plugh", lead)
