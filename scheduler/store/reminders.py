@@ -104,27 +104,7 @@ def _pg_insert_reminders(
     )
     if len(ids) != len(drafts):
         raise StoreError("bulk insert returned an unexpected number of ids")
-    return [
-        ReminderRecord(
-            id=rid,
-            platform=d.platform,
-            workspace_id=d.workspace_id,
-            owner_id=d.owner_id,
-            target_kind=d.target_kind,
-            target_id=d.target_id,
-            text=d.text,
-            lang=d.lang,
-            timezone=d.timezone,
-            created_at=created_at,
-            next_fire_at=fire,
-            recurrence=d.recurrence,
-            status="active",
-            case_id=d.case_id,
-            deadline_id=d.deadline_id,
-            kind=d.kind,
-        )
-        for rid, d, fire in zip(ids, drafts, fires, strict=True)
-    ]
+    return _records(ids, drafts, fires, created_at)
 
 
 _FIRE_AT: Final = _DRAFT_FIELDS.index("next_fire_at")
@@ -164,9 +144,19 @@ def _sqlite_insert_reminders(
     ).scalar_one()
     if stored != len(drafts):
         raise StoreError("bulk insert: ids were not consecutive")
+    return _records(range(first, first + len(drafts)), drafts, fires, created_at)
+
+
+def _records(
+    ids: Iterable[int],
+    drafts: Sequence[ReminderDraft],
+    fires: Sequence[datetime],
+    created_at: datetime,
+) -> list[ReminderRecord]:
+    """The records of freshly inserted drafts, without reading them back (both bulk paths)."""
     return [
         ReminderRecord(
-            id=first + i,
+            id=rid,
             platform=d.platform,
             workspace_id=d.workspace_id,
             owner_id=d.owner_id,
@@ -183,7 +173,7 @@ def _sqlite_insert_reminders(
             deadline_id=d.deadline_id,
             kind=d.kind,
         )
-        for i, (d, fire) in enumerate(zip(drafts, fires, strict=True))
+        for rid, d, fire in zip(ids, drafts, fires, strict=True)
     ]
 
 
