@@ -220,3 +220,29 @@ async def test_durations_and_leads_are_read_at_the_edge_with_the_timing_wording(
     )
     assert refused.body["embeds"][0]["title"].startswith("Reminder leads must each be")
     assert not runtime.store.list_cases("discord", payloads.PARENT)
+
+
+@pytest.mark.parametrize(
+    ("when", "what", "local", "repeats"),
+    [
+        # Issue 13's four examples, as Discord's /iep remind takes them (when and what apart).
+        ("tomorrow at 3pm", "call the school", (15, 0), False),
+        ("at 3pm every day", "call the school", (15, 0), True),
+        ("every friday at 2pm", "submit progress notes", (14, 0), True),
+        ("on December 15 at 10am", "the IEP meeting", (10, 0), False),
+    ],
+)
+async def test_the_slack_style_examples_work_on_discord_too(bot, fake, when, what, local, repeats):
+    from zoneinfo import ZoneInfo
+
+    client, runtime = bot
+    [answer] = await remind(client, fake, when=when, what=what)
+    assert "set" in answer.body["embeds"][0]["title"], answer.body
+    [record] = reminders_of(runtime)
+    assert record.text == what and (record.recurrence is not None) is repeats
+    at = record.next_fire_at.astimezone(ZoneInfo(record.timezone))
+    assert (at.hour, at.minute) == local
+    if when.startswith("every friday"):
+        assert at.weekday() == 4
+    if when.startswith("on December 15"):
+        assert (at.month, at.day) == (12, 15)
