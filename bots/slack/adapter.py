@@ -86,6 +86,11 @@ def _routable_payload(payload: object) -> bool:
         payload.get(key) is not None and not isinstance(payload[key], dict) for key in _OBJECT_KEYS
     ):
         return False
+    view = payload.get("view")
+    if isinstance(view, dict) and not isinstance(view.get("type"), str):
+        return False  # bolt's workflow-step check reads view["type"] of every submission
+    if payload.get("type") in ("view_submission", "view_closed") and not isinstance(view, dict):
+        return False
     if payload.get("type") in ("block_actions", "interactive_message") or "actions" in payload:
         actions = payload.get("actions")
         return isinstance(actions, list) and bool(actions) and all(map(_action_ok, actions))

@@ -40,6 +40,10 @@ async def test_signed_event_of_the_wrong_shape_is_a_400(slack_lookup, caplog, bo
         {"type": "block_actions", "actions": [None]},
         {"type": "block_actions", "actions": [{"action_id": "x"}], "user": "U1"},
         {"type": "view_submission", "view": "x"},
+        # found by the fuzz test in CI: bolt's workflow-step check reads view["type"]
+        {"type": "view_submission", "view": {"callback_id": "iep_remind_modal"}},
+        {"type": "view_submission", "view": {"callback_id": "x", "state": {"values": None}}},
+        {"type": "view_submission"},
         {"type": "shortcut", "team": 5, "callback_id": "x"},
         {"type": "block_actions", "actions": [{}]},
         {"type": "block_actions", "actions": [{"action_id": ["x"]}]},
