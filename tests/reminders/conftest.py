@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
+from bots.context import Context
 from scheduler.delivery.messages import Outgoing
+from scheduler.identity import Asker
+from scheduler.reminders.service import ReminderService
+from scheduler.store.database import open_store
 from tests.store.pg_helpers import postgres_schema
 
 
@@ -47,3 +53,24 @@ class RecordingNotifier:
 @pytest.fixture
 def notifier() -> RecordingNotifier:
     return RecordingNotifier()
+
+
+NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday, before the November DST change
+ALICE = Asker(
+    platform="slack",
+    user_id="UA",
+    workspace_id="T1",
+    channel_id="C1",
+    is_admin=False,
+    timezone="America/Chicago",
+)
+
+
+@pytest.fixture
+def ctx(library, db_url):
+    """The router's context on a real store (SQLite and PostgreSQL), with time fixed at NOW."""
+    store = open_store(db_url)
+    context = Context(library, store=store, reminders=ReminderService(store))
+    with time_machine.travel(NOW, tick=False):
+        yield context
+    store.close()

@@ -9,27 +9,15 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-import time_machine
 
-from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
 from scheduler.identity import Asker
 from scheduler.reminders.jobs import occurrences
-from scheduler.reminders.service import ReminderService
-from scheduler.store.database import open_store
 from scheduler.timing import latest_allowed
 from scheduler.timing.recurrence import Recurrence
+from tests.reminders.conftest import ALICE, NOW
 
-NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)  # a Wednesday, before the November DST change
-ALICE = Asker(
-    platform="slack",
-    user_id="UA",
-    workspace_id="T1",
-    channel_id="C1",
-    is_admin=False,
-    timezone="America/Chicago",
-)
 BOB = Asker(
     platform="slack",
     user_id="UB",
@@ -39,15 +27,6 @@ BOB = Asker(
     timezone="America/Chicago",
 )
 ADMIN = Asker(platform="slack", user_id="UX", workspace_id="T1", channel_id="C1", is_admin=True)
-
-
-@pytest.fixture
-def ctx(library, db_url):
-    store = open_store(db_url)
-    context = Context(library, store=store, reminders=ReminderService(store))
-    with time_machine.travel(NOW, tick=False):
-        yield context
-    store.close()
 
 
 def test_remind_list_cancel_snooze(ctx) -> None:

@@ -3,36 +3,9 @@ state without such a clock says so instead of storing an empty case."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-import time_machine
-
-from bots.context import Context
 from bots.replies import ReplyKind
 from bots.router import route
-from scheduler.identity import Asker
-from scheduler.reminders.service import ReminderService
-from scheduler.store.database import open_store
-
-NOW = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)
-ALICE = Asker(
-    platform="slack",
-    user_id="UA",
-    workspace_id="T1",
-    channel_id="C1",
-    is_admin=False,
-    timezone="America/Chicago",
-)
-
-
-@pytest.fixture
-def ctx(library, db_url):
-    store = open_store(db_url)
-    context = Context(library, store=store, reminders=ReminderService(store))
-    with time_machine.travel(NOW, tick=False):
-        yield context
-    store.close()
+from tests.reminders.conftest import ALICE
 
 
 def test_track_a_texas_request(ctx) -> None:
