@@ -46,7 +46,7 @@ from bots.slack.escape import escape_keep_channels, from_slack
 from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code
 from bots.slack.syntax import SYNTAX
-from bots.verbs.declare import VERBS, Verb, invoke
+from bots.verbs.declare import VERBS, Kind, Verb, invoke
 from content.i18n import N_, norm_lang, tr
 from scheduler.identity import Asker
 
@@ -156,8 +156,8 @@ class SlackBot:
         app.action(SHARE_ACTION)(self.on_share)
         app.action(OPEN_REMIND)(self.on_open_modal)
         app.action(OPEN_TRACK)(self.on_open_modal)
-        app.view(views.REMIND_MODAL)(self.on_submit)
-        app.view(views.TRACK_MODAL)(self.on_submit)
+        for verb in views.form_verbs():
+            app.view(views.form_callback(verb))(self.on_submit)
         app.event("app_home_opened")(self.on_home_opened)
         app.event("app_uninstalled")(self.on_uninstalled)
         app.event("tokens_revoked")(self.on_tokens_revoked)
@@ -449,11 +449,7 @@ class SlackBot:
             asker.channel_id if asker.channel_id and not asker.channel_id.startswith("D") else None
         )
         lang = await self.lang(asker)
-        view = (
-            views.remind_modal(today, channel, lang)
-            if verb == "remind"
-            else views.track_modal(today, channel, lang)
-        )
+        view = views.form_view(VERBS[verb], today, channel, lang)
         try:
             client = await self.client(asker.workspace_id)
             await client.views_open(trigger_id=trigger_id, view=view)
@@ -468,7 +464,6 @@ class SlackBot:
         context: AsyncBoltContext,
     ) -> None:
         state = (view.get("state") or {}).get("values") or {}
-        is_remind = view.get("callback_id") == views.REMIND_MODAL
         try:
             metadata = json.loads(view.get("private_metadata") or "{}")
         except ValueError:
@@ -477,14 +472,16 @@ class SlackBot:
             metadata = {}
         # The language the form was opened in: no store read before the 3-second ack.
         lang = norm_lang(str(metadata.get("lang") or "en"))
-        submission = (
-            views.remind_command(state, lang) if is_remind else views.track_command(state, lang)
-        )
+        callback = view.get("callback_id")
+        name = next((v for v in views.form_verbs() if views.form_callback(v) == callback), "track")
+        verb = VERBS[name]
+        team, user, _ = self._who(body, context)
+        channel = metadata.get("channel") or None
+        quick = self.directory.quick_asker(team, user, channel)
+        submission = views.form_values(verb, state if isinstance(state, dict) else {}, quick, lang)
         if submission.values is None:
             await ack(response_action="errors", errors=submission.errors)
             return
-        channel = metadata.get("channel") or None
-        team, user, _ = self._who(body, context)
         work = asyncio.ensure_future(
             self._submit(team, user, channel, submission.verb, submission.values)
         )
@@ -505,11 +502,14 @@ class SlackBot:
             self.spawn(work)
             return
         if reply.kind is ReplyKind.ERROR:
-            field = "what" if is_remind else "case"
+            # Shown next to the verb's first text field (remind: the time; track: the label).
+            fields = views.form_fields(verb)
+            field = next((p.name for p in fields if p.kind is Kind.TEXT), fields[0].name)
             message = reply.title + (f" {reply.sections[0].text}" if reply.sections else "")
             await ack(response_action="errors", errors={field: message[:300]})
             return
-        title = tr(reply.lang, "Reminder saved") if is_remind else tr(reply.lang, "Case tracked")
+        saved = {"remind": N_("Reminder saved"), "track": N_("Case tracked")}
+        title = tr(reply.lang, saved[name]) if name in saved else reply.title
         await ack(response_action="update", view=views.result_view(title, reply))
 
     async def _submit(

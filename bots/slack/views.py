@@ -29,10 +29,9 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.escape import clip, escape_keep_channels, strip_marks
+from bots.verbs.declare import VERBS, Kind, Param, TextInput, Unreadable, Verb, convert_text
 from content.i18n import N_, tr
-from scheduler.identity import Target
-from scheduler.limits import REMINDER_TEXT_MAX
-from scheduler.timing.durations import parse_leads
+from scheduler.identity import Asker, Target
 
 REMIND_MODAL = "iep_remind_modal"
 TRACK_MODAL = "iep_track_modal"
@@ -48,18 +47,6 @@ EVENTS = {
     "referral": N_("Referral to early intervention (Part C)"),
     "birthdate": N_("Child's birth date (Part C to B)"),
 }
-REPEATS = {
-    "once": N_("Once"),
-    "day": N_("Every day"),
-    "weekday": N_("Every weekday (Mon–Fri)"),
-    "week": N_("Every week on that day"),
-}
-LEADS = ("30d", "14d", "7d", "3d", "1d")
-DEFAULT_LEADS = ("14d", "7d", "1d")
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_STATE = re.compile(r"^[A-Za-z]{2}$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -95,112 +82,87 @@ def _modal(
     }
 
 
-def _channel_picker(label: str, lang: str) -> Block:
-    return _input(
-        "to",
-        label,
-        {
+# -- forms built from a verb's declaration ---------------------------------------------------
+# A verb's form is its declared parameters, each as the Slack input its kind calls for; a
+# submission is read back parameter by parameter with the same converter as typed text
+# (``convert_text``), so the form holds no rule of its own. Adding a parameter to a verb adds a
+# field here. Kinds a person does not fill in (a reminder id, a delivery time) have no field.
+def form_verbs() -> list[str]:
+    """The verbs declared with a form (``Verb.form``)."""
+    return [name for name, verb in VERBS.items() if verb.form]
+
+
+FORM_KINDS = frozenset(
+    {
+        Kind.TERM, Kind.TEXT, Kind.DATE, Kind.EVENT, Kind.STATE, Kind.TARGET, Kind.DURATION,
+        Kind.LEADS, Kind.ZONE, Kind.CHOICE, Kind.PERSON,
+    }
+)  # fmt: skip
+LONG_TEXT = 200  # a text parameter longer than this gets a multi-line box
+
+
+def form_callback(verb: str) -> str:
+    return REMIND_MODAL if verb == "remind" else TRACK_MODAL if verb == "track" else f"iep_{verb}"
+
+
+def form_fields(verb: Verb) -> list[Param]:
+    return [p for p in verb.params if p.kind in FORM_KINDS]
+
+
+def _choices(param: Param, lang: str) -> list[dict[str, Any]]:
+    if param.choices:
+        return [_option(value, tr(lang, label)) for value, label in param.choices]
+    return [_option(k, tr(lang, v)) for k, v in EVENTS.items()]  # Kind.EVENT
+
+
+def _element(param: Param, today: date, lang: str) -> dict[str, Any]:
+    kind = param.kind
+    if kind is Kind.DATE:
+        return {"type": "datepicker", "initial_date": today.isoformat()}
+    if kind in (Kind.EVENT, Kind.CHOICE):
+        options = _choices(param, lang)
+        return {"type": "static_select", "options": options, "initial_option": options[0]}
+    if kind is Kind.TARGET:
+        return {
             "type": "conversations_select",
             "filter": {"include": ["public", "private"], "exclude_bot_users": True},
             "placeholder": plain(tr(lang, "A direct message to you"), 150),
-        },
-        optional=True,
-        hint=tr(
-            lang,
-            "Leave empty to get it as a direct message. For a channel you must be a member.",
-        ),
-    )
+        }
+    if kind is Kind.PERSON:
+        return {"type": "users_select", "placeholder": plain(tr(lang, "Someone else"), 150)}
+    element: dict[str, Any] = {"type": "plain_text_input"}
+    if param.max_length:
+        element["max_length"] = param.max_length
+        element["multiline"] = param.max_length > LONG_TEXT
+    return element
 
 
-def remind_modal(today: date, channel_id: str | None, lang: str = "en") -> Block:
-    """The form in the opener's language; ``lang`` rides in the metadata so the submission's
-    field errors are in that language too."""
-    repeats = [_option(k, tr(lang, v)) for k, v in REPEATS.items()]
+def form_view(verb: Verb, today: date, channel_id: str | None, lang: str = "en") -> Block:
+    """The verb's form in the opener's language; ``lang`` rides in the metadata so the
+    submission's field errors are in that language too."""
+    blocks = [
+        _input(
+            p.name,
+            tr(lang, p.help),
+            _element(p, today, lang),
+            optional=not p.required,
+        )
+        for p in form_fields(verb)
+    ]
+    if any(p.kind is Kind.TEXT for p in verb.params):
+        blocks.append(context(tr(lang, "Use a case label such as AB-7, never a student's name.")))
     return _modal(
-        REMIND_MODAL,
-        tr(lang, "New reminder"),
-        [
-            _input(
-                "what",
-                tr(lang, "Remind about"),
-                {
-                    "type": "plain_text_input",
-                    "multiline": True,
-                    "max_length": REMINDER_TEXT_MAX,
-                    "placeholder": plain(tr(lang, "Bring the draft IEP for AB-7"), 150),
-                },
-                hint=tr(lang, "Use a case label such as AB-7, never a student's name."),
-            ),
-            _input(
-                "day", tr(lang, "Day"), {"type": "datepicker", "initial_date": today.isoformat()}
-            ),
-            _input("time", tr(lang, "Time"), {"type": "timepicker", "initial_time": "09:00"}),
-            _input(
-                "repeat",
-                tr(lang, "Repeat"),
-                {"type": "static_select", "options": repeats, "initial_option": repeats[0]},
-            ),
-            _channel_picker(tr(lang, "Send to"), lang),
-        ],
-        {"channel": channel_id or "", "lang": lang},
-        lang,
-    )
-
-
-def _lead_option(value: str, lang: str) -> dict[str, Any]:
-    return _option(value, tr(lang, "{n} day(s) before", n=value[:-1]))
-
-
-def track_modal(today: date, channel_id: str | None, lang: str = "en") -> Block:
-    events = [_option(k, tr(lang, v)) for k, v in EVENTS.items()]
-    return _modal(
-        TRACK_MODAL,
-        tr(lang, "Track a case"),
-        [
-            _input(
-                "event",
-                tr(lang, "What happened"),
-                {"type": "static_select", "options": events, "initial_option": events[0]},
-            ),
-            _input(
-                "day", tr(lang, "On"), {"type": "datepicker", "initial_date": today.isoformat()}
-            ),
-            _input(
-                "case",
-                tr(lang, "Case label"),
-                {
-                    "type": "plain_text_input",
-                    "max_length": LABEL_MAX,
-                    "placeholder": plain("AB-7", 150),
-                },
-                hint=tr(lang, "Letters, digits and dashes. Never a student's name."),
-            ),
-            _input(
-                "state",
-                tr(lang, "State (optional)"),
-                {"type": "plain_text_input", "max_length": 2, "placeholder": plain("TX", 150)},
-                optional=True,
-                hint=tr(lang, "Two letters; empty uses the federal IDEA timelines."),
-            ),
-            _input(
-                "leads",
-                tr(lang, "Remind me before each deadline"),
-                {
-                    "type": "multi_static_select",
-                    "options": [_lead_option(v, lang) for v in LEADS],
-                    "initial_options": [_lead_option(v, lang) for v in DEFAULT_LEADS],
-                },
-            ),
-            _channel_picker(tr(lang, "Send reminders to"), lang),
-        ],
-        {"channel": channel_id or "", "lang": lang},
+        form_callback(verb.name),
+        tr(lang, verb.form or verb.summary or verb.name),
+        blocks,
+        {"channel": channel_id or "", "lang": lang, "verb": verb.name},
         lang,
     )
 
 
 @dataclass(frozen=True)
 class Submission:
-    """A modal turned into a verb's typed values, or the per-field errors to show instead."""
+    """A form turned into a verb's typed values, or the per-field errors to show instead."""
 
     verb: str
     values: dict[str, Any] | None
@@ -208,91 +170,56 @@ class Submission:
 
 
 def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return (state.get(block_id) or {}).get("v") or {}
+    found = (state.get(block_id) or {}).get("v") or {}
+    return found if isinstance(found, dict) else {}
 
 
-def _selected(state: dict[str, Any], block_id: str) -> str | None:
-    option = _value(state, block_id).get("selected_option") or {}
-    return option.get("value")
-
-
-def _target(state: dict[str, Any]) -> Target | None:
-    channel = _value(state, "to").get("selected_conversation")
-    if channel and re.match(r"^[CGD][A-Z0-9]{1,20}$", channel):
-        return Target("channel", channel)
-    return None
-
-
-def remind_command(state: dict[str, Any], lang: str = "en") -> Submission:
-    errors: dict[str, str] = {}
-    text = " ".join(strip_marks(_value(state, "what").get("value") or "").split())
-    if not text:
-        errors["what"] = tr(lang, "Write what the reminder should say.")
-    elif len(text) > REMINDER_TEXT_MAX:
-        errors["what"] = tr(
-            lang,
-            "That is {length} characters; the most is {most}.",
-            length=f"{len(text):,}",
-            most=f"{REMINDER_TEXT_MAX:,}",
-        )
-    day = _value(state, "day").get("selected_date") or ""
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
-        errors["day"] = tr(lang, "Pick a day.")
-        on = None
-    at = _value(state, "time").get("selected_time") or ""
-    if not _TIME.match(at):
-        errors["time"] = tr(lang, "Pick a time.")
-    repeat = _selected(state, "repeat") or "once"
-    if repeat not in REPEATS:
-        errors["repeat"] = tr(lang, "Pick how often.")
-    if errors or on is None:
-        return Submission("remind", None, errors)
-    if repeat == "once":
-        when = f"{on.isoformat()} {at}"
-    elif repeat == "week":
-        when = f"every {WEEKDAY_NAMES[on.weekday()]} at {at}"
+def _raw(state: dict[str, Any], param: Param) -> str:
+    """What the person entered in one field, as text (empty when nothing)."""
+    value = _value(state, param.name)
+    if param.kind is Kind.DATE:
+        raw = value.get("selected_date")
+    elif param.kind in (Kind.EVENT, Kind.CHOICE):
+        raw = (value.get("selected_option") or {}).get("value")
+    elif param.kind is Kind.TARGET:
+        raw = value.get("selected_conversation")
+    elif param.kind is Kind.PERSON:
+        raw = value.get("selected_user")
     else:
-        when = f"every {repeat} at {at}"
-    # The trailing ":" ends the time phrase, so a message starting with a number stays whole.
-    return Submission("remind", {"when": f"{when}:", "what": text, "to": _target(state)}, {})
+        raw = value.get("value")
+    return " ".join(strip_marks(raw).split()) if isinstance(raw, str) else ""
 
 
-def track_command(state: dict[str, Any], lang: str = "en") -> Submission:
+def form_values(verb: Verb, state: dict[str, Any], asker: Asker, lang: str = "en") -> Submission:
+    """Each declared field read back and converted as typed text would be; a field that is
+    empty but required, or that cannot be read, is an error next to it."""
     errors: dict[str, str] = {}
-    event = _selected(state, "event")
-    if event not in EVENTS:
-        errors["event"] = tr(lang, "Pick what happened.")
-    day = _value(state, "day").get("selected_date") or ""
-    on = None
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
-        errors["day"] = tr(lang, "Pick the day it happened.")
-    label = strip_marks(_value(state, "case").get("value") or "").strip()
-    if not _LABEL.match(label):
-        errors["case"] = tr(
-            lang, "A short label: letters, digits and dashes, e.g. AB-7 (never a name)."
-        )
-    us_state = (_value(state, "state").get("value") or "").strip()
-    if us_state and not _STATE.match(us_state):
-        errors["state"] = tr(lang, "Two letters, e.g. TX, or leave it empty.")
-    leads = [o.get("value") for o in _value(state, "leads").get("selected_options") or []]
-    leads = [lead for lead in leads if lead in LEADS]
-    if not leads:
-        errors["leads"] = tr(lang, "Pick at least one.")
-    if errors or on is None:
-        return Submission("track", None, errors)
-    values: dict[str, Any] = {
-        "event": event,
-        "on": on,
-        "case": label,
-        "lead": parse_leads(",".join(leads)),
-        "state": us_state.upper() or None,
-        "to": _target(state),
-    }
-    return Submission("track", values, {})
+    values: dict[str, Any] = {}
+    reading = TextInput("", asker, lang)
+    for param in form_fields(verb):
+        raw = _raw(state, param)
+        if not raw:
+            if param.required:
+                errors[param.name] = tr(lang, "This is needed.")
+            continue
+        if param.kind is Kind.TARGET:
+            if not re.match(r"^[CG][A-Z0-9]{1,20}$", raw):
+                errors[param.name] = tr(lang, "Pick a channel, or leave it empty.")
+                continue
+            values[param.keyword_name] = Target("channel", raw)
+        elif param.kind is Kind.PERSON:
+            if not re.match(r"^[UW][A-Z0-9]{1,20}$", raw):
+                errors[param.name] = tr(lang, "I could not read that")
+                continue
+            values[param.keyword_name] = Target("user", raw)
+        else:
+            try:
+                values[param.keyword_name] = convert_text(param, raw, reading)
+            except Unreadable as exc:
+                errors[param.name] = str(exc)[:300]
+    if errors:
+        return Submission(verb.name, None, errors)
+    return Submission(verb.name, values, {})
 
 
 def result_view(title: str, reply: Reply) -> Block:

@@ -118,6 +118,7 @@ DECLARED = (
         "track consent 2026-09-15 case=AB-7",
         N_("due dates plus reminders 14, 7 and 1 days before each (lead=, state=, to=)"),
         summary=N_("Follow a case's deadlines with reminders"),
+        form=N_("Track a case"),
         params=(
             _EVENT,
             _DATE,
@@ -155,6 +156,7 @@ DECLARED = (
         N_("remind me tomorrow 9am bring the draft"),
         N_("a one-off or repeating reminder, to you, someone else (@name) or a channel"),
         summary=N_("A one-off or repeating reminder"),
+        form=N_("New reminder"),
         params=(
             Param(
                 "when",

@@ -12,6 +12,8 @@ values (a ``date``, a ``Target``, an ``int`` reminder id, a ``timedelta``…), p
   ranges and autocomplete chosen by the parameter's ``Kind``, and calls the function with the
   converted option values (no text in between);
 - Slack's listeners and ``iepbot run`` read the flags (``cheap``, ``shareable``, ...).
+- a verb declared with ``form=`` (a title) gets a Slack modal built from its ``params``, one
+  field per parameter a person fills in, read back with the same converters as typed text.
 
 Adding a verb (see ``tests/bots/test_declared_verb.py`` for a complete one)::
 
@@ -172,6 +174,8 @@ class Verb:
     # command words, which stay English in every language (Spanish aliases also work).
     usage_translated: bool = False
     aliases: tuple[str, ...] = ()
+    # The title of the verb's form (a Slack modal built from ``params``); empty: no form.
+    form: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,22 +18,26 @@ def _deadlines_ready() -> bool:
     return True
 
 
-def remind_values(what="Bring the draft IEP", *, day=None, at="09:00", repeat="once", to=None):
-    day = day or (datetime.now(ZoneInfo("America/Chicago")).date() + timedelta(days=2))
+def remind_values(what="Bring the draft IEP", *, when=None, to=None):
+    """The remind form as Slack submits it: its fields are the verb's declared parameters."""
+    when = when if when is not None else "in 2 days at 9am"
     return {
+        "when": {"v": {"type": "plain_text_input", "value": when}},
         "what": {"v": {"type": "plain_text_input", "value": what}},
-        "day": {"v": {"type": "datepicker", "selected_date": day.isoformat()}},
-        "time": {"v": {"type": "timepicker", "selected_time": at}},
-        "repeat": {
-            "v": {
-                "type": "static_select",
-                "selected_option": {
-                    "text": {"type": "plain_text", "text": repeat},
-                    "value": repeat,
-                },
-            }
-        },
         "to": {"v": {"type": "conversations_select", "selected_conversation": to}},
+        "person": {"v": {"type": "users_select", "selected_user": None}},
+    }
+
+
+def track_values(case="AB-7", *, lead="14d,7d", day=None):
+    day = day or datetime.now(ZoneInfo("America/Chicago")).date()
+    return {
+        "event": {"v": {"type": "static_select", "selected_option": {"value": "consent"}}},
+        "date": {"v": {"type": "datepicker", "selected_date": day.isoformat()}},
+        "case": {"v": {"type": "plain_text_input", "value": case}},
+        "state": {"v": {"type": "plain_text_input", "value": None}},
+        "lead": {"v": {"type": "plain_text_input", "value": lead}},
+        "to": {"v": {"type": "conversations_select", "selected_conversation": None}},
     }
 
 
@@ -63,7 +67,9 @@ async def test_remind_modal_creates_a_reminder(slack):
 
 async def test_repeating_reminder_from_the_modal(slack):
     view = await _open(slack)
-    answer = (await slack.sender.submit(view, remind_values("12 copies", repeat="weekday"))).json()
+    answer = (
+        await slack.sender.submit(view, remind_values("12 copies", when="every weekday at 8am"))
+    ).json()
     assert answer["response_action"] == "update"
     [stored] = slack.ctx.store.list_reminders_for_owner("slack", "U1")
     assert stored.recurrence and stored.text == "12 copies"
@@ -73,8 +79,8 @@ async def test_repeating_reminder_from_the_modal(slack):
     ("values", "field"),
     [
         (remind_values("   "), "what"),
-        (remind_values("x" * 10_000), "what"),
-        (remind_values(at="25:99"), "time"),
+        (remind_values(when=""), "when"),
+        (remind_values(when="whenever you like"), "when"),
     ],
 )
 async def test_bad_fields_are_reported_next_to_the_field(slack, values, field):
@@ -89,7 +95,7 @@ async def test_channel_from_the_modal_needs_membership(slack):
     view = await _open(slack)
     answer = (await slack.sender.submit(view, remind_values(to="C2"))).json()
     assert answer["response_action"] == "errors"
-    assert "member" in answer["errors"]["what"]
+    assert "member" in answer["errors"]["when"]
     answer = (await slack.sender.submit(view, remind_values(to="C1"))).json()
     assert answer["response_action"] == "update"
     [stored] = slack.ctx.store.list_reminders_for_owner("slack", "U1")
@@ -108,20 +114,7 @@ async def test_home_button_opens_the_modal(slack):
 async def test_track_modal_then_calendar_file(slack):
     view = await _open(slack, "track")
     assert view["callback_id"] == "iep_track_modal"
-    today = datetime.now(ZoneInfo("America/Chicago")).date()
-    values = {
-        "event": {"v": {"type": "static_select", "selected_option": {"value": "consent"}}},
-        "day": {"v": {"type": "datepicker", "selected_date": today.isoformat()}},
-        "case": {"v": {"type": "plain_text_input", "value": "AB-7"}},
-        "state": {"v": {"type": "plain_text_input", "value": None}},
-        "leads": {
-            "v": {
-                "type": "multi_static_select",
-                "selected_options": [{"value": "14d"}, {"value": "7d"}],
-            }
-        },
-        "to": {"v": {"type": "conversations_select", "selected_conversation": None}},
-    }
+    values = track_values()
     answer = (await slack.sender.submit(view, values)).json()
     assert answer["response_action"] == "update", answer
     assert_valid_blocks(answer["view"]["blocks"], max_blocks=100)
@@ -141,12 +134,24 @@ async def test_track_modal_then_calendar_file(slack):
 
 async def test_track_modal_rejects_a_name_like_label(slack):
     view = await _open(slack, "track")
-    values = {
-        "event": {"v": {"type": "static_select", "selected_option": {"value": "consent"}}},
-        "day": {"v": {"type": "datepicker", "selected_date": "2026-11-20"}},
-        "case": {"v": {"type": "plain_text_input", "value": "Jordan Smith"}},
-        "leads": {"v": {"type": "multi_static_select", "selected_options": []}},
-    }
+    values = track_values("Jordan Smith")
     answer = (await slack.sender.submit(view, values)).json()
     assert answer["response_action"] == "errors"
-    assert set(answer["errors"]) == {"case", "leads"}
+    assert set(answer["errors"]) == {"case"}
+    assert slack.ctx.store.list_cases("slack", "U1") == []
+
+
+async def test_the_forms_are_the_verbs_declarations(slack):
+    # Issue 16: a form is built from its verb's declared parameters, not by hand: one field
+    # per parameter a person fills in, with the declaration's help as its label.
+    from bots.verbs.declare import VERBS
+
+    for n, name in enumerate(("remind", "track"), start=1):
+        assert (await slack.sender.command(name)).status == 200
+        view = (await slack.fake.wait_call("views.open", n))[-1]["view"]
+        assert_valid_blocks(view["blocks"], max_blocks=100)
+        fields = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+        declared = [
+            p.name for p in VERBS[name].params if p.kind.value not in ("reminder", "instant")
+        ]
+        assert fields == declared, name

@@ -69,4 +69,4 @@ async def test_the_reminder_modal_opens_in_spanish_and_its_errors_too(slack):
     assert view["submit"]["text"] == "Guardar"
     answer = await slack.sender.submit(view, {}, user="U2")
     errors = answer.json()["errors"]
-    assert errors["what"] == "Escribe lo que debe decir el recordatorio."
+    assert errors["what"] == "Hace falta completar esto." and errors["when"] == errors["what"]
