@@ -11,7 +11,8 @@ deadline nobody can check is worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -335,17 +336,34 @@ def _evidence(check: _Checker, strict: bool) -> tuple[str | None, bool, str | No
     return quote, verified, missing
 
 
-def _year_end_move(check: _Checker) -> YearEndMove | None:
-    raw = check.raw.get("year_end_move")
+def _nested(check: _Checker, field: str, allowed: Iterable[str], what: str) -> _Checker | None:
+    """The checker of a nested mapping field (``pause``, ``year_end_move``), or None when the
+    rule has none; a non-mapping or an unknown key is refused with the field's full name."""
+    raw = check.raw.get(field)
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        raise check.fail("year_end_move", "must be a mapping")
-    unknown = sorted(str(key) for key in raw if key not in _YEAR_END_FIELDS)
+        raise check.fail(field, what)
+    unknown = sorted(str(key) for key in raw if key not in allowed)
     if unknown:
-        raise check.fail(f"year_end_move.{unknown[0]}", "unknown field")
-    inner = _Checker(check.where, raw)
+        raise check.fail(f"{field}.{unknown[0]}", "unknown field")
+    return _Checker(check.where, raw)
+
+
+@contextmanager
+def _inside(field: str) -> Iterator[None]:
+    """Errors of a nested checker name the field with its parent: ``pause.summer``."""
     try:
+        yield
+    except RuleDataError as exc:
+        raise RuleDataError(str(exc).replace("field '", f"field '{field}.", 1)) from exc
+
+
+def _year_end_move(check: _Checker) -> YearEndMove | None:
+    inner = _nested(check, "year_end_move", _YEAR_END_FIELDS, "must be a mapping")
+    if inner is None:
+        return None
+    with _inside("year_end_move"):
         left_unit = inner.choice("left_unit", UNITS, None)
         left_max = inner.number("left_max", 0, 200)
         left_min = inner.number("left_min", 0, 200) or 0
@@ -353,8 +371,6 @@ def _year_end_move(check: _Checker) -> YearEndMove | None:
         next_unit = inner.choice("next_year_unit", UNITS, "calendar")
         before_next = inner.flag("before_next_first_day", False)
         month_day_text = inner.text("due_month_day", required=False)
-    except RuleDataError as exc:
-        raise RuleDataError(str(exc).replace("field '", "field 'year_end_move.", 1)) from exc
     if left_max is None:
         raise check.fail("year_end_move.left_max", "missing")
     month_day = None
@@ -388,20 +404,14 @@ def _translations(check: _Checker) -> tuple[tuple[tuple[str, str], str], ...]:
 
 
 def _pause(check: _Checker) -> Pause | None:
-    raw = check.raw.get("pause")
-    if raw is None:
+    inner = _nested(
+        check, "pause", _PAUSE_FIELDS, "must be a mapping (summer, breaks_longer_than_school_days)"
+    )
+    if inner is None:
         return None
-    if not isinstance(raw, Mapping):
-        raise check.fail("pause", "must be a mapping (summer, breaks_longer_than_school_days)")
-    unknown = sorted(str(key) for key in raw if key not in _PAUSE_FIELDS)
-    if unknown:
-        raise check.fail(f"pause.{unknown[0]}", "unknown field")
-    inner = _Checker(check.where, raw)
-    try:
+    with _inside("pause"):
         summer = inner.flag("summer", False)
         breaks = inner.number("breaks_longer_than_school_days", 0, 30)
-    except RuleDataError as exc:
-        raise RuleDataError(str(exc).replace("field '", "field 'pause.", 1)) from exc
     if not summer and breaks is None:
         raise check.fail("pause", "say what stops the clock: summer and/or breaks")
     return Pause(summer, breaks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from content.i18n import tr
+from content.i18n import N_, tr
 from scheduler.store.records import ReminderRecord
 from scheduler.timing.zones import format_local, resolve_timezone
 
@@ -68,20 +68,17 @@ def failed_notice(reminder: ReminderRecord, code: str) -> str:
 def uncertain_notice(reminder: ReminderRecord, fire_at: datetime, *, stopped: bool = True) -> str:
     """``stopped``: the bot died mid-send (found at restart); otherwise the platform's answer
     was one nobody planned for. Either way the platform may have the message."""
-    if not stopped:
-        return tr(
-            reminder.lang,
-            "Reminder #{id}, due {due}, may not have gone out: something unexpected happened "
-            "while sending it. It said: {text}",
-            id=reminder.id,
-            due=_local(reminder, fire_at),
-            text=reminder.text,
+    message = (
+        N_(
+            "Reminder #{id}, due {due}, may not have gone out: the bot stopped while sending it. "
+            "It said: {text}"
         )
+        if stopped
+        else N_(
+            "Reminder #{id}, due {due}, may not have gone out: something unexpected happened "
+            "while sending it. It said: {text}"
+        )
+    )
     return tr(
-        reminder.lang,
-        "Reminder #{id}, due {due}, may not have gone out: the bot stopped while sending it. "
-        "It said: {text}",
-        id=reminder.id,
-        due=_local(reminder, fire_at),
-        text=reminder.text,
+        reminder.lang, message, id=reminder.id, due=_local(reminder, fire_at), text=reminder.text
     )
