@@ -244,6 +244,9 @@ async def run_declared(
             value = options.get(param.name)
             if value is None:
                 continue
+            if param.kind is Kind.PERSON and not isinstance(value, discord.User | discord.Member):
+                # Discord resolves a user option to a user; anything else is not one.
+                raise Unconverted(N_("I could not read that"), NOTHING_SAVED)
             if (
                 param.kind is Kind.PERSON
                 and interaction.guild_id is not None

@@ -189,3 +189,19 @@ async def test_buttons_work_after_a_restart(fake, tmp_path):
         embed = await _press(client, fake, sent, "Done")
         assert embed["title"] == f"Reminder #{record.id} marked done"
         assert runtime.store.latest_delivery(record.id).action == "done"
+
+
+async def test_a_person_option_that_is_not_a_user_is_refused_cleanly(bot, fake, caplog):
+    # Found by the Discord fuzz test: a `person` option whose value is a string, not a user
+    # (Discord's schema says user; a forged or broken payload may not), crashed with an
+    # AttributeError behind the apology. It is an unreadable option: refused, nothing stored.
+    import logging
+
+    client, runtime = bot
+    payload = payloads.command("remind", when="tomorrow 9am", what="x", person="not-a-user")
+    with caplog.at_level(logging.WARNING):
+        [answer] = await dispatch(client, fake, payload)
+    assert answer.body["flags"] & EPHEMERAL
+    assert answer.body["embeds"][0]["title"] == "I could not read that"
+    assert _all(runtime) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
