@@ -54,10 +54,13 @@ class Scored:
     got: str  # what the bot did, for a report line
 
 
-def load_questions(folder: Path = QUESTIONS) -> list[Question]:
-    """Every question of every file; the language is the file name's prefix ("es_b.yaml")."""
+def load_questions(
+    folder: Path = QUESTIONS, patterns: tuple[str, ...] = ("*.yaml",)
+) -> list[Question]:
+    """Every question of every file matching ``patterns`` (globs relative to ``folder``); the
+    language is the file name's prefix ("es_b.yaml")."""
     found: list[Question] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted({p for pattern in patterns for p in folder.glob(pattern)}):
         lang = path.stem.split("_", 1)[0]
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             found.append(
@@ -223,9 +226,12 @@ def main() -> None:
     parser.add_argument("--show", choices=("wrong", "missed", "all"), help="list those questions")
     parser.add_argument("--no-process", action="store_true", help="skip the process timings")
     parser.add_argument("--calibrate", action="store_true", help="search weights and thresholds")
+    parser.add_argument(
+        "--files", nargs="+", default=["*.yaml"], help="globs relative to tests/questions"
+    )
     args = parser.parse_args()
     library = load_library()
-    questions = load_questions()
+    questions = load_questions(QUESTIONS, tuple(args.files))
     if args.calibrate:
         calibrate(questions, library)
         return
