@@ -54,10 +54,15 @@ class Scored:
     got: str  # what the bot did, for a report line
 
 
-def load_questions(folder: Path = QUESTIONS) -> list[Question]:
-    """Every question of every file; the language is the file name's prefix ("es_b.yaml")."""
+def load_questions(folder: Path = QUESTIONS, files: list[str] | None = None) -> list[Question]:
+    """Every question of every file; the language is the file name's prefix ("es_b.yaml").
+    ``files`` keeps only those file names or globs ("en_c.yaml", "en_*"): a held-out part can
+    be scored on its own."""
     found: list[Question] = []
-    for path in sorted(folder.glob("*.yaml")):
+    paths = sorted(folder.glob("*.yaml"))
+    if files:
+        paths = [p for p in paths if any(p.match(pattern) for pattern in files)]
+    for path in paths:
         lang = path.stem.split("_", 1)[0]
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             found.append(
@@ -223,9 +228,15 @@ def main() -> None:
     parser.add_argument("--show", choices=("wrong", "missed", "all"), help="list those questions")
     parser.add_argument("--no-process", action="store_true", help="skip the process timings")
     parser.add_argument("--calibrate", action="store_true", help="search weights and thresholds")
+    parser.add_argument(
+        "--files",
+        nargs="+",
+        metavar="NAME",
+        help="only these question files, names or globs under tests/questions (e.g. en_c.yaml)",
+    )
     args = parser.parse_args()
     library = load_library()
-    questions = load_questions()
+    questions = load_questions(files=args.files)
     if args.calibrate:
         calibrate(questions, library)
         return
