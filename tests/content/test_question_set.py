@@ -9,11 +9,11 @@ from collections import Counter
 from bench.questions import QUESTIONS, breakdown, load_questions, score
 from content.model import Library
 
-# Issue 12 asks for right >= 90%. Not reached yet (73.8% over 490+ questions, parts A-C, on
-# 2026-12-01; 80% on parts A-B alone): this floor keeps what is reached from slipping back while
-# the work goes on, and the wrong-answer ceiling is the issue's own. Raise RIGHT_MIN as the
-# ranker and the packs improve; never lower WRONG_MAX.
-RIGHT_MIN = 0.72
+# Issue 12 asks for right >= 90%. Not reached yet (79.5% over 490+ questions, parts A-C, en and
+# es, on 2026-12-01 after the English content work; it was 73.8%): this floor keeps what is
+# reached from slipping back while the work goes on, and the wrong-answer ceiling is the issue's
+# own. Raise RIGHT_MIN as the ranker and the packs improve; never lower WRONG_MAX.
+RIGHT_MIN = 0.76
 WRONG_MAX = 0.02
 
 
