@@ -1,9 +1,11 @@
 """How well and how fast the bot answers real questions: the development question set.
 
-Run: .venv/bin/python bench/questions.py [--runs 5] [--show wrong|missed|all]
+Run: .venv/bin/python bench/questions.py [--runs 5] [--show wrong|missed|all] [--files GLOBS]
 Prints right / wrong / missed by language and by stage of the process over every
 tests/questions/*.yaml (format: /work/notes/question_set_format.md; the language is the file
-name's prefix, e.g. ``en_a.yaml``), then p50/p99 answer time in-process (each question timed
+name's prefix, e.g. ``en_a.yaml``), or only over the files matching ``--files`` (comma-separated
+globs relative to tests/questions, e.g. ``--files 'en_c.yaml,es_c.yaml'`` for a held-out part),
+then p50/p99 answer time in-process (each question timed
 over several runs, keeping its minimum, as the other benchmarks do) and the wall time of an
 ``iepbot ask`` process for a term and for a sentence.
 
@@ -54,10 +56,18 @@ class Scored:
     got: str  # what the bot did, for a report line
 
 
-def load_questions(folder: Path = QUESTIONS) -> list[Question]:
-    """Every question of every file; the language is the file name's prefix ("es_b.yaml")."""
+def question_files(folder: Path = QUESTIONS, patterns: str = "*.yaml") -> list[Path]:
+    """The files matching any of the comma-separated globs ``patterns`` under ``folder``
+    ("en_c.yaml,es_c.yaml", "*_a.yaml"): how a held-out part of the set is chosen."""
+    chosen = {p for glob in patterns.split(",") if glob.strip() for p in folder.glob(glob.strip())}
+    return sorted(chosen)
+
+
+def load_questions(folder: Path = QUESTIONS, patterns: str = "*.yaml") -> list[Question]:
+    """Every question of the chosen files; the language is the file name's prefix
+    ("es_b.yaml")."""
     found: list[Question] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in question_files(folder, patterns):
         lang = path.stem.split("_", 1)[0]
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             found.append(
@@ -223,9 +233,16 @@ def main() -> None:
     parser.add_argument("--show", choices=("wrong", "missed", "all"), help="list those questions")
     parser.add_argument("--no-process", action="store_true", help="skip the process timings")
     parser.add_argument("--calibrate", action="store_true", help="search weights and thresholds")
+    parser.add_argument(
+        "--files",
+        default="*.yaml",
+        help="comma-separated globs under tests/questions (default: every file)",
+    )
     args = parser.parse_args()
     library = load_library()
-    questions = load_questions()
+    questions = load_questions(patterns=args.files)
+    if not questions:
+        parser.error(f"no questions in {args.files!r} under {QUESTIONS}")
     if args.calibrate:
         calibrate(questions, library)
         return
