@@ -14,16 +14,23 @@ Three stages, cheapest first:
    Separate indexes keep each field's length normalisation apart, so a long body never drowns
    a short, exact title. Before ranking, the question's framing ("can the school", "my kid",
    "mi hijo") and stopwords are dropped, and the lexicon adds the packs' words for the words
-   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP").
+   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP"). An added word
+   counts less than a word of the question (``EXPANSION``), so a broad mapping ("refused"
+   adds "dispute due process") helps an entry without taking over the ranking.
 
-Confidence: a ranked entry is the answer only when its score is high enough *and* clearly
-ahead of the next one (see ``MIN_SCORE`` and ``MARGIN``, calibrated on the question set in
-``tests/questions``); otherwise the reply is "unsure" with the top three, because a wrong
-answer stated as the answer is worse than "did you mean".
+Confidence: a ranked entry is the answer only when a small logistic model says it is
+probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
+runner-up, how many of the question's words it holds compared with the runner-up, whether
+the question names it, and how close the question is to its example questions compared with
+the runner-up's. The few coefficients are fitted by ``bench/confidence.py`` on the question
+set in ``tests/questions`` and kept below, so answering needs no fitting library. Otherwise
+the reply is "unsure" with the top three, because a wrong answer stated as the answer is worse
+than "did you mean".
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,19 +47,29 @@ BIGRAMS = True
 # BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75).
 K1 = 1.5
 B = 0.75
-# The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
-# MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
-MIN_SCORE = 20.0
 # Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
+# A word the lexicon adds for the question's words counts this much of one the question has.
+EXPANSION = 0.5
 # A comparison entry's score, when the question does not name both of its sides.
 COMPARISON = 0.5
-MARGIN = 1.7
-# ... or when the question is a close paraphrase of one of the top entry's example questions
-# (see _paraphrase), with a smaller lead.
-PARAPHRASE = 70.0
-PARAPHRASE_LEAD = 10.0
-PARAPHRASE_MARGIN = 1.3
+# The confidence rule: the ranked top entry is the answer when a logistic model over a few
+# features (see ``features``) gives it a probability of being right of at least
+# CONFIDENCE_THRESHOLD. Fitted by bench/confidence.py on tests/questions (cross-validated by
+# file; the threshold keeps confidently wrong answers under 2%): rerun it after changing the
+# ranking, and copy what it prints here.
+CONFIDENCE = {
+    "top": 0.716,
+    "lead": 2.189,
+    "named": 0.609,
+    "coverage": 1.764,
+    "coverage_lead": 2.024,
+    "paraphrase": 1.042,
+    "paraphrase_lead": 2.366,
+    "words": -0.828,
+}
+CONFIDENCE_INTERCEPT = -3.066
+CONFIDENCE_THRESHOLD = 0.886
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -103,10 +120,16 @@ class Answer:
 
 @dataclass(frozen=True)
 class Ranked:
-    """Entries with their combined score, best first (only those scoring above zero)."""
+    """Entries with their combined score, best first (only those scoring above zero), and
+    what the confidence rule reads besides the scores: for each of the first two entries,
+    the share of the question's known words it holds in any field (``coverage``) and whether
+    the question names it (``named``); and how many words the question has (``words``)."""
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
+    coverage: tuple[float, ...] = ()
+    named: tuple[bool, ...] = ()
+    words: int = 0
 
 
 def _words(*texts: str) -> str:
@@ -235,17 +258,21 @@ class _Ranker:
                 }
         return columns
 
-    def rank(self, folded: str) -> Ranked:
+    def rank(self, folded: str, added: str = "") -> Ranked:
+        """``folded`` is the question (scaffolding removed); ``added`` the lexicon's words for
+        it, which count EXPANSION times a word of the question itself."""
         query = self.tokens(folded)
+        own = set(query)
+        extra = [t for t in self.tokens(added) if t not in own] if added else []
         tables = self.tables
         total: dict[int, float] = {}
         best: dict[int, float] = {}
         per_question: dict[int, float] = {}
-        for token in query:
+        for token, weight in [*((t, 1.0) for t in query), *((t, EXPANSION) for t in extra)]:
             for i, score in tables.weights.get(token, {}).items():
-                total[i] = total.get(i, 0.0) + score
+                total[i] = total.get(i, 0.0) + weight * score
             for q, score in tables.asked.get(token, {}).items():
-                per_question[q] = per_question.get(q, 0.0) + score
+                per_question[q] = per_question.get(q, 0.0) + weight * score
         for q, score in per_question.items():  # an entry scores its best example question
             owner = tables.owners[q]
             if score > best.get(owner, 0.0):
@@ -254,17 +281,32 @@ class _Ranker:
             total[i] = total.get(i, 0.0) + score
         if not total:
             return Ranked((), ())
-        self._mentions(frozenset(query), total)
+        named = self._mentions(frozenset(query), frozenset(extra), total)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
-        return Ranked(tuple(self.entries[i] for i in order), tuple(total[i] for i in order))
+        words = [t for t in query if "_" not in t]
+        known = [t for t in words if t in tables.weights]
 
-    def _mentions(self, query: frozenset[str], total: dict[int, float]) -> None:
+        def coverage(i: int) -> float:
+            return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
+
+        return Ranked(
+            tuple(self.entries[i] for i in order),
+            tuple(total[i] for i in order),
+            coverage=tuple(coverage(i) for i in order[:2]),
+            named=tuple(i in named for i in order[:2]),
+            words=len(words),
+        )
+
+    def _mentions(
+        self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
+    ) -> set[int]:
         """Add MENTION per stem to every entry the question names in full ("IEP", "plan
         504"), keeping only the most specific: a name inside a longer named one ("IEP" in
         "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
         does not name both sides of is scaled by COMPARISON: it shares its words with each
         side, so without this it is the runner-up of every question about either one."""
-        found = [(stems, i) for stems, i in self.tables.names if stems <= query]
+        both = query | extra
+        found = [(stems, i) for stems, i in self.tables.names if stems <= both]
         best: dict[int, int] = {}
         for stems, i in found:
             if any(stems < other for other, j in found if j != i):
@@ -276,6 +318,7 @@ class _Ranker:
         for i, sides in self.comparisons.items():
             if i in total and i not in named and not sides <= named:
                 total[i] *= COMPARISON
+        return set(best)
 
 
 class QuestionIndex:
@@ -326,18 +369,18 @@ class QuestionIndex:
             found = self.terms.search(text).match
         if found is not None:
             return found.entry
-        ranked = self.ranker.rank(self._expanded(fold(text)))
-        if ranked.entries and _confident(ranked):
+        ranked = self._ranked(fold(text))
+        if _confident(fold(text), ranked):
             return ranked.entries[0]
         return None
 
-    def _expanded(self, folded: str) -> str:
+    def _ranked(self, folded: str) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
-        return " ".join([core or folded, *self.lexicon.expansions(folded)])
+        return self.ranker.rank(core or folded, " ".join(self.lexicon.expansions(folded)))
 
     def rank(self, text: str) -> Ranked:
         """The ranked stage alone (for tests and the benchmark)."""
-        return self.ranker.rank(self._expanded(fold(text)))
+        return self._ranked(fold(text))
 
     def answer(self, text: str) -> Answer:
         if not normalise(text):
@@ -351,7 +394,7 @@ class QuestionIndex:
             left, right = (self._side(side) for side in sides)
             if left is not None and right is not None and left.id != right.id:
                 return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
-        ranked = self.ranker.rank(self._expanded(folded))
+        ranked = self._ranked(folded)
         short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
         fuzzy = self.terms.search(text) if short else None
         if fuzzy is not None and fuzzy.match is not None and _typo_of(fuzzy.key, fuzzy.match.entry):
@@ -363,7 +406,7 @@ class QuestionIndex:
                 entry=fuzzy.match.entry,
                 score=fuzzy.match.score,
             )
-        if ranked.entries and (_confident(ranked) or _paraphrase(folded, ranked)):
+        if _confident(folded, ranked):
             return Answer(
                 text,
                 AnswerKind.FOUND,
@@ -401,29 +444,46 @@ def _typo_of(key: str, entry: Entry) -> bool:
     return any(fuzz.ratio(key, name) >= TYPO_RATIO for _, name in names_of(entry))
 
 
-def _confident(ranked: Ranked) -> bool:
-    """The confidence rule: high enough, and clearly ahead of the runner-up."""
-    top = ranked.scores[0]
-    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
-    return top >= MIN_SCORE and top >= MARGIN * second
-
-
-def _paraphrase(folded: str, ranked: Ranked) -> bool:
-    """The second way to be sure: the question reads like one of the top entry's example
-    questions (rapidfuzz token_set_ratio >= PARAPHRASE) clearly more than like any of the
-    runner-up's, and the ranking is ahead by PARAPHRASE_MARGIN at least. Two signals that
-    agree allow a smaller lead than the ranking alone."""
-    if len(ranked.entries) < 2 or ranked.scores[0] < MIN_SCORE:
-        return False
-    if ranked.scores[0] < PARAPHRASE_MARGIN * ranked.scores[1]:
-        return False
+def features(folded: str, ranked: Ranked) -> dict[str, float]:
+    """What the confidence rule weighs, for a ranking with at least one entry: how strong
+    the top entry is (``top``), how far ahead of the runner-up (``lead``), whether the
+    question names it and not the runner-up (``named``), how many of the question's words it
+    holds (``coverage``) and how many more than the runner-up (``coverage_lead``), how close
+    the question is to one of its example questions (``paraphrase``) and how much closer than
+    to the runner-up's (``paraphrase_lead``), and how long the question is (``words``)."""
     from rapidfuzz import fuzz
 
     def closest(entry: Entry) -> float:
         return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
 
-    top, runner_up = closest(ranked.entries[0]), closest(ranked.entries[1])
-    return top >= PARAPHRASE and top >= runner_up + PARAPHRASE_LEAD
+    top = ranked.scores[0]
+    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+    cover = (*ranked.coverage, 0.0, 0.0)
+    named = (*ranked.named, False, False)
+    near = closest(ranked.entries[0]) / 100
+    near_second = closest(ranked.entries[1]) / 100 if len(ranked.entries) > 1 else 0.0
+    return {
+        "top": math.log1p(top),
+        "lead": math.log((top + 1) / (second + 1)),
+        "named": float(named[0] and not named[1]),
+        "coverage": cover[0],
+        "coverage_lead": cover[0] - cover[1],
+        "paraphrase": near,
+        "paraphrase_lead": near - near_second,
+        "words": math.log1p(ranked.words),
+    }
+
+
+def confidence(folded: str, ranked: Ranked) -> float:
+    """The probability that the ranking's top entry answers the question (0 to 1)."""
+    values = features(folded, ranked)
+    z = CONFIDENCE_INTERCEPT + sum(CONFIDENCE[name] * values[name] for name in CONFIDENCE)
+    return 1 / (1 + math.exp(-z))
+
+
+def _confident(folded: str, ranked: Ranked) -> bool:
+    """The confidence rule: answer only when the top entry is probably right."""
+    return bool(ranked.entries) and confidence(folded, ranked) >= CONFIDENCE_THRESHOLD
 
 
 _INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}

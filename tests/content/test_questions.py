@@ -6,16 +6,18 @@ import pytest
 
 from content.lexicon import LEXICON_DIR, load_lexicon, parse_lexicon
 from content.model import Library
+from content.normalise import fold
 from content.questions import (
-    MARGIN,
-    MIN_SCORE,
+    CONFIDENCE,
+    CONFIDENCE_THRESHOLD,
     UNSURE_SUGGESTIONS,
     AnswerKind,
     QuestionIndex,
     Ranked,
     Stage,
-    _confident,
     answer,
+    confidence,
+    features,
 )
 
 
@@ -87,14 +89,22 @@ def test_a_miss_offers_close_names_or_starters(en: QuestionIndex) -> None:
     assert en.answer("   ?  ").kind is AnswerKind.MISS
 
 
-def test_the_confidence_rule() -> None:
-    def ranked(*scores: float) -> Ranked:
-        return Ranked((), scores)
-
-    assert _confident(ranked(MIN_SCORE * 3, MIN_SCORE))
-    assert not _confident(ranked(MIN_SCORE * 0.9))  # too weak, even alone
-    assert not _confident(ranked(MIN_SCORE * 3, MIN_SCORE * 3 / MARGIN * 1.01))  # too close
-    assert _confident(ranked(MIN_SCORE))  # alone and strong enough
+def test_the_confidence_rule(library: Library) -> None:
+    """Ahead on score, on the question's words and on the example questions: sure. Level with
+    the runner-up on all three: unsure, however high the scores."""
+    pack = library.pack("en")
+    top, other = pack.entries["section-504-plan-review"], pack.entries["section-504-plan"]
+    asked = fold(top.questions[0])
+    ahead = Ranked((top, other), (60.0, 20.0), coverage=(1.0, 0.5), named=(True, False), words=5)
+    level = Ranked((top, other), (60.0, 58.0), coverage=(1.0, 1.0), named=(True, True), words=5)
+    assert confidence(asked, ahead) >= CONFIDENCE_THRESHOLD
+    assert confidence("xyzzy plugh", level) < CONFIDENCE_THRESHOLD
+    twin = Ranked((top, top), (60.0, 58.0), coverage=(1.0, 1.0), named=(True, True), words=5)
+    assert confidence(asked, twin) < CONFIDENCE_THRESHOLD  # as close to the runner-up's
+    alone = Ranked((top,), (60.0,), coverage=(1.0,), named=(True,), words=5)
+    assert features(asked, alone)["paraphrase_lead"] == features(asked, alone)["paraphrase"]
+    # Being further ahead never makes the rule less sure: the fitted model must agree.
+    assert all(CONFIDENCE[name] > 0 for name in ("lead", "coverage_lead", "paraphrase_lead"))
 
 
 @pytest.mark.parametrize(
@@ -228,17 +238,3 @@ def test_negations_and_lists(en: QuestionIndex) -> None:
         "What is the difference between mediation, due process and a state complaint?"
     )
     assert three.kind is not AnswerKind.COMPARE  # three things are not a pair
-
-
-def test_a_close_paraphrase_of_an_example_question_needs_a_smaller_lead(library: Library) -> None:
-    from content.normalise import fold
-    from content.questions import PARAPHRASE_MARGIN, _paraphrase
-
-    pack = library.pack("en")
-    top, other = pack.entries["section-504-plan-review"], pack.entries["section-504-plan"]
-    asked = fold(top.questions[0])
-    lead = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN + 0.05)))
-    close = Ranked((top, other), (MIN_SCORE * 2, MIN_SCORE * 2 / (PARAPHRASE_MARGIN - 0.1)))
-    assert _paraphrase(asked, lead) and not _confident(lead)
-    assert not _paraphrase(asked, close)
-    assert not _paraphrase("xyzzy plugh", lead)
