@@ -6,7 +6,8 @@ Three stages, cheapest first:
    ("504 plan", "what is FAPE", "¿qué es un IEP?"): that entry, with certainty. No ranking is
    built for this, so `iepbot ask "504 plan"` never imports numpy.
 2. **Compare.** "X vs Y", "difference between X and Y", "¿cuál es la diferencia entre X y Y?"
-   (patterns in the lexicon): when both sides name an entry, the pair goes to `compare`.
+   (patterns in the lexicon): when both sides are names of entries (typos of a short name
+   allowed), the pair goes to `compare`.
 3. **Ranked.** Anything else is ranked with BM25 (the ``bm25s`` library, ``PyStemmer``
    stemmers) over four fields of every entry, each its own index, then summed with weights:
    names (title, aliases, id) weigh most, the entry's example ``questions`` next (each
@@ -16,7 +17,9 @@ Three stages, cheapest first:
    "mi hijo") and stopwords are dropped, and the lexicon adds the packs' words for the words
    parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP"). An added word
    counts less than a word of the question (``EXPANSION``), so a broad mapping ("refused"
-   adds "dispute due process") helps an entry without taking over the ranking.
+   adds "dispute due process") helps an entry without taking over the ranking. Last, each
+   entry's score grows with the share of the question's words it holds (``COVERAGE_BOOST``),
+   so that an entry answering the whole question beats one matching a single rare word.
 
 Confidence: a ranked entry is the answer only when a small logistic model says it is
 probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
@@ -44,13 +47,18 @@ from content.search import _PAREN, MatchKind, SearchIndex, names_of
 # Field weights of the ranked stage (names, example questions, summary, body).
 WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
 BIGRAMS = True
-# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75).
-K1 = 1.5
+# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75; a
+# lower k1 did better on held-out questions: a word said many times in a body counts less).
+K1 = 0.9
 B = 0.75
 # Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
 # A word the lexicon adds for the question's words counts this much of one the question has.
 EXPANSION = 0.5
+# Each ranked entry's score is multiplied by 1 + COVERAGE_BOOST x the share of the question's
+# known words it holds in any field: an entry that answers all of a question beats one that
+# matches a single rare word very well (BM25 alone lets one word in a short name win).
+COVERAGE_BOOST = 2.0
 # A comparison entry's score, when the question does not name both of its sides.
 COMPARISON = 0.5
 # The confidence rule: the ranked top entry is the answer when a logistic model over a few
@@ -59,17 +67,17 @@ COMPARISON = 0.5
 # file; the threshold keeps confidently wrong answers under 2%): rerun it after changing the
 # ranking, and copy what it prints here.
 CONFIDENCE = {
-    "top": 0.716,
-    "lead": 2.189,
-    "named": 0.609,
-    "coverage": 1.764,
-    "coverage_lead": 2.024,
-    "paraphrase": 1.042,
-    "paraphrase_lead": 2.366,
-    "words": -0.828,
+    "top": 1.177,
+    "lead": 1.700,
+    "named": 0.769,
+    "coverage": 1.532,
+    "coverage_lead": 1.496,
+    "paraphrase": 1.359,
+    "paraphrase_lead": 1.926,
+    "words": -0.910,
 }
-CONFIDENCE_INTERCEPT = -3.066
-CONFIDENCE_THRESHOLD = 0.886
+CONFIDENCE_INTERCEPT = -4.443
+CONFIDENCE_THRESHOLD = 0.890
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -121,15 +129,17 @@ class Answer:
 @dataclass(frozen=True)
 class Ranked:
     """Entries with their combined score, best first (only those scoring above zero), and
-    what the confidence rule reads besides the scores: for each of the first two entries,
-    the share of the question's known words it holds in any field (``coverage``) and whether
-    the question names it (``named``); and how many words the question has (``words``)."""
+    what the confidence rule reads: for each of the first two entries, the score before the
+    coverage boost (``bm25``; the boost is read apart, as ``coverage``), the share of the
+    question's known words it holds in any field (``coverage``) and whether the question names
+    it (``named``); and how many words the question has (``words``)."""
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
     coverage: tuple[float, ...] = ()
     named: tuple[bool, ...] = ()
     words: int = 0
+    bm25: tuple[float, ...] = ()
 
 
 def _words(*texts: str) -> str:
@@ -289,12 +299,15 @@ class _Ranker:
         def coverage(i: int) -> float:
             return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
 
+        boosted = {i: total[i] * (1 + COVERAGE_BOOST * coverage(i)) for i in order}
+        order = sorted(order, key=lambda i: (-boosted[i], i))
         return Ranked(
             tuple(self.entries[i] for i in order),
-            tuple(total[i] for i in order),
+            tuple(boosted[i] for i in order),
             coverage=tuple(coverage(i) for i in order[:2]),
             named=tuple(i in named for i in order[:2]),
             words=len(words),
+            bm25=tuple(total[i] for i in order[:2]),
         )
 
     def _mentions(
@@ -363,16 +376,13 @@ class QuestionIndex:
         return (found.entry, found.kind) if found is not None else None
 
     def _side(self, text: str) -> Entry | None:
-        """One side of a comparison: a name, a close typo of a short name, or a clear ranking."""
+        """One side of a comparison: a name, or a close typo of a short name. Not a ranking:
+        "which is better for a child with ADHD, an IEP or a 504" has a side that ranks first
+        as ADHD but is not what is compared; such a question goes to the ranked stage whole."""
         found = self.terms.exact(text)
         if found is None and len(text.split()) <= FUZZY_MAX_WORDS:
             found = self.terms.search(text).match
-        if found is not None:
-            return found.entry
-        ranked = self._ranked(fold(text))
-        if _confident(fold(text), ranked):
-            return ranked.entries[0]
-        return None
+        return found.entry if found is not None else None
 
     def _ranked(self, folded: str) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
@@ -446,7 +456,8 @@ def _typo_of(key: str, entry: Entry) -> bool:
 
 def features(folded: str, ranked: Ranked) -> dict[str, float]:
     """What the confidence rule weighs, for a ranking with at least one entry: how strong
-    the top entry is (``top``), how far ahead of the runner-up (``lead``), whether the
+    the top entry is (``top``) and how far ahead of the runner-up (``lead``), both on the
+    scores before the coverage boost, which is weighed on its own, whether the
     question names it and not the runner-up (``named``), how many of the question's words it
     holds (``coverage``) and how many more than the runner-up (``coverage_lead``), how close
     the question is to one of its example questions (``paraphrase``) and how much closer than
@@ -456,8 +467,9 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
     def closest(entry: Entry) -> float:
         return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
 
-    top = ranked.scores[0]
-    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
+    scores = ranked.bm25 or ranked.scores
+    top = scores[0]
+    second = scores[1] if len(scores) > 1 else 0.0
     cover = (*ranked.coverage, 0.0, 0.0)
     named = (*ranked.named, False, False)
     near = closest(ranked.entries[0]) / 100
