@@ -238,3 +238,47 @@ def test_negations_and_lists(en: QuestionIndex) -> None:
         "What is the difference between mediation, due process and a state complaint?"
     )
     assert three.kind is not AnswerKind.COMPARE  # three things are not a pair
+
+
+def test_words_the_lexicon_adds_count_less_than_the_questions_own(
+    en: QuestionIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import content.questions as engine
+
+    monkeypatch.setattr(engine, "COVERAGE_BOOST", 0.0)
+    monkeypatch.setattr(engine, "MENTION", 0.0)
+    own, added = en.ranker.rank("suspension"), en.ranker.rank("", "suspension")
+    assert [e.id for e in own.entries] == [e.id for e in added.entries]
+    assert added.scores[0] == pytest.approx(engine.EXPANSION * own.scores[0])
+    # A word the question already has is not counted again when the lexicon adds it.
+    assert en.ranker.rank("suspension", "suspension").scores == own.scores
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id", "lang"),
+    [
+        # "special education" is a whole short name, but the question is about discipline
+        (
+            "Do I have to treat all special education students the same when it comes to "
+            "discipline?",
+            "discipline-rights",
+            "en",
+        ),
+        # "refuse" adds "due process" to the question; the question itself is a suspension
+        ("Do I have the right to challenge my son's suspension?", "discipline-rights", "en"),
+        ("¿Qué es un IEP y cómo se desarrolla?", "iep", "es"),  # not "desarrollo" alone
+    ],
+)
+def test_an_entry_holding_more_of_the_question_ranks_first(
+    library: Library, text: str, entry_id: str, lang: str
+) -> None:
+    ranked = QuestionIndex(library.pack(lang)).rank(text)
+    assert ranked.entries[0].id == entry_id, [e.id for e in ranked.entries[:3]]
+    assert ranked.coverage[0] >= ranked.coverage[1]
+
+
+def test_a_comparison_side_must_be_a_name(en: QuestionIndex) -> None:
+    """ "A child with ADHD: an IEP" ranks as ADHD, which is not what is compared."""
+    result = en.answer("Which is better for a child with ADHD: an IEP or a 504 Plan?")
+    assert result.kind is not AnswerKind.COMPARE
+    assert "iep-vs-504" in [e.id for e in (result.entry, *result.suggestions) if e]
