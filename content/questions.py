@@ -131,8 +131,9 @@ class Ranked:
     """Entries with their combined score, best first (only those scoring above zero), and
     what the confidence rule reads: for each of the first two entries, the score before the
     coverage boost (``bm25``; the boost is read apart, as ``coverage``), the share of the
-    question's known words it holds in any field (``coverage``) and whether the question names
-    it (``named``); and how many words the question has (``words``)."""
+    question's known words it holds in any field (``coverage``), whether the question names
+    it (``named``) and its example questions, folded (``examples``); and how many words the
+    question has (``words``)."""
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
@@ -140,6 +141,7 @@ class Ranked:
     named: tuple[bool, ...] = ()
     words: int = 0
     bm25: tuple[float, ...] = ()
+    examples: tuple[tuple[str, ...], ...] = ()
 
 
 def _words(*texts: str) -> str:
@@ -197,6 +199,7 @@ class _Ranker:
             ]
         )
         self.tables = cached(f"ranker-{pack.lang}", key, lambda: self._build(pack.lang, lexicon))
+        self._folded: dict[int, tuple[str, ...]] = {}
         self.stopwords = self.tables.stopwords
 
     def tokens(self, folded: str) -> list[str]:
@@ -308,7 +311,15 @@ class _Ranker:
             named=tuple(i in named for i in order[:2]),
             words=len(words),
             bm25=tuple(total[i] for i in order[:2]),
+            examples=tuple(self._examples(i) for i in order[:2]),
         )
+
+    def _examples(self, i: int) -> tuple[str, ...]:
+        """Entry ``i``'s example questions, folded once (for the paraphrase features)."""
+        found = self._folded.get(i)
+        if found is None:
+            found = self._folded[i] = tuple(fold(q) for q in self.entries[i].questions)
+        return found
 
     def _mentions(
         self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
@@ -462,18 +473,19 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
     holds (``coverage``) and how many more than the runner-up (``coverage_lead``), how close
     the question is to one of its example questions (``paraphrase``) and how much closer than
     to the runner-up's (``paraphrase_lead``), and how long the question is (``words``)."""
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
-    def closest(entry: Entry) -> float:
-        return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
+    def closest(asked: tuple[str, ...]) -> float:
+        found = process.extractOne(folded, asked, scorer=fuzz.token_set_ratio)
+        return float(found[1]) if found else 0.0
 
     scores = ranked.bm25 or ranked.scores
     top = scores[0]
     second = scores[1] if len(scores) > 1 else 0.0
     cover = (*ranked.coverage, 0.0, 0.0)
     named = (*ranked.named, False, False)
-    near = closest(ranked.entries[0]) / 100
-    near_second = closest(ranked.entries[1]) / 100 if len(ranked.entries) > 1 else 0.0
+    examples = (*ranked.examples, (), ())
+    near, near_second = closest(examples[0]) / 100, closest(examples[1]) / 100
     return {
         "top": math.log1p(top),
         "lead": math.log((top + 1) / (second + 1)),

@@ -95,13 +95,21 @@ def test_the_confidence_rule(library: Library) -> None:
     pack = library.pack("en")
     top, other = pack.entries["section-504-plan-review"], pack.entries["section-504-plan"]
     asked = fold(top.questions[0])
-    ahead = Ranked((top, other), (60.0, 20.0), coverage=(1.0, 0.5), named=(True, False), words=5)
-    level = Ranked((top, other), (60.0, 58.0), coverage=(1.0, 1.0), named=(True, True), words=5)
+    mine, theirs = tuple(map(fold, top.questions)), tuple(map(fold, other.questions))
+
+    def ranked(scores: tuple[float, ...], cover: tuple[float, ...], *examples: tuple[str, ...]):
+        named = (True, False)[: len(scores)]
+        return Ranked((top, other)[: len(scores)], scores, cover, named, 5, scores, examples)
+
+    ahead = ranked((60.0, 20.0), (1.0, 0.5), mine, theirs)
     assert confidence(asked, ahead) >= CONFIDENCE_THRESHOLD
-    assert confidence("xyzzy plugh", level) < CONFIDENCE_THRESHOLD
-    twin = Ranked((top, top), (60.0, 58.0), coverage=(1.0, 1.0), named=(True, True), words=5)
-    assert confidence(asked, twin) < CONFIDENCE_THRESHOLD  # as close to the runner-up's
-    alone = Ranked((top,), (60.0,), coverage=(1.0,), named=(True,), words=5)
+    assert features(asked, ahead)["paraphrase"] == 1.0  # the question is one of its examples
+    level = ranked((60.0, 58.0), (1.0, 1.0), theirs, theirs)
+    assert confidence(asked, level) < CONFIDENCE_THRESHOLD
+    assert confidence("xyzzy plugh", ranked((60.0, 58.0), (1.0, 1.0), mine, theirs)) < (
+        CONFIDENCE_THRESHOLD
+    )
+    alone = ranked((60.0,), (1.0,), mine)
     assert features(asked, alone)["paraphrase_lead"] == features(asked, alone)["paraphrase"]
     # Being further ahead never makes the rule less sure: the fitted model must agree.
     assert all(CONFIDENCE[name] > 0 for name in ("lead", "coverage_lead", "paraphrase_lead"))
