@@ -187,6 +187,7 @@ def main() -> None:
     print(line("held out, both ways", tally(held_out, t)))
     every = collect(load_questions(), library)
     coef, b = fit(every, names)
+    coef, b, t = coef.round(3), round(b, 3), round(t, 3)  # as written in the code
     print(line("fitted on every file, scored on them", outcomes(every, names, coef, b, t)))
     constants = (
         "CONFIDENCE = {\n"

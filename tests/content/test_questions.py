@@ -97,8 +97,10 @@ def test_the_confidence_rule(library: Library) -> None:
     asked = fold(top.questions[0])
     mine, theirs = tuple(map(fold, top.questions)), tuple(map(fold, other.questions))
 
-    def ranked(scores: tuple[float, ...], cover: tuple[float, ...], *examples: tuple[str, ...]):
-        named = (True, False)[: len(scores)]
+    def ranked(
+        scores: tuple[float, ...], cover: tuple[float, ...], *examples: tuple[str, ...]
+    ) -> Ranked:
+        named = (True, cover[0] == cover[-1])[: len(scores)]  # level on coverage, level named
         return Ranked((top, other)[: len(scores)], scores, cover, named, 5, scores, examples)
 
     ahead = ranked((60.0, 20.0), (1.0, 0.5), mine, theirs)
