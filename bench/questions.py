@@ -56,16 +56,22 @@ class Scored:
     got: str  # what the bot did, for a report line
 
 
-def question_files(folder: Path = QUESTIONS, patterns: str = "*.yaml") -> list[Path]:
-    """The files matching any of the comma-separated globs ``patterns`` under ``folder``
-    ("en_c.yaml,es_c.yaml", "*_a.yaml"): how a held-out part of the set is chosen."""
-    chosen = {p for glob in patterns.split(",") if glob.strip() for p in folder.glob(glob.strip())}
-    return sorted(chosen)
+def question_files(
+    folder: Path = QUESTIONS, patterns: str | tuple[str, ...] = ("*.yaml",)
+) -> list[Path]:
+    """The files matching any of ``patterns``, globs relative to ``folder``, each of which may
+    hold several separated by commas ("en_c.yaml,es_c.yaml", "*_a.yaml"): how a held-out part
+    of the set is chosen."""
+    parts = (patterns,) if isinstance(patterns, str) else patterns
+    globs = [g.strip() for part in parts for g in part.split(",") if g.strip()]
+    return sorted({path for glob in globs for path in folder.glob(glob)})
 
 
-def load_questions(folder: Path = QUESTIONS, patterns: str = "*.yaml") -> list[Question]:
-    """Every question of the chosen files; the language is the file name's prefix
-    ("es_b.yaml")."""
+def load_questions(
+    folder: Path = QUESTIONS, patterns: str | tuple[str, ...] = ("*.yaml",)
+) -> list[Question]:
+    """Every question of every file matching ``patterns`` (see ``question_files``); the
+    language is the file name's prefix ("es_b.yaml")."""
     found: list[Question] = []
     for path in question_files(folder, patterns):
         lang = path.stem.split("_", 1)[0]
@@ -224,12 +230,13 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true", help="vary the ranking's parameters")
     parser.add_argument(
         "--files",
-        default="*.yaml",
-        help="comma-separated globs under tests/questions (default: every file)",
+        nargs="+",
+        default=["*.yaml"],
+        help="globs relative to tests/questions, separated by spaces or commas (default: all)",
     )
     args = parser.parse_args()
     library = load_library()
-    questions = load_questions(patterns=args.files)
+    questions = load_questions(QUESTIONS, tuple(args.files))
     if not questions:
         parser.error(f"no questions in {args.files!r} under {QUESTIONS}")
     if args.calibrate:
