@@ -157,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--features",
-        default="top,lead,named,coverage,coverage_lead,paraphrase,paraphrase_lead,words",
+        default="top,lead,named,coverage,coverage_lead,paraphrase,paraphrase_lead,words,weakest_lead",
     )
     parser.add_argument("--wrong", type=float, default=0.015, help="held-out wrong share allowed")
     parser.add_argument("--write", action="store_true", help="put the fitted rule in the code")

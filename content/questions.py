@@ -24,11 +24,11 @@ Three stages, cheapest first:
 Confidence: a ranked entry is the answer only when a small logistic model says it is
 probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
 runner-up, how many of the question's words it holds compared with the runner-up, whether
-the question names it, and how close the question is to its example questions compared with
-the runner-up's. The few coefficients are fitted by ``bench/confidence.py`` on the question
-set in ``tests/questions`` and kept below, so answering needs no fitting library. Otherwise
-the reply is "unsure" with the top three, because a wrong answer stated as the answer is worse
-than "did you mean".
+the question names it, how close the question is to its example questions compared with the
+runner-up's, and the smallest of those three leads. The few coefficients are fitted by
+``bench/confidence.py`` on the question set in ``tests/questions`` (cross-validated by file)
+and kept below, so answering needs no fitting library. Otherwise the reply is "unsure" with
+the top three, because a wrong answer stated as the answer is worse than "did you mean".
 """
 
 from __future__ import annotations
@@ -68,17 +68,18 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by file: the threshold keeps confidently wrong answers at
 # 1.5% or less on the files each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.177,
-    "lead": 1.700,
-    "named": 0.769,
-    "coverage": 1.532,
-    "coverage_lead": 1.496,
-    "paraphrase": 1.359,
-    "paraphrase_lead": 1.926,
-    "words": -0.910,
+    "top": 1.182,
+    "lead": 1.629,
+    "named": 0.796,
+    "coverage": 1.384,
+    "coverage_lead": 1.354,
+    "paraphrase": 1.297,
+    "paraphrase_lead": 1.782,
+    "words": -0.949,
+    "weakest_lead": 0.938,
 }
-CONFIDENCE_INTERCEPT = -4.443
-CONFIDENCE_THRESHOLD = 0.890
+CONFIDENCE_INTERCEPT = -4.139
+CONFIDENCE_THRESHOLD = 0.885
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -473,7 +474,9 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
     question names it and not the runner-up (``named``), how many of the question's words it
     holds (``coverage``) and how many more than the runner-up (``coverage_lead``), how close
     the question is to one of its example questions (``paraphrase``) and how much closer than
-    to the runner-up's (``paraphrase_lead``), and how long the question is (``words``)."""
+    to the runner-up's (``paraphrase_lead``), how long the question is (``words``), and the
+    smallest of the three leads (``weakest_lead``): a runner-up level with the top entry on
+    any one of them is a reason for doubt that a large lead on another does not cancel."""
     from rapidfuzz import fuzz, process
 
     def closest(asked: tuple[str, ...]) -> float:
@@ -487,15 +490,17 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
     named = (*ranked.named, False, False)
     examples = (*ranked.examples, (), ())
     near, near_second = closest(examples[0]) / 100, closest(examples[1]) / 100
+    lead = math.log((top + 1) / (second + 1))
     return {
         "top": math.log1p(top),
-        "lead": math.log((top + 1) / (second + 1)),
+        "lead": lead,
         "named": float(named[0] and not named[1]),
         "coverage": cover[0],
         "coverage_lead": cover[0] - cover[1],
         "paraphrase": near,
         "paraphrase_lead": near - near_second,
         "words": math.log1p(ranked.words),
+        "weakest_lead": min(lead, cover[0] - cover[1], near - near_second),
     }
 
 
