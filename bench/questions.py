@@ -54,6 +54,7 @@ class Scored:
     question: Question
     outcome: str  # "right" | "wrong" | "missed"
     got: str  # what the bot did, for a report line
+    offered: bool = False  # missed, but a right entry is among the "not sure" choices
 
 
 def question_files(
@@ -92,7 +93,9 @@ def load_questions(
 
 def judge(question: Question, answer: Answer) -> Scored:
     """right: a confident answer among ``answers``, or compare with the same pair; wrong: any
-    other confident answer; missed: unsure or not found."""
+    other confident answer; missed: unsure or not found. A question no entry answers
+    (``answers: []``, no ``compare``) is right when the bot says it is not sure, and wrong when
+    it answers: the packs have nothing to say, so any confident answer is a wrong one."""
     if answer.kind is AnswerKind.COMPARE and answer.pair is not None:
         pair = {answer.pair[0].id, answer.pair[1].id}
         got = "compare " + " ".join(sorted(pair))
@@ -102,7 +105,11 @@ def judge(question: Question, answer: Answer) -> Scored:
     if answer.kind is AnswerKind.FOUND and answer.entry is not None:
         got = f"{answer.entry.id} ({answer.stage})"
         return Scored(question, "right" if answer.entry.id in question.answers else "wrong", got)
-    return Scored(question, "missed", "unsure: " + ", ".join(e.id for e in answer.suggestions))
+    unanswerable = not question.answers and not question.compare
+    outcome = "right" if unanswerable else "missed"
+    offered = any(e.id in question.answers for e in answer.suggestions)
+    got = "unsure: " + ", ".join(e.id for e in answer.suggestions)
+    return Scored(question, outcome, got, offered=outcome == "missed" and offered)
 
 
 def indexes(library: Library) -> dict[str, QuestionIndex]:
@@ -116,7 +123,8 @@ def score(questions: list[Question], library: Library | None = None) -> list[Sco
 
 
 def breakdown(scored: list[Scored]) -> str:
-    """A table: right / wrong / missed per language, per stage, and overall."""
+    """A table: right / wrong / missed per language, per stage, and overall; of the missed,
+    how many had a right entry among the "not sure" choices (``offered``: one tap away)."""
 
     def line(label: str, items: list[Scored]) -> str:
         counts = Counter(s.outcome for s in items)
@@ -125,6 +133,7 @@ def breakdown(scored: list[Scored]) -> str:
             f"{label:<20} {len(items):>4}  right {counts['right']:>4} "
             f"({100 * counts['right'] / n:5.1f}%)  wrong {counts['wrong']:>3} "
             f"({100 * counts['wrong'] / n:4.1f}%)  missed {counts['missed']:>3}"
+            f" (offered {sum(s.offered for s in items):>3})"
         )
 
     out = [line("all", scored)]

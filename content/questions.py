@@ -25,9 +25,11 @@ Confidence: a ranked entry is the answer only when a small logistic model says i
 probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
 runner-up, how many of the question's words it holds compared with the runner-up, whether
 the question names it, how close the question is to its example questions compared with the
-runner-up's, and the smallest of those three leads. The few coefficients are fitted by
-``bench/confidence.py`` on the question set in ``tests/questions`` (cross-validated by file)
-and kept below, so answering needs no fitting library. Otherwise the reply is "unsure" with
+runner-up's, the smallest of those three leads, and how much of what the question says beyond
+the entry's own name the entry's wording holds (a question that names "due process" but asks
+where the child goes to school meanwhile is about stay put). The few coefficients are fitted
+by ``bench/confidence.py`` on the question set in ``tests/questions`` (cross-validated by
+part) and kept below, so answering needs no fitting library. Otherwise the reply is "unsure" with
 the top three, because a wrong answer stated as the answer is worse than "did you mean".
 """
 
@@ -65,21 +67,23 @@ COMPARISON = 0.5
 # The confidence rule: the ranked top entry is the answer when a logistic model over a few
 # features (see ``features``) gives it a probability of being right of at least
 # CONFIDENCE_THRESHOLD. Written by `bench/confidence.py --write`, which fits it on
-# tests/questions, cross-validated by file: the threshold keeps confidently wrong answers at
-# 1.5% or less on the files each fit did not see. Refit after changing the ranking or the packs.
+# tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
+# 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.182,
-    "lead": 1.629,
-    "named": 0.796,
-    "coverage": 1.384,
-    "coverage_lead": 1.354,
-    "paraphrase": 1.297,
-    "paraphrase_lead": 1.782,
-    "words": -0.949,
-    "weakest_lead": 0.938,
+    "top": 1.565,
+    "lead": 1.464,
+    "named": 0.725,
+    "coverage": 0.063,
+    "coverage_lead": 1.370,
+    "paraphrase": 1.068,
+    "paraphrase_lead": 0.665,
+    "words": -1.414,
+    "weakest_lead": 1.178,
+    "residual": 0.257,
+    "residual_lead": 0.735,
 }
-CONFIDENCE_INTERCEPT = -4.139
-CONFIDENCE_THRESHOLD = 0.885
+CONFIDENCE_INTERCEPT = -4.155
+CONFIDENCE_THRESHOLD = 0.894
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -90,7 +94,7 @@ STEMMERS = {"en": "english", "es": "spanish"}
 BASE_LANG = "en"
 NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
-ENGINE_FORMAT = "ranker-1"
+ENGINE_FORMAT = "ranker-2"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
 
 
@@ -134,7 +138,9 @@ class Ranked:
     what the confidence rule reads: for each of the first two entries, the score before the
     coverage boost (``bm25``; the boost is read apart, as ``coverage``), the share of the
     question's known words it holds in any field (``coverage``), whether the question names
-    it (``named``) and its example questions, folded (``examples``); and how many words the
+    it (``named``), its example questions, folded (``examples``), and the share of the
+    question's other words, those not in a name of the entry it contains, that the entry's own
+    wording (names, example questions, summary) holds (``residual``); and how many words the
     question has (``words``)."""
 
     entries: tuple[Entry, ...]
@@ -144,6 +150,7 @@ class Ranked:
     words: int = 0
     bm25: tuple[float, ...] = ()
     examples: tuple[tuple[str, ...], ...] = ()
+    residual: tuple[float, ...] = ()
 
 
 def _words(*texts: str) -> str:
@@ -157,13 +164,15 @@ class _Tables:
     ``weights[token]`` maps an entry's position to the sum of its weighted field scores;
     ``asked[token]`` maps an example question's position to its weighted score, and
     ``owners`` gives the entry of each example question. ``names`` are every entry's names
-    as sets of stems (for mentions)."""
+    as sets of stems (for mentions); ``focus`` every entry's stems in its names, example
+    questions and summary (not its body, which mentions much in passing)."""
 
     stopwords: frozenset[str]
     weights: dict[str, dict[int, float]]
     asked: dict[str, dict[int, float]]
     owners: tuple[int, ...]
     names: tuple[tuple[frozenset[str], int], ...]
+    focus: tuple[frozenset[str], ...]
 
 
 class _Ranker:
@@ -250,7 +259,17 @@ class _Ranker:
                 stems = frozenset(self.tokens(" ".join(words)))
                 if stems:
                     names.append((stems, i))
-        return _Tables(self.stopwords, weights, asked, owners, tuple(names))
+        focus = tuple(
+            frozenset(
+                t
+                for t in self.tokens(
+                    _words(e.title, e.id.replace("-", " "), *e.aliases, *e.questions, e.summary)
+                )
+                if "_" not in t
+            )
+            for e in self.entries
+        )
+        return _Tables(self.stopwords, weights, asked, owners, tuple(names), focus)
 
     def _field(self, docs: list[str]) -> dict[str, dict[int, float]]:
         """BM25 weights of one field from bm25s: token -> {document position: score}."""
@@ -296,13 +315,20 @@ class _Ranker:
             total[i] = total.get(i, 0.0) + score
         if not total:
             return Ranked((), ())
-        named = self._mentions(frozenset(query), frozenset(extra), total)
+        named, said = self._mentions(frozenset(query), frozenset(extra), total)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
         words = [t for t in query if "_" not in t]
         known = [t for t in words if t in tables.weights]
 
         def coverage(i: int) -> float:
             return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
+
+        def residual(i: int) -> float:
+            """The share of the question's known words outside the entry's names that the
+            entry's own wording holds: "can a student be *exited* from Section 504" names
+            Section 504, but asks what the entry on ending a plan says."""
+            rest = [t for t in known if t not in said.get(i, ())]
+            return sum(t in tables.focus[i] for t in rest) / len(rest) if rest else 1.0
 
         boosted = {i: total[i] * (1 + COVERAGE_BOOST * coverage(i)) for i in order}
         order = sorted(order, key=lambda i: (-boosted[i], i))
@@ -314,7 +340,12 @@ class _Ranker:
             words=len(words),
             bm25=tuple(total[i] for i in order[:2]),
             examples=tuple(self._examples(i) for i in order[:2]),
+            residual=tuple(residual(i) for i in order[:2]),
         )
+
+    def compares(self, entry: Entry) -> bool:
+        """Whether ``entry`` is a comparison of two others ("IEP vs 504 plan")."""
+        return any(self.entries[i] is entry for i in self.comparisons)
 
     def _examples(self, i: int) -> tuple[str, ...]:
         """Entry ``i``'s example questions, folded once (for the paraphrase features)."""
@@ -325,12 +356,14 @@ class _Ranker:
 
     def _mentions(
         self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
-    ) -> set[int]:
+    ) -> tuple[set[int], dict[int, frozenset[str]]]:
         """Add MENTION per stem to every entry the question names in full ("IEP", "plan
         504"), keeping only the most specific: a name inside a longer named one ("IEP" in
         "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
         does not name both sides of is scaled by COMPARISON: it shares its words with each
-        side, so without this it is the runner-up of every question about either one."""
+        side, so without this it is the runner-up of every question about either one.
+        Returns the entries named (most specific) and, for every entry named, the stems of
+        its names the question contains."""
         both = query | extra
         found = [(stems, i) for stems, i in self.tables.names if stems <= both]
         best: dict[int, int] = {}
@@ -344,7 +377,10 @@ class _Ranker:
         for i, sides in self.comparisons.items():
             if i in total and i not in named and not sides <= named:
                 total[i] *= COMPARISON
-        return set(best)
+        said: dict[int, frozenset[str]] = {}
+        for stems, i in found:
+            said[i] = said.get(i, frozenset()) | stems
+        return set(best), said
 
 
 class QuestionIndex:
@@ -397,13 +433,32 @@ class QuestionIndex:
             found = self.terms.search(text).match
         return found.entry if found is not None else None
 
+    def _one_name(self, text: str) -> str:
+        """A name spelled out with its short form after it, "Individualized Education Program
+        (IEP)", "Parte C (Intervención temprana)", is how FAQ pages introduce a term: one
+        mention, not two. Counted twice, the named entry outscores what the question asks
+        about it ("how can my child get an Individualized Education Program (IEP)?" is a
+        question about asking for an evaluation). The short form stays; the spelled-out words
+        before it go, when both name the same entry."""
+        for group in _SPELLED_OUT.finditer(text):
+            short = self.terms.exact(group.group("short"))
+            if short is None:
+                continue
+            words = text[: group.start()].split()
+            for size in range(min(len(words), SPELLED_OUT_WORDS), 0, -1):
+                named = self.terms.exact(" ".join(words[-size:]))
+                if named is not None and named.entry.id == short.entry.id:
+                    before = " ".join(words[:-size])
+                    return self._one_name(f"{before} {text[group.start() :]}")
+        return text
+
     def _ranked(self, folded: str) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
         return self.ranker.rank(core or folded, " ".join(self.lexicon.expansions(folded)))
 
     def rank(self, text: str) -> Ranked:
         """The ranked stage alone (for tests and the benchmark)."""
-        return self._ranked(fold(text))
+        return self._ranked(fold(self._one_name(text)))
 
     def answer(self, text: str) -> Answer:
         if not normalise(text):
@@ -413,10 +468,16 @@ class QuestionIndex:
             return Answer(text, AnswerKind.FOUND, Stage.TERM, entry=term[0], score=100.0)
         folded = fold(text)
         sides = self.lexicon.compare_sides(folded)
+        unmatched_side = False
         if sides is not None and not _LIST.search(text):
             left, right = (self._side(side) for side in sides)
             if left is not None and right is not None and left.id != right.id:
                 return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
+            # "X vs Y" with a side the packs do not know (a local program's name): an entry
+            # on one side alone is not what was asked, so the ranking may only suggest, unless
+            # it found an entry that is itself a comparison.
+            unmatched_side = left is None or right is None
+        folded = fold(self._one_name(text))
         ranked = self._ranked(folded)
         short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
         fuzzy = self.terms.search(text) if short else None
@@ -429,7 +490,9 @@ class QuestionIndex:
                 entry=fuzzy.match.entry,
                 score=fuzzy.match.score,
             )
-        if _confident(folded, ranked):
+        if (not unmatched_side or self.ranker.compares(ranked.entries[0])) and _confident(
+            folded, ranked
+        ):
             return Answer(
                 text,
                 AnswerKind.FOUND,
@@ -453,6 +516,11 @@ class QuestionIndex:
     def _starters(self) -> tuple[Entry, ...]:
         return tuple(self.terms.search("").suggestions)
 
+
+# "Full Name (SHORT)": the parenthesised short form of a name spelled out just before it.
+_SPELLED_OUT = re.compile(r"\((?P<short>[^()]{1,40})\)")
+# How many words before the parentheses may be the spelled-out name.
+SPELLED_OUT_WORDS = 8
 
 # "A, B and C": a list of three or more is not a pair to put side by side.
 _LIST = re.compile(r",[^,]*\b(?:and|or|y|o|e)\b", re.IGNORECASE)
@@ -489,6 +557,7 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
     cover = (*ranked.coverage, 0.0, 0.0)
     named = (*ranked.named, False, False)
     examples = (*ranked.examples, (), ())
+    rest = (*ranked.residual, 0.0, 0.0)
     near, near_second = closest(examples[0]) / 100, closest(examples[1]) / 100
     lead = math.log((top + 1) / (second + 1))
     return {
@@ -501,6 +570,8 @@ def features(folded: str, ranked: Ranked) -> dict[str, float]:
         "paraphrase_lead": near - near_second,
         "words": math.log1p(ranked.words),
         "weakest_lead": min(lead, cover[0] - cover[1], near - near_second),
+        "residual": rest[0],
+        "residual_lead": rest[0] - rest[1],
     }
 
 

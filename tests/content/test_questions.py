@@ -174,8 +174,10 @@ def test_spanish_accents_and_case_are_optional(es: QuestionIndex, text: str) -> 
 def test_spanish_sentences_and_synonyms(es: QuestionIndex) -> None:
     suspended = es.answer("¿pueden suspender a mi hijo si tiene un IEP?")
     assert suspended.found and suspended.entry and suspended.entry.id == "discipline-rights"
-    plan = es.answer("¿Quién se puede beneficiar de un plan de educación 504?")
-    assert plan.found and plan.entry and plan.entry.id == "section-504-plan"
+    # The ranking puts the plan first; whether it is sure enough to answer outright is the
+    # fitted confidence rule's call (tests/content/test_question_set.py measures that).
+    plan = es.rank("¿Quién se puede beneficiar de un plan de educación 504?")
+    assert plan.entries[0].id == "section-504-plan"
 
 
 def test_answer_entry_point_caches_per_library(library: Library) -> None:
