@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import math
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -180,7 +181,41 @@ def next_minute(after: datetime) -> datetime:
     return after.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-async def one_run(kind: str, count: int, in_flight: int, estimate: float, folder: Path) -> Any:
+async def start_profile(
+    profile: Path | None, replica: Replica, due: datetime
+) -> asyncio.subprocess.Process | None:
+    """py-spy (installed by hand, for profiling only) sampling the bot from just before the
+    due time, collapsed stacks into ``profile``."""
+    if profile is None or replica.proc is None:
+        return None
+    await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds() - 1))
+    spy = Path(sys.executable).with_name("py-spy")
+    return await asyncio.create_subprocess_exec(
+        str(spy),
+        "record",
+        "--pid",
+        str(replica.proc.pid),
+        "--rate",
+        "100",
+        "--format",
+        "raw",
+        "--output",
+        str(profile),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def stop_profile(spy: asyncio.subprocess.Process | None) -> None:
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
+
+
+async def one_run(
+    kind: str, count: int, in_flight: int, estimate: float, folder: Path, profile: Path | None
+) -> Any:
     """One run; returns (RunResult, seconds setting took) or (None, seconds) when setting
     overran the due minute it was aimed at."""
     users = {f"U{i:05d}": {"tz": ZONES[i % len(ZONES)], "locale": "en-US"} for i in range(count)}
@@ -204,11 +239,13 @@ async def one_run(kind: str, count: int, in_flight: int, estimate: float, folder
             # The due time on the fake's clock (it stamps arrivals with time.monotonic()).
             due_mono = time.monotonic() + (due - datetime.now(UTC)).total_seconds()
             before = fake.posted
+            spy = await start_profile(profile, replica, due)
             wait = (due - datetime.now(UTC)).total_seconds() + 60
             await fake.wait_posts(before + count, wait)
             # Anything sent twice would arrive meanwhile, and the Home tab refreshes that
             # deliveries cause (coalesced for a few seconds) are counted.
             await asyncio.sleep(AFTER_SECONDS)
+            await stop_profile(spy)
             posts = [
                 c
                 for c in fake.calls
@@ -260,12 +297,14 @@ def summary(name: str, values: list[float], unit: str = "s") -> str:
     return f"{name} {min(values):.2f} / {statistics.median(values):.2f} {unit}"
 
 
-async def bench(kind: str, count: int, runs: int, in_flight: int, folder: Path) -> None:
+async def bench(
+    kind: str, count: int, runs: int, in_flight: int, folder: Path, profile: Path | None
+) -> None:
     print(f"== {kind}: {count} reminders by slash command, {in_flight} in flight, {runs} runs")
     results: list[RunResult] = []
     estimate = count / 50  # seconds; replaced by what the previous run measured
     while len(results) < runs:
-        result, took = await one_run(kind, count, in_flight, estimate * 1.25 + 3, folder)
+        result, took = await one_run(kind, count, in_flight, estimate * 1.25 + 3, folder, profile)
         estimate = took
         if result is None:
             print(f"  (setting took {took:.1f} s, past the due minute; again with that estimate)")
@@ -292,12 +331,17 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--in-flight", type=int, default=16, help="slash commands at a time")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy collapsed stacks of the burst (last run) here"
+    )
     args = parser.parse_args()
+    # At least 3 runs for figures; a profile needs one.
+    runs = args.runs if args.profile else max(3, args.runs)
     print(f"load before: {os.getloadavg()[0]:.2f} (1-minute average, {os.cpu_count()} cores)")
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            await bench(kind, args.count, max(3, args.runs), args.in_flight, Path(tmp))
+            await bench(kind, args.count, runs, args.in_flight, Path(tmp), args.profile)
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
