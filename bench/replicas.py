@@ -5,10 +5,12 @@ Needs PostgreSQL (IEPBOT_TEST_POSTGRES_URL, default postgresql+psycopg://postgre
 everything else is local: a fake Slack on 127.0.0.1 and real replica processes, each in a
 throw-away schema. Prints:
 - failover: 3 replicas, reminders due at a steady --rate per second; every few seconds the
-  leader is SIGKILLed (and restarted as a standby). Per kill: seconds from the kill to the new
-  leader's first post at the fake Slack (a post on a connection the killed leader never
-  used), to another replica saying "leader" on /healthz, and the lateness of the reminders due
-  from 1 s before to WINDOW s after the kill; min / median / p99 / max over --kills kills;
+  leader is SIGKILLed (and restarted as a standby); the fake answers a post after --latency
+  seconds, as a real Web API takes a while, so a kill usually cuts sends short. Per kill:
+  seconds from the kill to the new leader's first post at the fake Slack (a post on a
+  connection the killed leader never used), to another replica saying "leader" on /healthz,
+  and the lateness of the reminders due from 1 s before to WINDOW s after the kill;
+  min / median / p99 / max over --kills kills;
 - throughput: --count reminders due at one instant over as many channels, delivered by a
   cluster of 1 and of 3 replicas: messages per second from the due time to the last one,
   min / median over --runs runs (at least 3).
@@ -28,6 +30,8 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiohttp import web  # noqa: E402
 
 from scheduler.store.database import open_store  # noqa: E402
 from tests.replicas.harness import Cluster, HistoryFakeSlack, add_reminders, utcnow  # noqa: E402
@@ -58,10 +62,24 @@ class Kill:
     late_p99: float
 
 
-async def failover(kills: int, rate: float, folder: Path) -> list[Kill]:
+class SlowFakeSlack(HistoryFakeSlack):
+    """Answers chat.postMessage ``latency`` seconds after recording it, as a real Web API
+    takes a while: a killed leader then usually has sends under way."""
+
+    latency: float = 0.0
+
+    async def _api(self, request: web.Request) -> web.Response:
+        response = await super()._api(request)
+        if self.latency and request.match_info["method"] == "chat.postMessage":
+            await asyncio.sleep(self.latency)
+        return response
+
+
+async def failover(kills: int, rate: float, latency: float, folder: Path) -> list[Kill]:
     """Reminders due at a steady ``rate`` per second throughout; the leader is SIGKILLed every
     few seconds and restarted as a standby."""
-    fake = HistoryFakeSlack()
+    fake = SlowFakeSlack()
+    fake.latency = latency
     await fake.start()
     found: list[Kill] = []
     with postgres_schema("iepbot_bench") as url:
@@ -156,15 +174,19 @@ async def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rate", type=float, default=20, help="reminders due per second")
+    parser.add_argument(
+        "--latency", type=float, default=0.1, help="seconds the fake takes to answer a post"
+    )
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(
             f"failover: 3 replicas, reminders due at {args.rate:g}/s over 100 channels, "
+            f"chat.postMessage answered after {args.latency * 1000:.0f} ms, "
             f"the leader SIGKILLed {args.kills} times (load {os.getloadavg()[0]:.2f}):"
         )
-        kills = await failover(args.kills, args.rate, folder)
+        kills = await failover(args.kills, args.rate, args.latency, folder)
         print(f"  kill -> new leader's first delivery: {spread([k.to_delivery for k in kills])}")
         print(f"  kill -> leader on /healthz:          {spread([k.to_leader for k in kills])}")
         print(f"  max lateness due in the window:      {spread([k.late_max for k in kills])}")
