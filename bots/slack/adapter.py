@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import aiohttp
 import yaml
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -187,6 +188,10 @@ class SlackAdapter:
         self.port = port
         self.host = host
         base_url = api_base_url(api_url)
+        # One HTTP session (connection pool) for every Web API client, made in start(): without
+        # it slack_sdk opens a new session, hence a new connection (and TLS handshake), for
+        # each call, which in a burst of deliveries costs more than the posts themselves.
+        self._session: aiohttp.ClientSession | None = None
 
         # Listeners may retry a dropped connection once (an answer is idempotent enough) but
         # never a 429: nothing interactive should sit out a Retry-After.
@@ -196,12 +201,17 @@ class SlackAdapter:
                 base_url=base_url,
                 timeout=CLIENT_TIMEOUT,
                 retry_handlers=[AsyncConnectionErrorRetryHandler()],
+                session=self._session,
             )
 
         # Deliveries: no retry handlers at all; the dispatcher retries and paces.
         def delivery_client(token: str | None) -> AsyncWebClient:
             return AsyncWebClient(
-                token=token, base_url=base_url, timeout=CLIENT_TIMEOUT, retry_handlers=[]
+                token=token,
+                base_url=base_url,
+                timeout=CLIENT_TIMEOUT,
+                retry_handlers=[],
+                session=self._session,
             )
 
         # bolt's own client: the one token, or none (bolt then gives each request a copy with
@@ -264,7 +274,35 @@ class SlackAdapter:
     def _removed(self, tenant: str) -> None:
         self.notifier.clients.forget(tenant)
 
+    def _open_session(self) -> None:
+        """The shared connection pool, on the running loop; clients made before it (the one
+        token's) get it too. Its timeout is the clients' own (slack_sdk applies a client's
+        timeout only to sessions it makes itself). No connection limit: the dispatcher bounds
+        how many sends are in flight."""
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=0),
+        )
+        for client in (self.client, self.listener_clients.fixed, self.notifier.clients.fixed):
+            if client is not None:
+                client.session = self._session
+        for clients in (self.listener_clients, self.notifier.clients):
+            clients.drop_all()  # made with the old session (or none): made again on next use
+
+    async def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()  # clients left holding it fall back to a session per call
+
     async def start(self, ctx: Context) -> None:
+        self._open_session()
+        try:
+            await self._start(ctx)
+        except BaseException:
+            await self._close_session()
+            raise
+
+    async def _start(self, ctx: Context) -> None:
         self.app = self.build_app(ctx)
         self.bot = SlackBot(
             self.app,
@@ -391,7 +429,8 @@ class SlackAdapter:
             await self._runner.cleanup()
             self._runner = None
         if self.bot is not None:
-            await self.bot.drain()
+            await self.bot.close()
+        await self._close_session()
 
 
 def from_env(env: Mapping[str, str], options: Mapping[str, Any]) -> SlackAdapter | None:
