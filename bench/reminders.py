@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -137,6 +138,7 @@ async def schedule_run(store: Store, count: int) -> float:
 
 async def burst_run(store: Store, burst: int) -> tuple[list[float], int]:
     recorded = Recorded(burst)
+    counter = _counter(store)  # before any thread of the engine can begin a transaction
     engine = engine_for(store, recorded)
     await engine.start()
     due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
@@ -144,19 +146,44 @@ async def burst_run(store: Store, burst: int) -> tuple[list[float], int]:
         store.add_reminders, drafts(burst, due, timedelta(0), f"burst{due.timestamp():.0f}-")
     )
     engine.arm_many(records)
-    counted = [0]
-
-    def count(_conn: Any) -> None:
-        if datetime.now(UTC) >= due:
-            counted[0] += 1
-
-    event.listen(store.engine, "begin", count)
+    counter.due = due
+    counter.count = 0
     try:
         await asyncio.wait_for(recorded.done.wait(), 3600)
     finally:
-        event.remove(store.engine, "begin", count)
+        counter.due = None
     await engine.shutdown()
-    return recorded.lateness, counted[0]
+    return recorded.lateness, counter.count
+
+
+class TransactionCounter:
+    """Counts the store's transactions begun from ``due`` on, while ``due`` is set.
+
+    Registered once per engine and never removed: SQLAlchemy's listener list is a deque that
+    a worker thread iterates at every BEGIN, so adding or removing a listener while a claim
+    runs raised "deque mutated during iteration" in that thread."""
+
+    def __init__(self) -> None:
+        self.due: datetime | None = None
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, _conn: Any) -> None:
+        due = self.due
+        if due is not None and datetime.now(UTC) >= due:
+            with self._lock:
+                self.count += 1
+
+
+_COUNTERS: dict[int, TransactionCounter] = {}
+
+
+def _counter(store: Store) -> TransactionCounter:
+    counter = _COUNTERS.get(id(store.engine))
+    if counter is None:
+        counter = _COUNTERS[id(store.engine)] = TransactionCounter()
+        event.listen(store.engine, "begin", counter)
+    return counter
 
 
 def child(url: str) -> None:
