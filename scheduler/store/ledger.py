@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -27,6 +41,7 @@ from scheduler.store.base import (
     _now,
 )
 from scheduler.store.errors import FencedOut
+from scheduler.store.models import UTCDateTime
 from scheduler.store.records import (
     DELIVERY_ACTIONS,
     DELIVERY_STATUSES,
@@ -199,45 +214,102 @@ class Ledger(StoreBase):
             reminders = [_reminder(row) for row in s.execute(stmt)]
             if not reminders:
                 return [], 0
-            wanted: list[tuple[ReminderRecord, datetime, bool]] = []
-            advances: list[dict[str, Any]] = []
+            # The common case, one occurrence due at the stored next fire time, is copied
+            # into the ledger by the database itself (no per-row values to bind); catch-up
+            # repeats and missed occurrences go in row by row.
+            simple: list[ReminderRecord] = []
+            other: list[tuple[ReminderRecord, datetime, bool]] = []
+            advances: dict[tuple[datetime | None, str], list[int]] = {}
             for reminder in reminders:
                 fires, nxt = plan(reminder)
-                for fire in fires:
-                    fire = _aware(fire, "fire_at")
-                    wanted.append((reminder, fire, fire < cutoff))
-                advances.append(
-                    {
-                        "b_id": reminder.id,
-                        "b_next": None if nxt is None else _aware(nxt, "next_fire_at"),
-                        "b_status": "active" if nxt is not None else "done",
-                    }
+                if len(fires) == 1 and fires[0] == reminder.next_fire_at and fires[0] >= cutoff:
+                    simple.append(reminder)
+                else:
+                    for fire in fires:
+                        fire = _aware(fire, "fire_at")
+                        other.append((reminder, fire, fire < cutoff))
+                advance = (None, "done") if nxt is None else (_aware(nxt, "next_fire_at"), "active")
+                advances.setdefault(advance, []).append(reminder.id)
+            won: set[tuple[int, datetime]] = set()
+            if simple:
+                copied = (
+                    self._insert(DELIVERIES)
+                    .from_select(
+                        ["reminder_id", "fire_at", "status", "attempts", "late", "claimed_at"],
+                        select(
+                            c.id,
+                            c.next_fire_at,
+                            literal("claimed"),
+                            literal(0),
+                            literal(False),
+                            literal(claimed_at, UTCDateTime()),
+                        ).where(self._among(c.id, [r.id for r in simple])),
+                    )
+                    .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+                    .returning(DELIVERIES.c.reminder_id)
                 )
-            rows = [
-                {
-                    "reminder_id": r.id,
-                    "fire_at": fire,
-                    "status": "missed" if missed else "claimed",
-                    "attempts": 0,
-                    "late": missed,
-                    "claimed_at": claimed_at,
-                }
-                for r, fire, missed in wanted
-            ]
-            insert = (
-                self._insert(DELIVERIES)
-                .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
-                .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
+                fresh = set(s.execute(copied).scalars())
+                won.update(_key(r.id, r.next_fire_at) for r in simple if r.id in fresh)  # type: ignore[arg-type]
+            if other:
+                rows = [
+                    {
+                        "reminder_id": r.id,
+                        "fire_at": fire,
+                        "status": "missed" if missed else "claimed",
+                        "attempts": 0,
+                        "late": missed,
+                        "claimed_at": claimed_at,
+                    }
+                    for r, fire, missed in other
+                ]
+                insert = (
+                    self._insert(DELIVERIES)
+                    .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+                    .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
+                )
+                won.update(_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows))
+            self._advance(s, advances)
+        ours = [
+            Claimed(r, r.next_fire_at, False)  # type: ignore[arg-type]
+            for r in simple
+            if (r.id, r.next_fire_at) in won
+        ]
+        ours.extend(Claimed(r, fire, missed) for r, fire, missed in other if (r.id, fire) in won)
+        return ours, len(reminders)
+
+    def _advance(
+        self, s: Connection, advances: dict[tuple[datetime | None, str], list[int]]
+    ) -> None:
+        """Move claimed reminders to their next fire time (or "done"): one statement per
+        distinct next time, which in a burst is a handful (all one-shots share "done", a
+        daily repeat at 8:00 shares tomorrow 8:00); reminders with a next time of their own
+        go in one executemany."""
+        c = REMINDERS.c
+        single: list[dict[str, Any]] = []
+        for (nxt, status), ids in advances.items():
+            if len(ids) == 1:
+                single.append({"b_id": ids[0], "b_next": nxt, "b_status": status})
+                continue
+            s.execute(
+                update(REMINDERS)
+                .where(self._among(c.id, ids), c.status == "active")
+                .values(next_fire_at=nxt, status=status)
             )
-            won = {_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows)}
+        if single:
             s.execute(
                 update(REMINDERS)
                 .where(c.id == bindparam("b_id"), c.status == "active")
                 .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status")),
-                advances,
+                single,
             )
-        ours = [Claimed(r, fire, missed) for r, fire, missed in wanted if (r.id, fire) in won]
-        return ours, len(reminders)
+
+    def _among(self, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+        """``column IN ids`` as one parameter on PostgreSQL (``= ANY(array)``: one statement
+        text whatever the count, so the server can reuse its plan) and an expanded IN list
+        on SQLite (which has no arrays)."""
+        if self._dialect == "postgresql":
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+        return column.in_(list(ids))
 
     def apply_ledger(
         self,
@@ -250,49 +322,46 @@ class Ledger(StoreBase):
         go "sending" as ``begin_send`` does, ``marks`` move rows as ``mark_delivery`` does.
         Returns the begun rows that were still ours to send. With begins and ``epoch``, raises
         FencedOut (writing nothing) once that leader term has ended; marks alone are never
-        fenced, like ``mark_delivery``: a deposed leader still records what it did send."""
+        fenced, like ``mark_delivery``: a deposed leader still records what it did send.
+
+        Rows moving the same way at the same fire time (in a burst: all of them) share one
+        UPDATE ... WHERE fire_at = t AND reminder_id IN (...), through the ledger's unique
+        index, instead of a statement per row."""
         c = DELIVERIES.c
-        wanted = {_key(reminder_id, fire_at): attempts for reminder_id, fire_at, attempts in begins}
-        groups: dict[tuple[str, bool | None, str | None, int | None], list[Any]] = {}
+        starts: dict[tuple[datetime, int], list[int]] = {}
+        for reminder_id, fire_at, attempts in begins:
+            starts.setdefault((_aware(fire_at, "fire_at"), attempts), []).append(reminder_id)
+        groups: dict[tuple[str, bool | None, str | None, int | None, datetime], list[int]] = {}
         for m in marks:
             _check_choice(m.status, DELIVERY_STATUSES, "status")
             if m.error is not None and not _ERROR_CODE.fullmatch(m.error):
                 raise ValueError("error must be a short code like http_429, not message text")
-            groups.setdefault((m.status, m.late, m.error, m.attempts), []).append(
-                _key(m.reminder_id, m.fire_at)
-            )
+            groups.setdefault(
+                (m.status, m.late, m.error, m.attempts, _aware(m.fire_at, "fire_at")), []
+            ).append(m.reminder_id)
         ours: set[tuple[int, datetime]] = set()
         with self._tx() as s:
-            if wanted:
+            if starts:
                 self._check_term(s, epoch)
-                # Which rows are still unfinished (ours to send): found through the ledger's
-                # unique index by reminder id, locked on PostgreSQL until the update below.
-                # (The status is checked here, not in SQL, where SQLite would rather walk
-                # the status index over every claimed row of the burst.)
-                found = select(c.reminder_id, c.fire_at, c.status).where(
-                    c.reminder_id.in_(bindparam("ids", expanding=True))
-                )
-                if self._dialect == "postgresql":
-                    found = found.with_for_update()
-                ids = sorted({rid for rid, _ in wanted})
-                for start in range(0, len(ids), 500):
-                    rows = s.execute(found, {"ids": ids[start : start + 500]})
-                    ours.update(
-                        key
-                        for key, status in (
-                            (_key(r.reminder_id, r.fire_at), r.status) for r in rows
-                        )
-                        if key in wanted and status in UNFINISHED_DELIVERY_STATUSES
-                    )
-                if ours:
-                    s.execute(
+            for (fire_at, attempts), ids in starts.items():
+                # Only rows still unfinished are ours to send. The status test is kept out
+                # of SQLite's index choice (``+status``), which would rather walk the status
+                # index over every claimed row of the burst than the unique one.
+                ours.update(
+                    (reminder_id, fire_at)
+                    for reminder_id in s.execute(
                         update(DELIVERIES)
-                        .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
-                        .values(status="sending", attempts=bindparam("b_attempts")),
-                        [{"b_id": r, "b_at": f, "b_attempts": wanted[(r, f)]} for r, f in ours],
-                    )
+                        .where(
+                            c.fire_at == fire_at,
+                            self._among(c.reminder_id, ids),
+                            self._unindexed(c.status).in_(UNFINISHED_DELIVERY_STATUSES),
+                        )
+                        .values(status="sending", attempts=attempts)
+                        .returning(c.reminder_id)
+                    ).scalars()
+                )
             now = _now()
-            for (status, late, error, attempts), keys in groups.items():
+            for (status, late, error, attempts, fire_at), ids in groups.items():
                 values: dict[str, Any] = {"status": status}
                 if status == "sent":
                     values["sent_at"] = now
@@ -304,11 +373,16 @@ class Ledger(StoreBase):
                     values["attempts"] = attempts
                 s.execute(
                     update(DELIVERIES)
-                    .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
-                    .values(values),
-                    [{"b_id": r, "b_at": f} for r, f in keys],
+                    .where(c.fire_at == fire_at, self._among(c.reminder_id, ids))
+                    .values(values)
                 )
         return ours
+
+    def _unindexed(self, column: ColumnElement[str]) -> ColumnElement[str]:
+        """SQLite's documented way to keep a term from choosing an index: a unary plus."""
+        if self._dialect == "sqlite":
+            return literal_column(f"+{column.table.name}.{column.name}", String)  # type: ignore[attr-defined]
+        return column
 
     def start_term(self, holder: str) -> int:
         """Open a new scheduler term and return its epoch. Only the replica holding the leader
