@@ -4,8 +4,9 @@ on values before they reach SQL (naive datetimes, unknown zones, unknown choices
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +145,12 @@ class StoreBase:
         database = engine.url.database if self._dialect == "sqlite" else None
         self._file = Path(database) if database and database != ":memory:" else None
         self._file_id = _file_id(self._file) if self._file is not None else None
+        # SQLite has one writer. Its busy handler waits for the lock in sleeps of 1, 2, 5,
+        # 10 ... ms, so the dispatcher's ledger writes and the scheduler's claims, taking turns
+        # in threads of this process, lost milliseconds at every turn. Writers of this process
+        # queue here instead and start the moment the previous one commits; other processes
+        # still meet the busy timeout.
+        self._writer = threading.RLock() if self._dialect == "sqlite" else None
 
     def file_intact(self) -> bool:
         """False when the SQLite file was deleted or replaced since it was opened."""
@@ -170,8 +177,9 @@ class StoreBase:
                 f"the database file {self._file} was deleted or replaced while the bot ran; "
                 "nothing more is saved until it is restarted"
             )
+        writer = self._writer if not read_only else None
         try:
-            with self._engine.connect() as conn:
+            with writer or nullcontext(), self._engine.connect() as conn:
                 if read_only:
                     # Seen by the SQLite "begin" hook before BEGIN is sent (see database.py).
                     conn.execution_options(**{READ_ONLY_OPTION: True})

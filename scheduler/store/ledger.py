@@ -18,12 +18,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
-    String,
     any_,
     bindparam,
     func,
     literal,
-    literal_column,
     or_,
     select,
     update,
@@ -345,8 +343,10 @@ class Ledger(StoreBase):
                 self._check_term(s, epoch)
             for (fire_at, attempts), ids in starts.items():
                 # Only rows still unfinished are ours to send. The status test is kept out
-                # of SQLite's index choice (``+status``), which would rather walk the status
-                # index over every claimed row of the burst than the unique one.
+                # of the index choice (``status || ''``): both SQLite and PostgreSQL would
+                # otherwise walk the status index, where every row of the burst (and, on
+                # PostgreSQL, every dead version of it) is "claimed" or "sending", instead
+                # of going straight to each row through the unique one.
                 ours.update(
                     (reminder_id, fire_at)
                     for reminder_id in s.execute(
@@ -354,7 +354,7 @@ class Ledger(StoreBase):
                         .where(
                             c.fire_at == fire_at,
                             self._among(c.reminder_id, ids),
-                            self._unindexed(c.status).in_(UNFINISHED_DELIVERY_STATUSES),
+                            c.status.concat("").in_(UNFINISHED_DELIVERY_STATUSES),
                         )
                         .values(status="sending", attempts=attempts)
                         .returning(c.reminder_id)
@@ -377,12 +377,6 @@ class Ledger(StoreBase):
                     .values(values)
                 )
         return ours
-
-    def _unindexed(self, column: ColumnElement[str]) -> ColumnElement[str]:
-        """SQLite's documented way to keep a term from choosing an index: a unary plus."""
-        if self._dialect == "sqlite":
-            return literal_column(f"+{column.table.name}.{column.name}", String)  # type: ignore[attr-defined]
-        return column
 
     def start_term(self, holder: str) -> int:
         """Open a new scheduler term and return its epoch. Only the replica holding the leader
