@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table
@@ -151,6 +151,16 @@ class StoreBase:
         # queue here instead and start the moment the previous one commits; other processes
         # still meet the busy timeout.
         self._writer = threading.RLock() if self._dialect == "sqlite" else None
+        self._statements: dict[Hashable, Any] = {}
+
+    def _statement(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """A statement built once and reused: SQLAlchemy then finds its compiled form without
+        walking the expression again (a burst runs the same few statements hundreds of
+        times). Values are passed as parameters at execution."""
+        stmt = self._statements.get(key)
+        if stmt is None:
+            stmt = self._statements[key] = build()
+        return stmt
 
     def file_intact(self) -> bool:
         """False when the SQLite file was deleted or replaced since it was opened."""

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -230,23 +231,12 @@ class Ledger(StoreBase):
                 advances.setdefault(advance, []).append(reminder.id)
             won: set[tuple[int, datetime]] = set()
             if simple:
-                copied = (
-                    self._insert(DELIVERIES)
-                    .from_select(
-                        ["reminder_id", "fire_at", "status", "attempts", "late", "claimed_at"],
-                        select(
-                            c.id,
-                            c.next_fire_at,
-                            literal("claimed"),
-                            literal(0),
-                            literal(False),
-                            literal(claimed_at, UTCDateTime()),
-                        ).where(self._among(c.id, [r.id for r in simple])),
-                    )
-                    .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
-                    .returning(DELIVERIES.c.reminder_id)
+                copied = self._statement("claim_copy", self._build_claim_copy)
+                fresh: set[int] = set(
+                    s.execute(
+                        copied, {"ids": [r.id for r in simple], "claimed_at": claimed_at}
+                    ).scalars()
                 )
-                fresh = set(s.execute(copied).scalars())
                 won.update(_key(r.id, r.next_fire_at) for r in simple if r.id in fresh)  # type: ignore[arg-type]
             if other:
                 rows = [
@@ -288,11 +278,15 @@ class Ledger(StoreBase):
             if len(ids) == 1:
                 single.append({"b_id": ids[0], "b_next": nxt, "b_status": status})
                 continue
-            s.execute(
-                update(REMINDERS)
-                .where(self._among(c.id, ids), c.status == "active")
-                .values(next_fire_at=nxt, status=status)
+            advance = self._statement(
+                "advance",
+                lambda: (
+                    update(REMINDERS)
+                    .where(self._among(c.id), c.status == "active")
+                    .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status"))
+                ),
             )
+            s.execute(advance, {"ids": ids, "b_next": nxt, "b_status": status})
         if single:
             s.execute(
                 update(REMINDERS)
@@ -301,13 +295,33 @@ class Ledger(StoreBase):
                 single,
             )
 
-    def _among(self, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
-        """``column IN ids`` as one parameter on PostgreSQL (``= ANY(array)``: one statement
-        text whatever the count, so the server can reuse its plan) and an expanded IN list
-        on SQLite (which has no arrays)."""
+    def _among(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        """``column IN :ids``: one array parameter on PostgreSQL (``= ANY(:ids)``, one
+        statement text whatever the count, so the server can reuse its plan), an expanded
+        list on SQLite (which has no arrays). The ids are passed at execution."""
         if self._dialect == "postgresql":
-            return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-        return column.in_(list(ids))
+            return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+        return column.in_(bindparam("ids", expanding=True))
+
+    def _build_claim_copy(self) -> Any:
+        """INSERT INTO deliveries ... SELECT the due occurrence of each reminder in :ids."""
+        c = REMINDERS.c
+        return (
+            self._insert(DELIVERIES)
+            .from_select(
+                ["reminder_id", "fire_at", "status", "attempts", "late", "claimed_at"],
+                select(
+                    c.id,
+                    c.next_fire_at,
+                    literal("claimed"),
+                    literal(0),
+                    literal(False),
+                    bindparam("claimed_at", type_=UTCDateTime()),
+                ).where(self._among(c.id)),
+            )
+            .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+            .returning(DELIVERIES.c.reminder_id)
+        )
 
     def apply_ledger(
         self,
@@ -325,10 +339,9 @@ class Ledger(StoreBase):
         Rows moving the same way at the same fire time (in a burst: all of them) share one
         UPDATE ... WHERE fire_at = t AND reminder_id IN (...), through the ledger's unique
         index, instead of a statement per row."""
-        c = DELIVERIES.c
         starts: dict[tuple[datetime, int], list[int]] = {}
-        for reminder_id, fire_at, attempts in begins:
-            starts.setdefault((_aware(fire_at, "fire_at"), attempts), []).append(reminder_id)
+        for reminder_id, fire_at, tries in begins:
+            starts.setdefault((_aware(fire_at, "fire_at"), tries), []).append(reminder_id)
         groups: dict[tuple[str, bool | None, str | None, int | None, datetime], list[int]] = {}
         for m in marks:
             _check_choice(m.status, DELIVERY_STATUSES, "status")
@@ -341,25 +354,11 @@ class Ledger(StoreBase):
         with self._tx() as s:
             if starts:
                 self._check_term(s, epoch)
-            for (fire_at, attempts), ids in starts.items():
-                # Only rows still unfinished are ours to send. The status test is kept out
-                # of the index choice (``status || ''``): both SQLite and PostgreSQL would
-                # otherwise walk the status index, where every row of the burst (and, on
-                # PostgreSQL, every dead version of it) is "claimed" or "sending", instead
-                # of going straight to each row through the unique one.
-                ours.update(
-                    (reminder_id, fire_at)
-                    for reminder_id in s.execute(
-                        update(DELIVERIES)
-                        .where(
-                            c.fire_at == fire_at,
-                            self._among(c.reminder_id, ids),
-                            c.status.concat("").in_(UNFINISHED_DELIVERY_STATUSES),
-                        )
-                        .values(status="sending", attempts=attempts)
-                        .returning(c.reminder_id)
-                    ).scalars()
-                )
+            for (fire_at, tries), ids in starts.items():
+                begin = self._statement("begin_sends", self._build_begin_sends)
+                params = {"b_at": fire_at, "ids": ids, "b_attempts": tries}
+                began: list[int] = list(s.execute(begin, params).scalars())
+                ours.update((rid, fire_at) for rid in began)
             now = _now()
             for (status, late, error, attempts, fire_at), ids in groups.items():
                 values: dict[str, Any] = {"status": status}
@@ -371,12 +370,39 @@ class Ledger(StoreBase):
                     values["last_error"] = error
                 if attempts is not None:
                     values["attempts"] = attempts
-                s.execute(
-                    update(DELIVERIES)
-                    .where(c.fire_at == fire_at, self._among(c.reminder_id, ids))
-                    .values(values)
-                )
+                columns = tuple(values)
+                move = self._statement(("move", columns), partial(self._build_move, columns))
+                params = {f"v_{name}": value for name, value in values.items()}
+                s.execute(move, {**params, "b_at": fire_at, "ids": ids})
         return ours
+
+    def _build_begin_sends(self) -> Any:
+        """Rows of :ids at fire time :b_at still unfinished go "sending"; returns their ids.
+
+        The status test is kept out of the index choice (``status || ''``): both SQLite and
+        PostgreSQL would otherwise walk the status index, where every row of a burst (and,
+        on PostgreSQL, every dead version of it) is "claimed" or "sending", instead of going
+        straight to each row through the unique (reminder_id, fire_at) one."""
+        c = DELIVERIES.c
+        return (
+            update(DELIVERIES)
+            .where(
+                c.fire_at == bindparam("b_at"),
+                self._among(c.reminder_id),
+                c.status.concat("").in_(UNFINISHED_DELIVERY_STATUSES),
+            )
+            .values(status="sending", attempts=bindparam("b_attempts"))
+            .returning(c.reminder_id)
+        )
+
+    def _build_move(self, columns: tuple[str, ...]) -> Any:
+        """Rows of :ids at fire time :b_at get ``columns`` set (``v_<name>`` parameters)."""
+        c = DELIVERIES.c
+        return (
+            update(DELIVERIES)
+            .where(c.fire_at == bindparam("b_at"), self._among(c.reminder_id))
+            .values({name: bindparam(f"v_{name}") for name in columns})
+        )
 
     def start_term(self, holder: str) -> int:
         """Open a new scheduler term and return its epoch. Only the replica holding the leader
