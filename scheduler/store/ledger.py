@@ -8,6 +8,7 @@ write of a deposed leader.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,15 +20,20 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Select,
+    String,
+    TypeDecorator,
     any_,
     bindparam,
     func,
     literal,
+    literal_column,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -84,6 +90,16 @@ class Claimed:
 
 def _key(reminder_id: int, fire_at: datetime) -> tuple[int, datetime]:
     return (reminder_id, _aware(fire_at, "fire_at"))
+
+
+class _JSONIds(TypeDecorator[list[int]]):
+    """A list of ids bound as one JSON text, for SQLite's ``json_each``."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value)
 
 
 # What ``act_on_delivery`` found: the action was applied, or why not.
@@ -282,7 +298,9 @@ class Ledger(StoreBase):
                 "advance",
                 lambda: (
                     update(REMINDERS)
-                    .where(self._among(c.id), c.status == "active")
+                    # The status test off the index choice: SQLite took the (status, next
+                    # fire) index and walked every active reminder instead of the ids.
+                    .where(self._among(c.id), c.status.concat("") == "active")
                     .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status"))
                 ),
             )
@@ -296,12 +314,16 @@ class Ledger(StoreBase):
             )
 
     def _among(self, column: ColumnElement[int]) -> ColumnElement[bool]:
-        """``column IN :ids``: one array parameter on PostgreSQL (``= ANY(:ids)``, one
-        statement text whatever the count, so the server can reuse its plan), an expanded
-        list on SQLite (which has no arrays). The ids are passed at execution."""
+        """``column IN :ids`` with the ids as one parameter, so the statement text is the same
+        whatever their count (compiled once, planned once): ``= ANY(:ids)`` with an array on
+        PostgreSQL, ``IN (SELECT value FROM json_each(:ids))`` on SQLite, which has no arrays
+        (an expanded IN list re-rendered 500 placeholders at every execution)."""
         if self._dialect == "postgresql":
             return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-        return column.in_(bindparam("ids", expanding=True))
+        ids: Select[tuple[Any]] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", type_=_JSONIds()))
+        )
+        return column.in_(ids.scalar_subquery())
 
     def _build_claim_copy(self) -> Any:
         """INSERT INTO deliveries ... SELECT the due occurrence of each reminder in :ids."""
