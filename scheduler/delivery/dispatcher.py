@@ -333,7 +333,12 @@ class Dispatcher:
         batcher = self._batcher
         if batcher is not None:
             mark = LedgerMark(message.reminder_id, message.fire_at, status, late, error, attempts)
-            await self._retrying(lambda: batcher.mark(mark))
+            try:  # the usual case awaited directly; the retry loop only once the store fails
+                await batcher.mark(mark)
+            except FencedOut:
+                raise
+            except StoreError as exc:
+                await self._retrying(lambda: batcher.mark(mark), exc)
             return
         await self._retrying_ledger(
             self.ledger.mark_delivery,
@@ -348,21 +353,27 @@ class Dispatcher:
     async def _retrying_ledger(self, call: Callable[..., _T], *args: object, **kw: object) -> _T:
         return await self._retrying(lambda: asyncio.to_thread(call, *args, **kw))
 
-    async def _retrying(self, attempt: Callable[[], Awaitable[_T]]) -> _T:
+    async def _retrying(
+        self, attempt: Callable[[], Awaitable[_T]], failed: StoreError | None = None
+    ) -> _T:
         """Run a ledger write again, with backoff, while the database is unavailable; a
-        fencing refusal (another replica leads now) is final."""
+        fencing refusal (another replica leads now) is final. ``failed``: the first try,
+        made by the caller, failed with it."""
         failures = 0
+        error = failed
         while True:
+            if error is not None:
+                failures += 1
+                if failures >= self.policy.max_attempts:
+                    raise error
+                log.warning("delivery ledger unavailable (%s); retrying", type(error).__name__)
+                await self._sleep(self._backoff(failures))
             try:
                 return await attempt()
             except FencedOut:
                 raise
             except StoreError as exc:
-                failures += 1
-                if failures >= self.policy.max_attempts:
-                    raise
-                log.warning("delivery ledger unavailable (%s); retrying", type(exc).__name__)
-                await self._sleep(self._backoff(failures))
+                error = exc
 
     async def _begin_send(self, message: Outgoing, attempts: int) -> bool:
         """Mark "sending"; False when this message must not go out (not ours any more)."""
@@ -376,7 +387,14 @@ class Dispatcher:
             batcher = self._batcher
             if batcher is not None:
                 reminder_id, fire_at = message.reminder_id, message.fire_at
-                ours = await self._retrying(lambda: batcher.begin(reminder_id, fire_at, attempts))
+                try:  # as in _ledger: directly, the retry loop only after a failure
+                    ours = await batcher.begin(reminder_id, fire_at, attempts)
+                except FencedOut:
+                    raise
+                except StoreError as exc:
+                    ours = await self._retrying(
+                        lambda: batcher.begin(reminder_id, fire_at, attempts), exc
+                    )
             else:
                 ours = await self._retrying_ledger(
                     begin,
@@ -406,7 +424,8 @@ class Dispatcher:
         attempts = 0
         while True:
             attempts += 1
-            await self._wait_for_platform(message.platform)
+            if self._paused_until:  # a global 429 earlier: wait for its Retry-After
+                await self._wait_for_platform(message.platform)
             task = asyncio.current_task()
             try:
                 # The slot first, then "sending": only sends actually about to go out are
