@@ -245,15 +245,15 @@ class Ledger(StoreBase):
                         other.append((reminder, fire, fire < cutoff))
                 advance = (None, "done") if nxt is None else (_aware(nxt, "next_fire_at"), "active")
                 advances.setdefault(advance, []).append(reminder.id)
+            fresh: set[int] = set()  # reminders whose due occurrence was copied just now
             won: set[tuple[int, datetime]] = set()
             if simple:
                 copied = self._statement("claim_copy", self._build_claim_copy)
-                fresh: set[int] = set(
+                fresh = set(
                     s.execute(
                         copied, {"ids": [r.id for r in simple], "claimed_at": claimed_at}
                     ).scalars()
                 )
-                won.update(_key(r.id, r.next_fire_at) for r in simple if r.id in fresh)  # type: ignore[arg-type]
             if other:
                 rows = [
                     {
@@ -276,7 +276,7 @@ class Ledger(StoreBase):
         ours = [
             Claimed(r, r.next_fire_at, False)  # type: ignore[arg-type]
             for r in simple
-            if (r.id, r.next_fire_at) in won
+            if r.id in fresh
         ]
         ours.extend(Claimed(r, fire, missed) for r, fire, missed in other if (r.id, fire) in won)
         return ours, len(reminders)
