@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -94,6 +95,12 @@ def rss_mib() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def load() -> str:
+    """The machine's load, printed with the figures: on a shared machine they depend on it."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min), {os.cpu_count()} CPUs"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -220,7 +227,7 @@ def repeat(runs: int, fn: Callable[[], Any]) -> list[Any]:
 
 async def main(url: str, count: int, burst: int, runs: int) -> None:
     store = open_store(url)
-    print(f"database: {store.dialect}; {runs} runs each")
+    print(f"database: {store.dialect}; {runs} runs each; {load()}")
     scheduled = [await schedule_run(store, count) for _ in range(runs)]
     print(f"schedule {count:,} reminders (store + arm): {summary(scheduled, 's')}")
     store.close()
@@ -248,6 +255,7 @@ async def main(url: str, count: int, burst: int, runs: int) -> None:
     print(f"  p99 {summary(p99s, 's')}")
     print(f"  max {summary(maxes, 's')}")
     print(f"  store transactions per delivered reminder: {summary(per, '', 3)}")
+    print(f"done; {load()}")
     store.close()
 
 
