@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +35,9 @@ LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
 FEEDS: Final[Table] = Base.metadata.tables["calendar_feeds"]
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
+# How long a SQLite writer waits for the write lock before giving up, in SQLite's busy handler
+# (another process) and on the in-process writer lock (another thread; see StoreBase).
+SQLITE_BUSY_TIMEOUT_S: Final = 10.0
 _PG_UNIQUE, _PG_FOREIGN_KEY = "23505", "23503"
 
 
@@ -188,8 +191,10 @@ class StoreBase:
                 "nothing more is saved until it is restarted"
             )
         writer = self._writer if not read_only else None
+        if writer is not None and not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise StoreError("database error: the database is locked (another write is slow)")
         try:
-            with writer or nullcontext(), self._engine.connect() as conn:
+            with self._engine.connect() as conn:
                 if read_only:
                     # Seen by the SQLite "begin" hook before BEGIN is sent (see database.py).
                     conn.execution_options(**{READ_ONLY_OPTION: True})
@@ -209,6 +214,9 @@ class StoreBase:
             raise StoreError(f"database error: {describe_db_error(exc)}") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {describe_db_error(exc)}") from None
+        finally:
+            if writer is not None:
+                writer.release()
 
     def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """A dialect insert, so ON CONFLICT is available on both SQLite and PostgreSQL."""

@@ -21,12 +21,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from scheduler.store.base import SQLITE_BUSY_TIMEOUT_S
 from scheduler.store.errors import StoreError
 from scheduler.store.store import READ_ONLY_OPTION, Store, describe_db_error
 
 ENV_VAR: Final = "IEPBOT_DATABASE_URL"
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_S: Final = 10.0
 # Any fixed 64-bit number works; it only has to be the same in every iepbot process.
 MIGRATION_LOCK_KEY: Final = 0x1E9B07_5C4E_3A11
 SUPPORTED_BACKENDS: Final = ("sqlite", "postgresql")
