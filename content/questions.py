@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.565,
-    "lead": 1.464,
-    "named": 0.725,
-    "coverage": 0.063,
-    "coverage_lead": 1.370,
-    "paraphrase": 1.068,
-    "paraphrase_lead": 0.665,
-    "words": -1.414,
-    "weakest_lead": 1.178,
-    "residual": 0.257,
-    "residual_lead": 0.735,
+    "top": 1.135,
+    "lead": 2.020,
+    "named": 0.543,
+    "coverage": 0.190,
+    "coverage_lead": 1.123,
+    "paraphrase": 1.117,
+    "paraphrase_lead": 0.997,
+    "words": -1.139,
+    "weakest_lead": 0.620,
+    "residual": 0.304,
+    "residual_lead": 0.927,
 }
-CONFIDENCE_INTERCEPT = -4.155
-CONFIDENCE_THRESHOLD = 0.894
+CONFIDENCE_INTERCEPT = -3.056
+CONFIDENCE_THRESHOLD = 0.876
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
