@@ -16,6 +16,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # Tests (and the processes they start) keep the content cache in a folder of their own, never
 # in the user's cache folder (content/cache.py).
 os.environ.setdefault("IEPBOT_CACHE_DIR", tempfile.mkdtemp(prefix="iepbot-test-cache-"))
+# ... and the store: an `iepbot` process a test starts without naming a database would
+# otherwise open (and migrate) the user's real one in the user data folder. Tests that need a
+# database of their own still set IEPBOT_DATABASE_URL themselves.
+os.environ.setdefault(
+    "IEPBOT_DATABASE_URL",
+    f"sqlite:///{Path(tempfile.mkdtemp(prefix='iepbot-test-db-')) / 'iepbot.sqlite3'}",
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,18 +9,18 @@ from collections import Counter
 from bench.questions import QUESTIONS, breakdown, load_questions, score
 from content.model import Library
 
-# Issue 12 asks for right >= 90%. Not reached: over the 949 questions of parts A-E (2026-12-01),
-# 53.7% are answered right outright and 1.1% wrong; another 36.8% get "not sure" with a right
-# entry among the three choices, so 90.5% are answered or one tap away. Parts D and E were
-# collected after A-C had shaped the packs and scored first as held-out checks (E, never tuned
-# on: 30.7% right, 1.4% wrong); the confidence rule is fitted across the parts so that each
-# part, held out in turn, keeps confidently wrong answers at 2% overall (bench/confidence.py).
-# A wrong answer stated as the answer is worse than "did you mean", so the rule trades right
-# answers for fewer wrong ones. These floors keep what is reached from slipping back; refit the
-# rule after changing the ranking or the packs (bench/confidence.py --write); never lower
-# WRONG_MAX.
-RIGHT_MIN = 0.52
-ANSWERED_OR_OFFERED_MIN = 0.88
+# Issue 12 asks for right >= 90%. Not reached: over the 1,061 questions of parts A-F
+# (2026-12-01), 60.7% are answered right outright and 1.2% wrong; another 32.8% get "not sure"
+# with a right entry among the three choices, so 93.5% are answered or one tap away. Parts D, E
+# and F were collected after A-C had shaped the packs and scored first as held-out checks (F,
+# the last, never tuned on: 45.5% right, 2.7% wrong); the confidence rule is fitted across the
+# parts so that, each part held out in turn, confidently wrong answers stay at 2% overall
+# (bench/confidence.py). A wrong answer stated as the answer is worse than "did you mean", so
+# the rule trades right answers for fewer wrong ones. These floors keep what is reached from
+# slipping back; refit the rule after changing the ranking or the packs (bench/confidence.py
+# --write); never lower WRONG_MAX.
+RIGHT_MIN = 0.60
+ANSWERED_OR_OFFERED_MIN = 0.90
 WRONG_MAX = 0.02
 
 
