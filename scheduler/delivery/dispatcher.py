@@ -145,7 +145,7 @@ class Dispatcher:
         self._refused: dict[str, tuple[tuple[str, str, str], float]] = {}
         for notifier in self.notifiers.values():
             if hasattr(notifier, "limit_reports"):
-                notifier.limit_reports = self._learn  # type: ignore[attr-defined]
+                notifier.limit_reports = self._learn
         self._submitted = 0
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._idle = asyncio.Event()

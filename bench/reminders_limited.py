@@ -1,0 +1,279 @@
+"""A reminder burst against platforms that enforce their rate limits: total time vs the floor.
+
+Run: .venv/bin/python bench/reminders_limited.py [--platform slack|discord|both]
+         [--channels 500] [--slack-per-channel 10] [--discord-per-channel 4] [--runs 3]
+
+Each run stores ``channels x per-channel`` reminders due in the same second (one SQLite store,
+the real reminder engine and dispatcher) and delivers them through the real notifier path to
+a local fake that enforces the limits (tests/limited_platforms.py):
+
+- Slack: slack_sdk's AsyncWebClient as the adapter builds it (``from_env`` with
+  ``SLACK_API_URL``) against the fake Web API; chat.postMessage is a token bucket per channel,
+  burst 3 and one a second, and a 429 says Retry-After in whole seconds.
+- Discord: discord.py's own HTTP client (``DISCORD_API_URL``, ``client_options``) against the
+  fake REST API; 5 messages per 5 s per channel and 50 requests a second for the bot, both as
+  windows that reset whole, with Discord's X-RateLimit-* headers on every answer.
+
+The floor is the least time the limits allow from the due time to the last message, if every
+window were used to the full and the network took no time: per channel, Slack's
+``(n - burst) / rate`` and Discord's ``(ceil(n / 5) - 1) x 5 s``; for Discord's global limit,
+``(ceil(N / 50) - 1) x 1 s``; the larger one. Measured: the due time to the last "sent"
+committed in the ledger. Lost: reminders the fake never accepted; doubled: accepted more than
+once (each reminder's text is unique). 429s: the answers the fake had to refuse.
+Figures are min / median over ``--runs`` runs (at least 3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import discord  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bots.discord.adapter import client_options, configure_api_url  # noqa: E402
+from bots.discord.notifier import DiscordNotifier  # noqa: E402
+from bots.slack.adapter import from_env  # noqa: E402
+from scheduler.delivery.dispatcher import Dispatcher  # noqa: E402
+from scheduler.delivery.messages import Notifier  # noqa: E402
+from scheduler.reminders.jobs import ReminderEngine  # noqa: E402
+from scheduler.store.database import open_store  # noqa: E402
+from scheduler.store.records import ReminderDraft  # noqa: E402
+from scheduler.store.store import Store  # noqa: E402
+from tests.discord.fake_discord import TOKEN, FakeDiscord  # noqa: E402
+from tests.limited_platforms import DiscordLimits, SlackPostLimits  # noqa: E402
+from tests.slack.fake_slack import SECRET, FakeSlack  # noqa: E402
+
+DUE_IN = 3.0  # seconds between storing the burst and its due time
+
+
+class Finished:
+    """The dispatcher's observer: when the last reminder's "sent" (or failure) is committed."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.settled = 0
+        self.failed = 0
+        self.last = 0.0
+        self.done = asyncio.Event()
+
+    def _settle(self) -> None:
+        self.settled += 1
+        self.last = time.time()
+        if self.settled >= self.expected:
+            self.done.set()
+
+    def sent(self, platform: str, late: bool, lateness: float | None) -> None:
+        self._settle()
+
+    def retried(self, platform: str, reason: str) -> None:
+        return None
+
+    def failed(self, platform: str) -> None:
+        self.failed += 1
+        self._settle()
+
+
+@dataclass
+class Outcome:
+    total: float
+    floor: float
+    lost: int
+    doubled: int
+    refused: int
+    failed: int
+
+
+def slack_floor(per_channel: int, limits: SlackPostLimits) -> float:
+    return max(0, per_channel - limits.burst) / limits.per_second
+
+
+def discord_floor(channels: int, per_channel: int, limits: DiscordLimits) -> float:
+    channel = (math.ceil(per_channel / limits.per_channel) - 1) * limits.channel_seconds
+    overall = (math.ceil(channels * per_channel / limits.global_limit) - 1) * limits.global_seconds
+    return max(channel, overall)
+
+
+async def burst(
+    store: Store,
+    platform: str,
+    notifier: Notifier,
+    targets: list[str],
+    per_channel: int,
+    tag: str,
+) -> tuple[Finished, float]:
+    """Store the burst, let the engine deliver it; the seconds from the due time to the end."""
+    count = len(targets) * per_channel
+    finished = Finished(count)
+    engine = ReminderEngine(
+        store, Dispatcher({platform: notifier}, ledger=store, observer=finished)
+    )
+    await engine.start()
+    due = (datetime.now(UTC) + timedelta(seconds=DUE_IN)).replace(microsecond=0)
+    drafts = [
+        ReminderDraft(
+            platform=platform,
+            workspace_id="T1",
+            owner_id=f"U{i % 500}",
+            target_kind="channel",
+            target_id=targets[i % len(targets)],
+            text=f"bench {tag} reminder {i}",
+            lang="en",
+            timezone="America/Chicago",
+            next_fire_at=due,
+        )
+        for i in range(count)
+    ]
+    records = await asyncio.to_thread(store.add_reminders, drafts)
+    engine.arm_many(records)
+    try:
+        await asyncio.wait_for(finished.done.wait(), 3600)
+    finally:
+        await engine.shutdown()
+    return finished, finished.last - due.timestamp()
+
+
+def tally(texts: list[str], tag: str, count: int) -> tuple[int, int]:
+    """Lost and doubled among the texts the fake accepted (each reminder's number is in it)."""
+    accepted = Counter(
+        int(m.group(1)) for t in texts if (m := re.search(rf"bench {tag} reminder (\d+)", t))
+    )
+    lost = sum(1 for i in range(count) if accepted[i] == 0)
+    doubled = sum(1 for times in accepted.values() if times > 1)
+    return lost, doubled
+
+
+def empty(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM deliveries"))
+        conn.execute(text("DELETE FROM reminders"))
+
+
+async def slack_run(store: Store, channels: int, per_channel: int, tag: str) -> Outcome:
+    limits = SlackPostLimits()
+    fake = FakeSlack(post_limits=limits)
+    await fake.start()
+    adapter = from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": f"{fake.url}/api/",
+        },
+        {"port": 0, "host": "127.0.0.1"},
+    )
+    assert adapter is not None
+    targets = [f"C{n:05d}" for n in range(channels)]
+    try:
+        finished, total = await burst(store, "slack", adapter.notifier, targets, per_channel, tag)
+    finally:
+        await fake.stop()
+    texts = [str(a.get("text", "")) for a in fake.called("chat.postMessage")]
+    lost, doubled = tally(texts, tag, channels * per_channel)
+    return Outcome(
+        total, slack_floor(per_channel, limits), lost, doubled, limits.refused, finished.failed
+    )
+
+
+async def discord_run(store: Store, channels: int, per_channel: int, tag: str) -> Outcome:
+    limits = DiscordLimits()
+    fake = FakeDiscord(message_limits=limits)
+    await fake.start()
+    original = discord.http.Route.BASE
+    configure_api_url(fake.url)
+    notifier = DiscordNotifier()
+    client = discord.Client(**client_options(notifier))
+    notifier.client = client
+    targets = [str(1200000000000000000 + n) for n in range(channels)]
+    try:
+        await client.login(TOKEN)
+        finished, total = await burst(store, "discord", notifier, targets, per_channel, tag)
+    finally:
+        await client.close()
+        discord.http.Route.BASE = original
+        await fake.stop()
+    texts = [str((c.body or {}).get("content", "")) for c in fake.channel_messages]
+    lost, doubled = tally(texts, tag, channels * per_channel)
+    refused = limits.refused_channel + limits.refused_global
+    return Outcome(
+        total,
+        discord_floor(channels, per_channel, limits),
+        lost,
+        doubled,
+        refused,
+        finished.failed,
+    )
+
+
+Run = Callable[[Store, int, int, str], Awaitable[Outcome]]
+
+
+def summary(values: list[float], digits: int = 2) -> str:
+    return f"min {min(values):.{digits}f} / median {statistics.median(values):.{digits}f}"
+
+
+async def platform_runs(
+    name: str, run: Run, url: str, channels: int, per_channel: int, runs: int
+) -> None:
+    outcomes: list[Outcome] = []
+    for n in range(runs):
+        store = open_store(url)
+        empty(store)
+        try:
+            outcomes.append(await run(store, channels, per_channel, f"{name}{n}"))
+        finally:
+            store.close()
+    floor = outcomes[0].floor
+    totals = [o.total for o in outcomes]
+    print(
+        f"{name}: {channels} channels x {per_channel} = {channels * per_channel:,} reminders "
+        f"due at once, {runs} runs"
+    )
+    print(f"  floor the limits allow: {floor:.2f} s")
+    print(f"  total (due -> last sent): {summary(totals)} s")
+    print(f"  total / floor: {summary([t / floor if floor else math.inf for t in totals], 3)}")
+    print(f"  429s answered by the fake: {summary([float(o.refused) for o in outcomes], 0)}")
+    print(
+        f"  lost: {sum(o.lost for o in outcomes)}, doubled: {sum(o.doubled for o in outcomes)}, "
+        f"failed in the ledger: {sum(o.failed for o in outcomes)} (all runs)"
+    )
+
+
+async def main(args: Any, url: str) -> None:
+    runs = max(3, args.runs)
+    if args.platform in ("slack", "both"):
+        await platform_runs("slack", slack_run, url, args.channels, args.slack_per_channel, runs)
+    if args.platform in ("discord", "both"):
+        await platform_runs(
+            "discord", discord_run, url, args.channels, args.discord_per_channel, runs
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--platform", choices=("slack", "discord", "both"), default="both")
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--channels", type=int, default=500)
+    parser.add_argument("--slack-per-channel", type=int, default=10)
+    parser.add_argument("--discord-per-channel", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    with tempfile.TemporaryDirectory() as folder:
+        db = args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        asyncio.run(main(args, db))
