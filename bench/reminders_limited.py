@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import math
 import re
@@ -165,59 +166,120 @@ def empty(store: Store) -> None:
         conn.execute(text("DELETE FROM reminders"))
 
 
+async def serve(platform: str) -> None:
+    """The child process: run one enforcing fake, print its URL, and on a line on stdin print
+    what it accepted and refused (as JSON) and stop. A separate process, as a real platform
+    does not share the bot's CPU."""
+    counted: Callable[[], dict[str, Any]]
+    if platform == "slack":
+        slack_limits = SlackPostLimits()
+        slack = FakeSlack(post_limits=slack_limits)
+        await slack.start()
+        url, stop = slack.url, slack.stop
+
+        def counted() -> dict[str, Any]:
+            texts = [str(a.get("text", "")) for a in slack.called("chat.postMessage")]
+            return {"texts": texts, "refused": slack_limits.refused}
+    else:
+        discord_limits = DiscordLimits()
+        fake = FakeDiscord(message_limits=discord_limits)
+        await fake.start()
+        url, stop = fake.url, fake.stop
+
+        def counted() -> dict[str, Any]:
+            texts = [str((c.body or {}).get("content", "")) for c in fake.channel_messages]
+            refused = discord_limits.refused_channel + discord_limits.refused_global
+            return {
+                "texts": texts,
+                "refused": refused,
+                "refused_global": discord_limits.refused_global,
+            }
+
+    print(url, flush=True)
+    await asyncio.to_thread(sys.stdin.readline)
+    print(json.dumps(counted()), flush=True)
+    await stop()
+
+
+class Platform:
+    """The fake in a child process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.url = ""
+        self.child: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> Platform:
+        self.child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve",
+            self.name,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=1 << 26,  # the counts are one JSON line of every accepted text
+        )
+        assert self.child.stdout is not None
+        self.url = (await self.child.stdout.readline()).decode().strip()
+        return self
+
+    async def counts(self) -> dict[str, Any]:
+        child = self.child
+        assert child is not None and child.stdin is not None and child.stdout is not None
+        child.stdin.write(b"stop\n")
+        await child.stdin.drain()
+        counted: dict[str, Any] = json.loads(await child.stdout.readline())
+        return counted
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.child is not None:
+            if self.child.returncode is None and self.child.stdin is not None:
+                self.child.stdin.close()
+            await self.child.wait()
+
+
 async def slack_run(store: Store, channels: int, per_channel: int, tag: str) -> Outcome:
-    limits = SlackPostLimits()
-    fake = FakeSlack(post_limits=limits)
-    await fake.start()
-    adapter = from_env(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": f"{fake.url}/api/",
-        },
-        {"port": 0, "host": "127.0.0.1"},
-    )
-    assert adapter is not None
-    targets = [f"C{n:05d}" for n in range(channels)]
-    try:
-        finished, total = await burst(store, "slack", adapter.notifier, targets, per_channel, tag)
-    finally:
-        await fake.stop()
-    texts = [str(a.get("text", "")) for a in fake.called("chat.postMessage")]
-    lost, doubled = tally(texts, tag, channels * per_channel)
-    return Outcome(
-        total, slack_floor(per_channel, limits), lost, doubled, limits.refused, finished.failed
-    )
+    async with Platform("slack") as platform:
+        adapter = from_env(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": f"{platform.url}/api/",
+            },
+            {"port": 0, "host": "127.0.0.1"},
+        )
+        assert adapter is not None
+        targets = [f"C{n:05d}" for n in range(channels)]
+        try:
+            finished, total = await burst(
+                store, "slack", adapter.notifier, targets, per_channel, tag
+            )
+        finally:
+            await adapter.stop()
+        counted = await platform.counts()
+    lost, doubled = tally(counted["texts"], tag, channels * per_channel)
+    floor = slack_floor(per_channel, SlackPostLimits())
+    return Outcome(total, floor, lost, doubled, counted["refused"], finished.failed)
 
 
 async def discord_run(store: Store, channels: int, per_channel: int, tag: str) -> Outcome:
-    limits = DiscordLimits()
-    fake = FakeDiscord(message_limits=limits)
-    await fake.start()
-    original = discord.http.Route.BASE
-    configure_api_url(fake.url)
-    notifier = DiscordNotifier()
-    client = discord.Client(**client_options(notifier))
-    notifier.client = client
-    targets = [str(1200000000000000000 + n) for n in range(channels)]
-    try:
-        await client.login(TOKEN)
-        finished, total = await burst(store, "discord", notifier, targets, per_channel, tag)
-    finally:
-        await client.close()
-        discord.http.Route.BASE = original
-        await fake.stop()
-    texts = [str((c.body or {}).get("content", "")) for c in fake.channel_messages]
-    lost, doubled = tally(texts, tag, channels * per_channel)
-    refused = limits.refused_channel + limits.refused_global
-    return Outcome(
-        total,
-        discord_floor(channels, per_channel, limits),
-        lost,
-        doubled,
-        refused,
-        finished.failed,
-    )
+    async with Platform("discord") as platform:
+        original = discord.http.Route.BASE
+        configure_api_url(platform.url)
+        notifier = DiscordNotifier()
+        client = discord.Client(**client_options(notifier))
+        notifier.client = client
+        targets = [str(1200000000000000000 + n) for n in range(channels)]
+        try:
+            await client.login(TOKEN)
+            finished, total = await burst(store, "discord", notifier, targets, per_channel, tag)
+        finally:
+            await client.close()
+            discord.http.Route.BASE = original
+        counted = await platform.counts()
+    lost, doubled = tally(counted["texts"], tag, channels * per_channel)
+    floor = discord_floor(channels, per_channel, DiscordLimits())
+    return Outcome(total, floor, lost, doubled, counted["refused"], finished.failed)
 
 
 Run = Callable[[Store, int, int, str], Awaitable[Outcome]]
@@ -272,8 +334,12 @@ if __name__ == "__main__":
     parser.add_argument("--slack-per-channel", type=int, default=10)
     parser.add_argument("--discord-per-channel", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    if args.serve:
+        asyncio.run(serve(args.serve))
+        sys.exit(0)
     with tempfile.TemporaryDirectory() as folder:
         db = args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         asyncio.run(main(args, db))
