@@ -14,12 +14,13 @@ a local fake that enforces the limits (tests/limited_platforms.py):
   fake REST API; 5 messages per 5 s per channel and 50 requests a second for the bot, both as
   windows that reset whole, with Discord's X-RateLimit-* headers on every answer.
 
-The floor is the least time the limits allow from the due time to the last message, if every
-window were used to the full and the network took no time: per channel, Slack's
-``(n - burst) / rate`` and Discord's ``(ceil(n / 5) - 1) x 5 s``; for Discord's global limit,
-``(ceil(N / 50) - 1) x 1 s``; the larger one. Measured: the due time to the last "sent"
-committed in the ledger. Lost: reminders the fake never accepted; doubled: accepted more than
-once (each reminder's text is unique). 429s: the answers the fake had to refuse.
+The floor is the least time the limits allow from the due time to the last message, if the
+network and the bot took no time: Slack's ``(n - burst) / rate`` per channel; for Discord, an
+ideal sender simulated under both limits (``discord_floor``), which is the larger of the
+per-channel ``(ceil(n / 5) - 1) x 5 s`` and the global ``(ceil(N / 50) - 1) x 1 s`` when
+one of them dominates, and later than both when they interact. Measured: the due time to the
+last "sent" committed in the ledger. Lost: reminders the fake never accepted; doubled: accepted
+more than once (each reminder's text is unique). 429s: the answers the fake had to refuse.
 Figures are min / median over ``--runs`` runs (at least 3).
 """
 
@@ -106,9 +107,50 @@ def slack_floor(per_channel: int, limits: SlackPostLimits) -> float:
 
 
 def discord_floor(channels: int, per_channel: int, limits: DiscordLimits) -> float:
-    channel = (math.ceil(per_channel / limits.per_channel) - 1) * limits.channel_seconds
-    overall = (math.ceil(channels * per_channel / limits.global_limit) - 1) * limits.global_seconds
-    return max(channel, overall)
+    """The last send of an ideal sender (no network time, each message as soon as both its
+    channel's window and the global one have room, in the order they are queued: one per
+    channel in turn). Per channel alone ``(ceil(n / 5) - 1) x 5 s`` and globally alone
+    ``(ceil(N / 50) - 1) x 1 s`` are lower bounds; when both bind, a channel's windows open
+    late behind the global limit and this is later than either."""
+    left = [per_channel] * channels
+    opened: list[float | None] = [None] * channels
+    used = [0] * channels
+    global_opened: float | None = None
+    global_used = 0
+    now = last = 0.0
+    while any(left):
+        if global_opened is not None and now >= global_opened + limits.global_seconds:
+            global_opened = None
+        for c in range(channels):
+            window = opened[c]
+            if window is not None and now >= window + limits.channel_seconds:
+                opened[c] = None
+        progress = True
+        while progress:
+            progress = False
+            for c in range(channels):
+                if not left[c]:
+                    continue
+                if global_opened is None:
+                    global_opened, global_used = now, 0
+                if global_used >= limits.global_limit:
+                    break
+                if opened[c] is None:
+                    opened[c], used[c] = now, 0
+                if used[c] >= limits.per_channel:
+                    continue
+                used[c] += 1
+                global_used += 1
+                left[c] -= 1
+                last, progress = now, True
+        resets = [] if global_opened is None else [global_opened + limits.global_seconds]
+        resets += [
+            window + limits.channel_seconds
+            for c, window in enumerate(opened)
+            if left[c] and window is not None
+        ]
+        now = min(r for r in resets if r > now)
+    return last
 
 
 async def burst(

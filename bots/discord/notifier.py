@@ -19,9 +19,11 @@ resets, and a global 429 holds every send. discord.py still does its own waiting
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import aiohttp
@@ -51,9 +53,17 @@ CLOSED_SESSION = "Session is closed"  # aiohttp's words, raised before any reque
 RATE_LIMIT_TIMEOUT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 # The destination the current task is delivering to: the trace sees only URLs, and a DM's
 # channel id is not the user id the dispatcher keys it by.
-_delivering: contextvars.ContextVar[tuple[str, str, str] | None] = contextvars.ContextVar(
+_delivering: contextvars.ContextVar[_Posting | None] = contextvars.ContextVar(
     "iepbot_discord_delivering", default=None
 )
+
+
+@dataclass
+class _Posting:
+    """One delivery under way: where to, and set once Discord has accepted the post."""
+
+    destination: tuple[str, str, str]
+    accepted: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _number(headers: Mapping[str, str], name: str, kind: Callable[[str], float]) -> float | None:
@@ -158,6 +168,7 @@ class DiscordNotifier:
         self.client = client
         # Set by the dispatcher: where what Discord says about its limits goes.
         self.limit_reports: Callable[[LimitReport], None] | None = None
+        self._finishing: set[asyncio.Future[None]] = set()  # accepted posts still returning
         self.http_trace = aiohttp.TraceConfig()
         self.http_trace.on_request_end.append(self._answered)
         # Users whose DMs failed with 50007, and the reminder that could not reach them: the
@@ -183,20 +194,47 @@ class DiscordNotifier:
     ) -> None:
         """An answer reached discord.py: pass on its limit headers if it was a delivery's
         message post (DM opens and interactions have buckets of their own)."""
-        destination = _delivering.get()
-        report_to = self.limit_reports
-        if destination is None or report_to is None or not params.url.path.endswith("/messages"):
+        posting = _delivering.get()
+        if posting is None or not params.url.path.endswith("/messages"):
             return
-        report = limit_report(destination, params.response.status, params.response.headers)
-        if report is not None:
-            report_to(report)
+        status = params.response.status
+        report_to = self.limit_reports
+        if report_to is not None:
+            report = limit_report(posting.destination, status, params.response.headers)
+            if report is not None:
+                report_to(report)
+        if 200 <= status < 300:
+            posting.accepted.set()
 
     async def deliver(self, message: Outgoing) -> None:
-        token = _delivering.set(message.destination)
+        """Post, and return as soon as Discord has accepted it. When that post used the
+        channel's last request of its window, discord.py sits out the reset (up to 5 s)
+        before ``send`` returns; the message is out, so the ledger should say so now and the
+        dispatcher's slot go to another channel. The call finishes in the background."""
+        posting = _Posting(message.destination)
+        token = _delivering.set(posting)
         try:
-            await self._deliver(message)
+            sending = asyncio.ensure_future(self._deliver(message))  # copies the context
         finally:
             _delivering.reset(token)
+        accepted = asyncio.ensure_future(posting.accepted.wait())
+        try:
+            await asyncio.wait({sending, accepted}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            sending.cancel()
+            raise
+        finally:
+            accepted.cancel()
+        if sending.done():
+            return sending.result()
+        self._finishing.add(sending)
+        sending.add_done_callback(self._finished)
+        return None
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self._finishing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("discord post finished with %s", type(task.exception()).__name__)
 
     async def _deliver(self, message: Outgoing) -> None:
         client = self._ready()

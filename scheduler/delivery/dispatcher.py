@@ -21,6 +21,7 @@ so only the new leader, after its recovery, decides what happens to the row.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
@@ -102,6 +103,20 @@ class DispatchStats:
 
 
 FailureHook = Callable[[Outgoing, SendError], Awaitable[None]]
+
+
+@dataclass
+class _Attempt:
+    """One platform call under way, and the limiters it counts against until answered."""
+
+    message: Outgoing
+    limiters: tuple[Limiter, Limiter]
+    answered: bool = False
+
+
+_current_attempt: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
+    "iepbot_delivery_attempt", default=None
+)
 
 
 class Dispatcher:
@@ -270,16 +285,26 @@ class Dispatcher:
                     platform.start(now)
                     return destination, platform
 
-    def _answered_now(self, message: Outgoing, limiters: tuple[Limiter, Limiter]) -> None:
+    def _answered_now(self, attempt: _Attempt) -> None:
+        """The platform answered this attempt: its limiters count it from now. Once only: a
+        notifier's report may say so before ``deliver`` returns (discord.py sleeps inside
+        the call when a bucket is empty, and that time must not count as on the wire)."""
+        if attempt.answered:
+            return
+        attempt.answered = True
         now = self._clock()
-        for limiter in limiters:
+        for limiter in attempt.limiters:
             limiter.done(now)
-        answered = self._answered.get(message.platform)
+        answered = self._answered.get(attempt.message.platform)
         if answered is not None:
             answered.set()
 
     def _learn(self, report: LimitReport) -> None:
-        """A notifier's report of what the platform said about its limits."""
+        """A notifier's report of what the platform said about its limits, made from inside
+        ``deliver`` (so the attempt under way is this task's)."""
+        attempt = _current_attempt.get()
+        if attempt is not None and attempt.message.destination == report.destination:
+            self._answered_now(attempt)
         now = self._clock()
         platform = report.destination[0]
         if report.scope == "platform":
@@ -444,7 +469,8 @@ class Dispatcher:
         attempts = 0
         while True:
             attempts += 1
-            limiters = await self._gate(message)
+            attempt = _Attempt(message, await self._gate(message))
+            current = _current_attempt.set(attempt)
             task = asyncio.current_task()
             try:
                 # The slot first, then "sending": only sends actually about to go out are
@@ -464,7 +490,8 @@ class Dispatcher:
                             if task is not None:
                                 self._calling.discard(task)
                 finally:
-                    self._answered_now(message, limiters)
+                    self._answered_now(attempt)
+                    _current_attempt.reset(current)
             except RateLimited as exc:
                 limited += 1
                 self.stats.rate_limited += 1

@@ -16,7 +16,8 @@ exact, never optimistic, and costs only the round-trip per window.
 
 What a platform says overrides the published figures: a 429's Retry-After holds the limiter
 it names (``hold``), and Discord's ``X-RateLimit-*`` headers, reported as a ``LimitReport``,
-update the window's size and hold it until the reset when nothing remains (``learn``).
+replace our count with the platform's own (``learn``): so many sends remain until the reset,
+then the whole window again; nothing remaining holds the limiter until the reset.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ class Limiter:
         self._stamps: deque[float] = deque(
             maxlen=limit.limit if isinstance(limit, Window) else None
         )
+        # Window, once the platform has described it: (remaining, reset time) as of its last
+        # answer, and the sends started since. Exact where our own count can only guess when
+        # the platform's window opened.
+        self._known: tuple[int, float] | None = None
+        self._since_known = 0
 
     def wait(self, now: float) -> float | None:
         held = max(0.0, self.held_until - now)
@@ -93,6 +99,11 @@ class Limiter:
             # several at once may each see the same free token until their answers come back.
             tolerance = (limit.burst - 1) / limit.per_second
             return max(held, self._tat - tolerance - now)
+        if isinstance(limit, Window) and self._known is not None:
+            remaining, reset_at = self._known
+            if now >= reset_at or self.in_flight + self._since_known < remaining:
+                return held
+            return max(held, reset_at - now)
         if isinstance(limit, Window):
             recent = [s for s in self._stamps if s > now - limit.seconds]
             over = self.in_flight + len(recent) - limit.limit + 1
@@ -105,6 +116,7 @@ class Limiter:
 
     def start(self, now: float) -> None:
         self.in_flight += 1
+        self._since_known += 1
         if isinstance(self.limit, Rate):
             self._tat = max(self._tat, now) + 1 / self.limit.per_second
 
@@ -127,6 +139,9 @@ class Limiter:
         if isinstance(limit, Window) and report.limit and report.limit != limit.limit:
             self.limit = Window(report.limit, limit.seconds)
             self._stamps = deque(self._stamps, maxlen=report.limit)
+        if report.remaining is not None and report.reset_after is not None:
+            self._known = (report.remaining, now + report.reset_after)
+            self._since_known = 0
         if report.remaining == 0 and report.reset_after is not None:
             self.hold(report.reset_after, now)
         if report.retry_after is not None:
