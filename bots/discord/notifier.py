@@ -231,6 +231,11 @@ class DiscordNotifier:
         sending.add_done_callback(self._finished)
         return None
 
+    @property
+    def finishing(self) -> int:
+        """Posts Discord accepted whose ``send`` has not returned yet (sitting out a reset)."""
+        return len(self._finishing)
+
     def _finished(self, task: asyncio.Future[None]) -> None:
         self._finishing.discard(task)
         if not task.cancelled() and task.exception() is not None:

@@ -99,7 +99,7 @@ class Limiter:
             # several at once may each see the same free token until their answers come back.
             tolerance = (limit.burst - 1) / limit.per_second
             return max(held, self._tat - tolerance - now)
-        if isinstance(limit, Window) and self._known is not None:
+        if self._known is not None and not isinstance(limit, Rate):
             remaining, reset_at = self._known
             if now >= reset_at or self.in_flight + self._since_known < remaining:
                 return held
