@@ -1,7 +1,7 @@
 """A reminder burst against platforms that enforce their rate limits: total time vs the floor.
 
 Run: .venv/bin/python bench/reminders_limited.py [--platform slack|discord|both]
-         [--channels 500] [--slack-per-channel 10] [--discord-per-channel 4] [--runs 3]
+         [--channels 500] [--slack-per-channel 20] [--discord-per-channel 4] [--runs 3]
 
 Each run stores ``channels x per-channel`` reminders due in the same second (one SQLite store,
 the real reminder engine and dispatcher) and delivers them through the real notifier path to
@@ -373,7 +373,7 @@ if __name__ == "__main__":
     parser.add_argument("--platform", choices=("slack", "discord", "both"), default="both")
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--channels", type=int, default=500)
-    parser.add_argument("--slack-per-channel", type=int, default=10)
+    parser.add_argument("--slack-per-channel", type=int, default=20)
     parser.add_argument("--discord-per-channel", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--serve", help=argparse.SUPPRESS)
