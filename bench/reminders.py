@@ -19,10 +19,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -95,6 +97,12 @@ def rss_mib() -> float:
     return float("nan")
 
 
+def load() -> str:
+    """The machine's load, printed with the figures: on a shared machine they depend on it."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min), {os.cpu_count()} CPUs"
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -137,6 +145,7 @@ async def schedule_run(store: Store, count: int) -> float:
 
 async def burst_run(store: Store, burst: int) -> tuple[list[float], int]:
     recorded = Recorded(burst)
+    counter = _counter(store)  # before any thread of the engine can begin a transaction
     engine = engine_for(store, recorded)
     await engine.start()
     due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
@@ -144,19 +153,44 @@ async def burst_run(store: Store, burst: int) -> tuple[list[float], int]:
         store.add_reminders, drafts(burst, due, timedelta(0), f"burst{due.timestamp():.0f}-")
     )
     engine.arm_many(records)
-    counted = [0]
-
-    def count(_conn: Any) -> None:
-        if datetime.now(UTC) >= due:
-            counted[0] += 1
-
-    event.listen(store.engine, "begin", count)
+    counter.due = due
+    counter.count = 0
     try:
         await asyncio.wait_for(recorded.done.wait(), 3600)
     finally:
-        event.remove(store.engine, "begin", count)
+        counter.due = None
     await engine.shutdown()
-    return recorded.lateness, counted[0]
+    return recorded.lateness, counter.count
+
+
+class TransactionCounter:
+    """Counts the store's transactions begun from ``due`` on, while ``due`` is set.
+
+    Registered once per engine and never removed: SQLAlchemy's listener list is a deque that
+    a worker thread iterates at every BEGIN, so adding or removing a listener while a claim
+    runs raised "deque mutated during iteration" in that thread."""
+
+    def __init__(self) -> None:
+        self.due: datetime | None = None
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, _conn: Any) -> None:
+        due = self.due
+        if due is not None and datetime.now(UTC) >= due:
+            with self._lock:
+                self.count += 1
+
+
+_COUNTERS: dict[int, TransactionCounter] = {}
+
+
+def _counter(store: Store) -> TransactionCounter:
+    counter = _COUNTERS.get(id(store.engine))
+    if counter is None:
+        counter = _COUNTERS[id(store.engine)] = TransactionCounter()
+        event.listen(store.engine, "begin", counter)
+    return counter
 
 
 def child(url: str) -> None:
@@ -193,7 +227,7 @@ def repeat(runs: int, fn: Callable[[], Any]) -> list[Any]:
 
 async def main(url: str, count: int, burst: int, runs: int) -> None:
     store = open_store(url)
-    print(f"database: {store.dialect}; {runs} runs each")
+    print(f"database: {store.dialect}; {runs} runs each; {load()}")
     scheduled = [await schedule_run(store, count) for _ in range(runs)]
     print(f"schedule {count:,} reminders (store + arm): {summary(scheduled, 's')}")
     store.close()
@@ -221,6 +255,7 @@ async def main(url: str, count: int, burst: int, runs: int) -> None:
     print(f"  p99 {summary(p99s, 's')}")
     print(f"  max {summary(maxes, 's')}")
     print(f"  store transactions per delivered reminder: {summary(per, '', 3)}")
+    print(f"done; {load()}")
     store.close()
 
 

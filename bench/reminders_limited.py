@@ -7,9 +7,10 @@ Each run stores ``channels x per-channel`` reminders due in the same second (one
 the real reminder engine and dispatcher) and delivers them through the real notifier path to
 a local fake that enforces the limits (tests/limited_platforms.py):
 
-- Slack: slack_sdk's AsyncWebClient as the adapter builds it (``from_env`` with
-  ``SLACK_API_URL``) against the fake Web API; chat.postMessage is a token bucket per channel,
-  burst 3 and one a second, and a 429 says Retry-After in whole seconds.
+- Slack: the adapter started as ``iepbot run`` starts it (``from_env`` with ``SLACK_API_URL``,
+  so slack_sdk's AsyncWebClient on the adapter's shared session) against the fake Web API;
+  chat.postMessage is a token bucket per channel, burst 3 and one a second, and a 429 says
+  Retry-After in whole seconds.
 - Discord: discord.py's own HTTP client (``DISCORD_API_URL``, ``client_options``) against the
   fake REST API; 5 messages per 5 s per channel and 50 requests a second for the bot, both as
   windows that reset whole, with Discord's X-RateLimit-* headers on every answer.
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 import discord  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bots.context import Context  # noqa: E402
 from bots.discord.adapter import client_options, configure_api_url  # noqa: E402
 from bots.discord.notifier import DiscordNotifier  # noqa: E402
 from bots.slack.adapter import from_env  # noqa: E402
@@ -291,6 +293,8 @@ async def slack_run(store: Store, channels: int, per_channel: int, tag: str) -> 
             {"port": 0, "host": "127.0.0.1"},
         )
         assert adapter is not None
+        # Started as `iepbot run` starts it: its shared HTTP session, its Home refreshes.
+        await adapter.start(Context.default())
         targets = [f"C{n:05d}" for n in range(channels)]
         try:
             finished, total = await burst(

@@ -6,7 +6,8 @@ Three stages, cheapest first:
    ("504 plan", "what is FAPE", "¿qué es un IEP?"): that entry, with certainty. No ranking is
    built for this, so `iepbot ask "504 plan"` never imports numpy.
 2. **Compare.** "X vs Y", "difference between X and Y", "¿cuál es la diferencia entre X y Y?"
-   (patterns in the lexicon): when both sides name an entry, the pair goes to `compare`.
+   (patterns in the lexicon): when both sides are names of entries (typos of a short name
+   allowed), the pair goes to `compare`.
 3. **Ranked.** Anything else is ranked with BM25 (the ``bm25s`` library, ``PyStemmer``
    stemmers) over four fields of every entry, each its own index, then summed with weights:
    names (title, aliases, id) weigh most, the entry's example ``questions`` next (each
@@ -14,16 +15,27 @@ Three stages, cheapest first:
    Separate indexes keep each field's length normalisation apart, so a long body never drowns
    a short, exact title. Before ranking, the question's framing ("can the school", "my kid",
    "mi hijo") and stopwords are dropped, and the lexicon adds the packs' words for the words
-   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP").
+   parents use ("kicked out" adds "suspension", "junta" adds "reunión IEP"). An added word
+   counts less than a word of the question (``EXPANSION``), so a broad mapping ("refused"
+   adds "dispute due process") helps an entry without taking over the ranking. Last, each
+   entry's score grows with the share of the question's words it holds (``COVERAGE_BOOST``),
+   so that an entry answering the whole question beats one matching a single rare word.
 
-Confidence: a ranked entry is the answer only when its score is high enough *and* clearly
-ahead of the next one (see ``MIN_SCORE`` and ``MARGIN``, calibrated on the question set in
-``tests/questions``); otherwise the reply is "unsure" with the top three, because a wrong
-answer stated as the answer is worse than "did you mean".
+Confidence: a ranked entry is the answer only when a small logistic model says it is
+probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
+runner-up, how many of the question's words it holds compared with the runner-up, whether
+the question names it, how close the question is to its example questions compared with the
+runner-up's, the smallest of those three leads, and how much of what the question says beyond
+the entry's own name the entry's wording holds (a question that names "due process" but asks
+where the child goes to school meanwhile is about stay put). The few coefficients are fitted
+by ``bench/confidence.py`` on the question set in ``tests/questions`` (cross-validated by
+part) and kept below, so answering needs no fitting library. Otherwise the reply is "unsure" with
+the top three, because a wrong answer stated as the answer is worse than "did you mean".
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,22 +49,41 @@ from content.search import _PAREN, MatchKind, SearchIndex, names_of
 # Field weights of the ranked stage (names, example questions, summary, body).
 WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
 BIGRAMS = True
-# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75).
-K1 = 1.5
+# BM25 term-frequency saturation and length normalisation (bm25s defaults: 1.5, 0.75; a
+# lower k1 did better on held-out questions: a word said many times in a body counts less).
+K1 = 0.9
 B = 0.75
-# The ranked top entry is the answer only when it scores at least MIN_SCORE and at least
-# MARGIN times the second entry's score. Calibrated on tests/questions (bench/questions.py).
-MIN_SCORE = 20.0
 # Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
+# A word the lexicon adds for the question's words counts this much of one the question has.
+EXPANSION = 0.5
+# Each ranked entry's score is multiplied by 1 + COVERAGE_BOOST x the share of the question's
+# known words it holds in any field: an entry that answers all of a question beats one that
+# matches a single rare word very well (BM25 alone lets one word in a short name win). Words
+# weighted by rarity (an IDF) did no better on held-out files, and named entries lost out.
+COVERAGE_BOOST = 2.0
 # A comparison entry's score, when the question does not name both of its sides.
 COMPARISON = 0.5
-MARGIN = 1.7
-# ... or when the question is a close paraphrase of one of the top entry's example questions
-# (see _paraphrase), with a smaller lead.
-PARAPHRASE = 70.0
-PARAPHRASE_LEAD = 10.0
-PARAPHRASE_MARGIN = 1.3
+# The confidence rule: the ranked top entry is the answer when a logistic model over a few
+# features (see ``features``) gives it a probability of being right of at least
+# CONFIDENCE_THRESHOLD. Written by `bench/confidence.py --write`, which fits it on
+# tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
+# 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
+CONFIDENCE = {
+    "top": 1.565,
+    "lead": 1.464,
+    "named": 0.725,
+    "coverage": 0.063,
+    "coverage_lead": 1.370,
+    "paraphrase": 1.068,
+    "paraphrase_lead": 0.665,
+    "words": -1.414,
+    "weakest_lead": 1.178,
+    "residual": 0.257,
+    "residual_lead": 0.735,
+}
+CONFIDENCE_INTERCEPT = -4.155
+CONFIDENCE_THRESHOLD = 0.894
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -63,7 +94,7 @@ STEMMERS = {"en": "english", "es": "spanish"}
 BASE_LANG = "en"
 NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
-ENGINE_FORMAT = "ranker-1"
+ENGINE_FORMAT = "ranker-2"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
 
 
@@ -103,10 +134,23 @@ class Answer:
 
 @dataclass(frozen=True)
 class Ranked:
-    """Entries with their combined score, best first (only those scoring above zero)."""
+    """Entries with their combined score, best first (only those scoring above zero), and
+    what the confidence rule reads: for each of the first two entries, the score before the
+    coverage boost (``bm25``; the boost is read apart, as ``coverage``), the share of the
+    question's known words it holds in any field (``coverage``), whether the question names
+    it (``named``), its example questions, folded (``examples``), and the share of the
+    question's other words, those not in a name of the entry it contains, that the entry's own
+    wording (names, example questions, summary) holds (``residual``); and how many words the
+    question has (``words``)."""
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
+    coverage: tuple[float, ...] = ()
+    named: tuple[bool, ...] = ()
+    words: int = 0
+    bm25: tuple[float, ...] = ()
+    examples: tuple[tuple[str, ...], ...] = ()
+    residual: tuple[float, ...] = ()
 
 
 def _words(*texts: str) -> str:
@@ -120,13 +164,15 @@ class _Tables:
     ``weights[token]`` maps an entry's position to the sum of its weighted field scores;
     ``asked[token]`` maps an example question's position to its weighted score, and
     ``owners`` gives the entry of each example question. ``names`` are every entry's names
-    as sets of stems (for mentions)."""
+    as sets of stems (for mentions); ``focus`` every entry's stems in its names, example
+    questions and summary (not its body, which mentions much in passing)."""
 
     stopwords: frozenset[str]
     weights: dict[str, dict[int, float]]
     asked: dict[str, dict[int, float]]
     owners: tuple[int, ...]
     names: tuple[tuple[frozenset[str], int], ...]
+    focus: tuple[frozenset[str], ...]
 
 
 class _Ranker:
@@ -164,6 +210,7 @@ class _Ranker:
             ]
         )
         self.tables = cached(f"ranker-{pack.lang}", key, lambda: self._build(pack.lang, lexicon))
+        self._folded: dict[int, tuple[str, ...]] = {}
         self.stopwords = self.tables.stopwords
 
     def tokens(self, folded: str) -> list[str]:
@@ -212,7 +259,17 @@ class _Ranker:
                 stems = frozenset(self.tokens(" ".join(words)))
                 if stems:
                     names.append((stems, i))
-        return _Tables(self.stopwords, weights, asked, owners, tuple(names))
+        focus = tuple(
+            frozenset(
+                t
+                for t in self.tokens(
+                    _words(e.title, e.id.replace("-", " "), *e.aliases, *e.questions, e.summary)
+                )
+                if "_" not in t
+            )
+            for e in self.entries
+        )
+        return _Tables(self.stopwords, weights, asked, owners, tuple(names), focus)
 
     def _field(self, docs: list[str]) -> dict[str, dict[int, float]]:
         """BM25 weights of one field from bm25s: token -> {document position: score}."""
@@ -235,17 +292,21 @@ class _Ranker:
                 }
         return columns
 
-    def rank(self, folded: str) -> Ranked:
+    def rank(self, folded: str, added: str = "") -> Ranked:
+        """``folded`` is the question (scaffolding removed); ``added`` the lexicon's words for
+        it, which count EXPANSION times a word of the question itself."""
         query = self.tokens(folded)
+        own = set(query)
+        extra = [t for t in self.tokens(added) if t not in own] if added else []
         tables = self.tables
         total: dict[int, float] = {}
         best: dict[int, float] = {}
         per_question: dict[int, float] = {}
-        for token in query:
+        for token, weight in [*((t, 1.0) for t in query), *((t, EXPANSION) for t in extra)]:
             for i, score in tables.weights.get(token, {}).items():
-                total[i] = total.get(i, 0.0) + score
+                total[i] = total.get(i, 0.0) + weight * score
             for q, score in tables.asked.get(token, {}).items():
-                per_question[q] = per_question.get(q, 0.0) + score
+                per_question[q] = per_question.get(q, 0.0) + weight * score
         for q, score in per_question.items():  # an entry scores its best example question
             owner = tables.owners[q]
             if score > best.get(owner, 0.0):
@@ -254,17 +315,57 @@ class _Ranker:
             total[i] = total.get(i, 0.0) + score
         if not total:
             return Ranked((), ())
-        self._mentions(frozenset(query), total)
+        named, said = self._mentions(frozenset(query), frozenset(extra), total)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
-        return Ranked(tuple(self.entries[i] for i in order), tuple(total[i] for i in order))
+        words = [t for t in query if "_" not in t]
+        known = [t for t in words if t in tables.weights]
 
-    def _mentions(self, query: frozenset[str], total: dict[int, float]) -> None:
+        def coverage(i: int) -> float:
+            return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
+
+        def residual(i: int) -> float:
+            """The share of the question's known words outside the entry's names that the
+            entry's own wording holds: "can a student be *exited* from Section 504" names
+            Section 504, but asks what the entry on ending a plan says."""
+            rest = [t for t in known if t not in said.get(i, ())]
+            return sum(t in tables.focus[i] for t in rest) / len(rest) if rest else 1.0
+
+        boosted = {i: total[i] * (1 + COVERAGE_BOOST * coverage(i)) for i in order}
+        order = sorted(order, key=lambda i: (-boosted[i], i))
+        return Ranked(
+            tuple(self.entries[i] for i in order),
+            tuple(boosted[i] for i in order),
+            coverage=tuple(coverage(i) for i in order[:2]),
+            named=tuple(i in named for i in order[:2]),
+            words=len(words),
+            bm25=tuple(total[i] for i in order[:2]),
+            examples=tuple(self._examples(i) for i in order[:2]),
+            residual=tuple(residual(i) for i in order[:2]),
+        )
+
+    def compares(self, entry: Entry) -> bool:
+        """Whether ``entry`` is a comparison of two others ("IEP vs 504 plan")."""
+        return any(self.entries[i] is entry for i in self.comparisons)
+
+    def _examples(self, i: int) -> tuple[str, ...]:
+        """Entry ``i``'s example questions, folded once (for the paraphrase features)."""
+        found = self._folded.get(i)
+        if found is None:
+            found = self._folded[i] = tuple(fold(q) for q in self.entries[i].questions)
+        return found
+
+    def _mentions(
+        self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
+    ) -> tuple[set[int], dict[int, frozenset[str]]]:
         """Add MENTION per stem to every entry the question names in full ("IEP", "plan
         504"), keeping only the most specific: a name inside a longer named one ("IEP" in
         "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
         does not name both sides of is scaled by COMPARISON: it shares its words with each
-        side, so without this it is the runner-up of every question about either one."""
-        found = [(stems, i) for stems, i in self.tables.names if stems <= query]
+        side, so without this it is the runner-up of every question about either one.
+        Returns the entries named (most specific) and, for every entry named, the stems of
+        its names the question contains."""
+        both = query | extra
+        found = [(stems, i) for stems, i in self.tables.names if stems <= both]
         best: dict[int, int] = {}
         for stems, i in found:
             if any(stems < other for other, j in found if j != i):
@@ -276,6 +377,10 @@ class _Ranker:
         for i, sides in self.comparisons.items():
             if i in total and i not in named and not sides <= named:
                 total[i] *= COMPARISON
+        said: dict[int, frozenset[str]] = {}
+        for stems, i in found:
+            said[i] = said.get(i, frozenset()) | stems
+        return set(best), said
 
 
 class QuestionIndex:
@@ -320,24 +425,40 @@ class QuestionIndex:
         return (found.entry, found.kind) if found is not None else None
 
     def _side(self, text: str) -> Entry | None:
-        """One side of a comparison: a name, a close typo of a short name, or a clear ranking."""
+        """One side of a comparison: a name, or a close typo of a short name. Not a ranking:
+        "which is better for a child with ADHD, an IEP or a 504" has a side that ranks first
+        as ADHD but is not what is compared; such a question goes to the ranked stage whole."""
         found = self.terms.exact(text)
         if found is None and len(text.split()) <= FUZZY_MAX_WORDS:
             found = self.terms.search(text).match
-        if found is not None:
-            return found.entry
-        ranked = self.ranker.rank(self._expanded(fold(text)))
-        if ranked.entries and _confident(ranked):
-            return ranked.entries[0]
-        return None
+        return found.entry if found is not None else None
 
-    def _expanded(self, folded: str) -> str:
+    def _one_name(self, text: str) -> str:
+        """A name spelled out with its short form after it, "Individualized Education Program
+        (IEP)", "Parte C (Intervención temprana)", is how FAQ pages introduce a term: one
+        mention, not two. Counted twice, the named entry outscores what the question asks
+        about it ("how can my child get an Individualized Education Program (IEP)?" is a
+        question about asking for an evaluation). The short form stays; the spelled-out words
+        before it go, when both name the same entry."""
+        for group in _SPELLED_OUT.finditer(text):
+            short = self.terms.exact(group.group("short"))
+            if short is None:
+                continue
+            words = text[: group.start()].split()
+            for size in range(min(len(words), SPELLED_OUT_WORDS), 0, -1):
+                named = self.terms.exact(" ".join(words[-size:]))
+                if named is not None and named.entry.id == short.entry.id:
+                    before = " ".join(words[:-size])
+                    return self._one_name(f"{before} {text[group.start() :]}")
+        return text
+
+    def _ranked(self, folded: str) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
-        return " ".join([core or folded, *self.lexicon.expansions(folded)])
+        return self.ranker.rank(core or folded, " ".join(self.lexicon.expansions(folded)))
 
     def rank(self, text: str) -> Ranked:
         """The ranked stage alone (for tests and the benchmark)."""
-        return self.ranker.rank(self._expanded(fold(text)))
+        return self._ranked(fold(self._one_name(text)))
 
     def answer(self, text: str) -> Answer:
         if not normalise(text):
@@ -347,11 +468,17 @@ class QuestionIndex:
             return Answer(text, AnswerKind.FOUND, Stage.TERM, entry=term[0], score=100.0)
         folded = fold(text)
         sides = self.lexicon.compare_sides(folded)
+        unmatched_side = False
         if sides is not None and not _LIST.search(text):
             left, right = (self._side(side) for side in sides)
             if left is not None and right is not None and left.id != right.id:
                 return Answer(text, AnswerKind.COMPARE, Stage.COMPARE, pair=(left, right))
-        ranked = self.ranker.rank(self._expanded(folded))
+            # "X vs Y" with a side the packs do not know (a local program's name): an entry
+            # on one side alone is not what was asked, so the ranking may only suggest, unless
+            # it found an entry that is itself a comparison.
+            unmatched_side = left is None or right is None
+        folded = fold(self._one_name(text))
+        ranked = self._ranked(folded)
         short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
         fuzzy = self.terms.search(text) if short else None
         if fuzzy is not None and fuzzy.match is not None and _typo_of(fuzzy.key, fuzzy.match.entry):
@@ -363,7 +490,9 @@ class QuestionIndex:
                 entry=fuzzy.match.entry,
                 score=fuzzy.match.score,
             )
-        if ranked.entries and (_confident(ranked) or _paraphrase(folded, ranked)):
+        if (not unmatched_side or self.ranker.compares(ranked.entries[0])) and _confident(
+            folded, ranked
+        ):
             return Answer(
                 text,
                 AnswerKind.FOUND,
@@ -388,6 +517,11 @@ class QuestionIndex:
         return tuple(self.terms.search("").suggestions)
 
 
+# "Full Name (SHORT)": the parenthesised short form of a name spelled out just before it.
+_SPELLED_OUT = re.compile(r"\((?P<short>[^()]{1,40})\)")
+# How many words before the parentheses may be the spelled-out name.
+SPELLED_OUT_WORDS = 8
+
 # "A, B and C": a list of three or more is not a pair to put side by side.
 _LIST = re.compile(r",[^,]*\b(?:and|or|y|o|e)\b", re.IGNORECASE)
 
@@ -401,29 +535,56 @@ def _typo_of(key: str, entry: Entry) -> bool:
     return any(fuzz.ratio(key, name) >= TYPO_RATIO for _, name in names_of(entry))
 
 
-def _confident(ranked: Ranked) -> bool:
-    """The confidence rule: high enough, and clearly ahead of the runner-up."""
-    top = ranked.scores[0]
-    second = ranked.scores[1] if len(ranked.scores) > 1 else 0.0
-    return top >= MIN_SCORE and top >= MARGIN * second
+def features(folded: str, ranked: Ranked) -> dict[str, float]:
+    """What the confidence rule weighs, for a ranking with at least one entry: how strong
+    the top entry is (``top``) and how far ahead of the runner-up (``lead``), both on the
+    scores before the coverage boost, which is weighed on its own, whether the
+    question names it and not the runner-up (``named``), how many of the question's words it
+    holds (``coverage``) and how many more than the runner-up (``coverage_lead``), how close
+    the question is to one of its example questions (``paraphrase``) and how much closer than
+    to the runner-up's (``paraphrase_lead``), how long the question is (``words``), and the
+    smallest of the three leads (``weakest_lead``): a runner-up level with the top entry on
+    any one of them is a reason for doubt that a large lead on another does not cancel."""
+    from rapidfuzz import fuzz, process
+
+    def closest(asked: tuple[str, ...]) -> float:
+        found = process.extractOne(folded, asked, scorer=fuzz.token_set_ratio)
+        return float(found[1]) if found else 0.0
+
+    scores = ranked.bm25 or ranked.scores
+    top = scores[0]
+    second = scores[1] if len(scores) > 1 else 0.0
+    cover = (*ranked.coverage, 0.0, 0.0)
+    named = (*ranked.named, False, False)
+    examples = (*ranked.examples, (), ())
+    rest = (*ranked.residual, 0.0, 0.0)
+    near, near_second = closest(examples[0]) / 100, closest(examples[1]) / 100
+    lead = math.log((top + 1) / (second + 1))
+    return {
+        "top": math.log1p(top),
+        "lead": lead,
+        "named": float(named[0] and not named[1]),
+        "coverage": cover[0],
+        "coverage_lead": cover[0] - cover[1],
+        "paraphrase": near,
+        "paraphrase_lead": near - near_second,
+        "words": math.log1p(ranked.words),
+        "weakest_lead": min(lead, cover[0] - cover[1], near - near_second),
+        "residual": rest[0],
+        "residual_lead": rest[0] - rest[1],
+    }
 
 
-def _paraphrase(folded: str, ranked: Ranked) -> bool:
-    """The second way to be sure: the question reads like one of the top entry's example
-    questions (rapidfuzz token_set_ratio >= PARAPHRASE) clearly more than like any of the
-    runner-up's, and the ranking is ahead by PARAPHRASE_MARGIN at least. Two signals that
-    agree allow a smaller lead than the ranking alone."""
-    if len(ranked.entries) < 2 or ranked.scores[0] < MIN_SCORE:
-        return False
-    if ranked.scores[0] < PARAPHRASE_MARGIN * ranked.scores[1]:
-        return False
-    from rapidfuzz import fuzz
+def confidence(folded: str, ranked: Ranked) -> float:
+    """The probability that the ranking's top entry answers the question (0 to 1)."""
+    values = features(folded, ranked)
+    z = CONFIDENCE_INTERCEPT + sum(CONFIDENCE[name] * values[name] for name in CONFIDENCE)
+    return 1 / (1 + math.exp(-z))
 
-    def closest(entry: Entry) -> float:
-        return max((fuzz.token_set_ratio(folded, fold(q)) for q in entry.questions), default=0.0)
 
-    top, runner_up = closest(ranked.entries[0]), closest(ranked.entries[1])
-    return top >= PARAPHRASE and top >= runner_up + PARAPHRASE_LEAD
+def _confident(folded: str, ranked: Ranked) -> bool:
+    """The confidence rule: answer only when the top entry is probably right."""
+    return bool(ranked.entries) and confidence(folded, ranked) >= CONFIDENCE_THRESHOLD
 
 
 _INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}

@@ -188,6 +188,9 @@ class SlackAdapter:
         self.port = port
         self.host = host
         base_url = api_base_url(api_url)
+        # One HTTP session (connection pool) for every Web API client, made in start(): without
+        # it slack_sdk opens a new session, hence a new connection (and TLS handshake), for
+        # each call, which in a burst of deliveries costs more than the posts themselves.
         self._session: aiohttp.ClientSession | None = None
 
         # Listeners may retry a dropped connection once (an answer is idempotent enough) but
@@ -198,18 +201,17 @@ class SlackAdapter:
                 base_url=base_url,
                 timeout=CLIENT_TIMEOUT,
                 retry_handlers=[AsyncConnectionErrorRetryHandler()],
+                session=self._session,
             )
 
-        # Deliveries: no retry handlers at all; the dispatcher retries and paces. They share
-        # one HTTP session (kept-alive connections): without one, slack_sdk opens a session
-        # and a connection per call, which in a burst costs more than the call itself.
+        # Deliveries: no retry handlers at all; the dispatcher retries and paces.
         def delivery_client(token: str | None) -> AsyncWebClient:
             return AsyncWebClient(
                 token=token,
                 base_url=base_url,
                 timeout=CLIENT_TIMEOUT,
                 retry_handlers=[],
-                session=self._delivery_session(),
+                session=self._session,
             )
 
         # bolt's own client: the one token, or none (bolt then gives each request a copy with
@@ -272,10 +274,35 @@ class SlackAdapter:
     def _removed(self, tenant: str) -> None:
         self.notifier.clients.forget(tenant)
 
+    def _open_session(self) -> None:
+        """The shared connection pool, on the running loop; clients made before it (the one
+        token's) get it too. Its timeout is the clients' own (slack_sdk applies a client's
+        timeout only to sessions it makes itself). No connection limit: the dispatcher bounds
+        how many sends are in flight."""
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=0),
+        )
+        for client in (self.client, self.listener_clients.fixed, self.notifier.clients.fixed):
+            if client is not None:
+                client.session = self._session
+        for clients in (self.listener_clients, self.notifier.clients):
+            clients.drop_all()  # made with the old session (or none): made again on next use
+
+    async def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()  # clients left holding it fall back to a session per call
+
     async def start(self, ctx: Context) -> None:
-        fixed = self.notifier.clients.fixed
-        if fixed is not None and fixed.session is None:
-            fixed.session = self._delivery_session()
+        self._open_session()
+        try:
+            await self._start(ctx)
+        except BaseException:
+            await self._close_session()
+            raise
+
+    async def _start(self, ctx: Context) -> None:
         self.app = self.build_app(ctx)
         self.bot = SlackBot(
             self.app,
@@ -394,24 +421,7 @@ class SlackAdapter:
         if self.bot is not None and message.set_by is not None:  # for someone else: theirs too
             self.bot.refresh_home(message.target_id, message.workspace_id or "", coalesce=True)
 
-    def _delivery_session(self) -> aiohttp.ClientSession | None:
-        """The deliveries' shared session, closed by ``stop``. A session belongs to a running
-        loop: a client made before there is one gets it from ``start``."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return None
-        session = self._session
-        if session is None or session.closed:
-            session = self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT)
-            )
-        return session
-
     async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -419,7 +429,8 @@ class SlackAdapter:
             await self._runner.cleanup()
             self._runner = None
         if self.bot is not None:
-            await self.bot.drain()
+            await self.bot.close()
+        await self._close_session()
 
 
 def from_env(env: Mapping[str, str], options: Mapping[str, Any]) -> SlackAdapter | None:

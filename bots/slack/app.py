@@ -15,7 +15,6 @@ thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -43,6 +42,7 @@ from bots.slack.blocks import (
 )
 from bots.slack.blocks import context as context_block
 from bots.slack.escape import escape_keep_channels, from_slack
+from bots.slack.home import HomeRefresher
 from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code
 from bots.slack.syntax import SYNTAX
@@ -55,9 +55,6 @@ log = logging.getLogger(__name__)
 COMMAND = "/iep"
 STATUS_BLOCK = "iep_status"  # the line a delivered reminder gets after a button press
 ACK_BUDGET = 1.0  # seconds a lookup may take and still ride on the acknowledgement
-# A Home tab refresh caused by a delivery waits this long, sharing one views.publish with
-# the owner's other deliveries meanwhile (Slack's views.publish is Tier 4, per user).
-HOME_COALESCE_SECONDS = 3.0
 VIEW_ACK_BUDGET = 2.2  # a modal submission must be answered in 3 s, network included
 # Verbs Slack opens a form for when they come without words (``views`` builds them).
 MODAL_VERBS = ("remind", "track")
@@ -106,9 +103,6 @@ def _tenant(context: AsyncBoltContext) -> str:
     return tenant_of(context.enterprise_id, context.team_id, bool(context.is_enterprise_install))
 
 
-Home = tuple[str, str]  # (workspace, user)
-
-
 class SlackBot:
     """Listeners bound to one Context; built when `iepbot run` hands the adapter its context.
 
@@ -134,10 +128,7 @@ class SlackBot:
         self.installations = installations
         self.on_removed = on_removed
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._home_dirty: dict[Home, None] = {}  # waiting for a refresh
-        self._home_running: set[Home] = set()
-        self._home_status: dict[Home, str] = {}
-        self._home_wake: dict[Home, asyncio.Event] = {}  # set: publish now, not coalesced
+        self.home = HomeRefresher(self.publish_home)
         self._register()
 
     @property
@@ -169,9 +160,17 @@ class SlackBot:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for background work (Home refreshes) to finish; used on stop and in tests."""
+        """Wait for background work (Home refreshes) to finish; used in tests."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.home.drain()
+
+    async def close(self) -> None:
+        """Stopping: background work finishes, except Home refreshes only waiting for their
+        turn after a delivery (``HomeRefresher.close``)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.home.close()
 
     async def run(self, text: str, asker: Asker) -> Reply:
         return await asyncio.to_thread(self.router, self.ctx, text, asker)
@@ -529,40 +528,9 @@ class SlackBot:
     def refresh_home(
         self, user_id: str, team_id: str, *, status: str | None = None, coalesce: bool = False
     ) -> None:
-        """Republish a user's Home tab soon; refreshes for one user never overlap, and changes
-        made during a refresh trigger exactly one more.
-
-        ``coalesce`` (a reminder was delivered): no one is waiting on it, so it waits up to
-        ``HOME_COALESCE_SECONDS`` and shares one views.publish with every other change in
-        that time; a burst of deliveries to one owner costs one refresh, not one each. A
-        user's own action (opening the tab, a button) publishes at once, pending ones too."""
-        key = (team_id, user_id)
-        self._home_dirty[key] = None
-        if status is not None:
-            self._home_status[key] = status
-        if not coalesce and (wake := self._home_wake.get(key)) is not None:
-            wake.set()
-        if key not in self._home_running:
-            self._home_running.add(key)
-            wake = asyncio.Event()
-            if not coalesce:
-                wake.set()
-            self._home_wake[key] = wake
-            self.spawn(self._home_loop(key, wake))
-
-    async def _home_loop(self, key: Home, wake: asyncio.Event) -> None:
-        try:
-            while key in self._home_dirty:
-                if not wake.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), HOME_COALESCE_SECONDS)
-                wake.clear()
-                self._home_dirty.pop(key, None)
-                status = self._home_status.pop(key, None)
-                await self.publish_home(key[1], key[0], status)
-        finally:
-            self._home_running.discard(key)
-            self._home_wake.pop(key, None)
+        """Republish a user's Home tab: at once, or after a delivery (``coalesce``) later and
+        paced (``bots.slack.home``)."""
+        self.home.refresh(user_id, team_id, status=status, coalesce=coalesce)
 
     async def publish_home(self, user_id: str, team_id: str, status: str | None = None) -> None:
         asker = await self.directory.asker(team_id, user_id, None)
@@ -637,8 +605,7 @@ class SlackBot:
             counts = await asyncio.to_thread(self.ctx.reminders.forget_workspace, "slack", tenant)
         self.clients.forget(tenant)
         self.directory.forget_workspace(tenant)
-        for key in [k for k in self._home_dirty if k[0] == tenant]:
-            self._home_dirty.pop(key, None)
+        self.home.forget_workspace(tenant)
         if self.on_removed is not None:
             self.on_removed(tenant)
         log.info("slack: a workspace uninstalled iepbot; removed %s", counts)

@@ -193,6 +193,10 @@ class Clients:
         self._by_tenant[key] = (self.clock() + self.ttl, client)
         return client
 
+    def drop_all(self) -> None:
+        """Forget every workspace's client (they are made again, with a new HTTP session)."""
+        self._by_tenant.clear()
+
     def forget(self, tenant: str) -> None:
         """Drop a cached client (its workspace uninstalled or its token was revoked)."""
         self._by_tenant.pop(tenant, None)

@@ -157,3 +157,36 @@ class Limiter:
         if isinstance(limit, Window):
             return not self._stamps or self._stamps[-1] <= now - limit.seconds
         return True
+
+
+class TokenBucket:
+    """A plain token bucket for pacing our own work (Home tab refreshes), where there is no
+    answer to count from. Reservations, not polling: ``reserve`` takes a token now and says
+    how long to wait before using it, so concurrent senders queue in order."""
+
+    def __init__(self, rate: Rate, now: float) -> None:
+        self.rate = rate
+        self.tokens = float(rate.burst)
+        self.stamp = now
+
+    def _refill(self, now: float) -> None:
+        if now > self.stamp:
+            self.tokens = min(
+                float(self.rate.burst), self.tokens + (now - self.stamp) * self.rate.per_second
+            )
+            self.stamp = now
+
+    def reserve(self, now: float) -> float:
+        self._refill(now)
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate.per_second
+
+    def hold(self, seconds: float, now: float) -> None:
+        """Nothing more until ``seconds`` from now (a 429 with Retry-After)."""
+        self._refill(now)
+        self.tokens = min(self.tokens, 1 - seconds * self.rate.per_second)
+
+    def idle(self, now: float) -> bool:
+        """Full again: as good as a new bucket, so it can be dropped."""
+        self._refill(now)
+        return self.tokens >= self.rate.burst

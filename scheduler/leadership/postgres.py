@@ -1,7 +1,8 @@
 """Several replicas on PostgreSQL: a session advisory lock decides which one leads.
 
 Every ``iepbot run`` replica on one PostgreSQL database keeps a dedicated connection and tries
-``pg_try_advisory_lock`` on it about once a second. The one that gets the lock is the leader: it
+``pg_try_advisory_lock`` on it five times a second (``standby_interval``; the leader checks its
+session once a second). The one that gets the lock is the leader: it
 opens a new term in ``leader_terms`` (its epoch fences the delivery ledger, see
 ``Store.begin_send``) and runs the scheduler and delivery. The lock belongs to the session, so it
 goes when the leader does:
@@ -25,6 +26,7 @@ from scheduler.leadership.base import (
     LEASE_SECONDS,
     PING_TIMEOUT_SECONDS,
     STANDBY,
+    STANDBY_INTERVAL_SECONDS,
     Deposed,
     Elected,
     holder_name,
@@ -51,11 +53,17 @@ class PgLeadership:
         interval: float = INTERVAL_SECONDS,
         lease: float = LEASE_SECONDS,
         ping_timeout: float = PING_TIMEOUT_SECONDS,
+        standby_interval: float | None = None,
     ) -> None:
         self.store = store
         self.on_elected = on_elected
         self.on_deposed = on_deposed
         self.interval = interval
+        self.standby_interval = (
+            min(interval, STANDBY_INTERVAL_SECONDS)
+            if standby_interval is None
+            else standby_interval
+        )
         self.lease = lease
         self.ping_timeout = ping_timeout
         self.role = STANDBY
@@ -177,7 +185,7 @@ class PgLeadership:
                 await self._drop()
                 if self.role == LEADER:
                     await self._depose()
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.interval if self.role == LEADER else self.standby_interval)
 
     async def _elect(self) -> None:
         self.epoch = await asyncio.to_thread(self.store.start_term, self.holder)
@@ -233,7 +241,7 @@ class PgLeadership:
 
     async def stop(self, handover: Deposed | None = None) -> None:
         """Stop competing; a leader runs ``handover`` (finish or hand back its sends) and then
-        releases the lock at once, so a standby takes over within about ``interval``."""
+        releases the lock at once, so a standby takes over within ``standby_interval``."""
         self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -99,6 +100,25 @@ def occurrences(reminder: ReminderRecord, now: datetime) -> tuple[list[datetime]
     return fires, nxt
 
 
+_heap_settled = False
+
+
+def _settle_heap() -> None:
+    """Once per process, at the first start: what is alive by now (modules, the content
+    library, the store's compiled statements) lives as long as the process, so it is moved out
+    of the garbage collector's sight (``gc.freeze``, after a collection so no garbage is kept).
+
+    A burst of 10,000 reminders allocates a few hundred thousand short-lived objects (tasks,
+    futures, messages); every full collection they set off walked the whole heap again, which
+    was about a third of the dispatcher's time in a burst."""
+    global _heap_settled
+    if _heap_settled:
+        return
+    _heap_settled = True
+    gc.collect()
+    gc.freeze()
+
+
 class ReminderEngine:
     """Wakes at the next due time, claims what is due and hands it to the dispatcher."""
 
@@ -165,6 +185,7 @@ class ReminderEngine:
         # Recovery first: a wake-up meanwhile would claim rows that recovery could then
         # mistake for ones a crash left behind, and send them twice.
         await self.recover()
+        _settle_heap()
         self._kicked = asyncio.Event()
         self._kicked.set()  # whatever fell due while the bot was down, at once
         self._runner = self._loop.create_task(self._run())

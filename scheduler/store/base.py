@@ -4,12 +4,13 @@ on values before they reach SQL (naive datetimes, unknown zones, unknown choices
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, Table
@@ -34,6 +35,9 @@ LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
 FEEDS: Final[Table] = Base.metadata.tables["calendar_feeds"]
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
+# How long a SQLite writer waits for the write lock before giving up, in SQLite's busy handler
+# (another process) and on the in-process writer lock (another thread; see StoreBase).
+SQLITE_BUSY_TIMEOUT_S: Final = 10.0
 _PG_UNIQUE, _PG_FOREIGN_KEY = "23505", "23503"
 
 
@@ -144,6 +148,22 @@ class StoreBase:
         database = engine.url.database if self._dialect == "sqlite" else None
         self._file = Path(database) if database and database != ":memory:" else None
         self._file_id = _file_id(self._file) if self._file is not None else None
+        # SQLite has one writer. Its busy handler waits for the lock in sleeps of 1, 2, 5,
+        # 10 ... ms, so the dispatcher's ledger writes and the scheduler's claims, taking turns
+        # in threads of this process, lost milliseconds at every turn. Writers of this process
+        # queue here instead and start the moment the previous one commits; other processes
+        # still meet the busy timeout.
+        self._writer = threading.RLock() if self._dialect == "sqlite" else None
+        self._statements: dict[Hashable, Any] = {}
+
+    def _statement(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """A statement built once and reused: SQLAlchemy then finds its compiled form without
+        walking the expression again (a burst runs the same few statements hundreds of
+        times). Values are passed as parameters at execution."""
+        stmt = self._statements.get(key)
+        if stmt is None:
+            stmt = self._statements[key] = build()
+        return stmt
 
     def file_intact(self) -> bool:
         """False when the SQLite file was deleted or replaced since it was opened."""
@@ -170,6 +190,9 @@ class StoreBase:
                 f"the database file {self._file} was deleted or replaced while the bot ran; "
                 "nothing more is saved until it is restarted"
             )
+        writer = self._writer if not read_only else None
+        if writer is not None and not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise StoreError("database error: the database is locked (another write is slow)")
         try:
             with self._engine.connect() as conn:
                 if read_only:
@@ -191,6 +214,9 @@ class StoreBase:
             raise StoreError(f"database error: {describe_db_error(exc)}") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {describe_db_error(exc)}") from None
+        finally:
+            if writer is not None:
+                writer.release()
 
     def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """A dialect insert, so ON CONFLICT is available on both SQLite and PostgreSQL."""

@@ -8,13 +8,32 @@ write of a deposed leader.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    String,
+    TypeDecorator,
+    any_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 
 from scheduler.store.base import (
     DELIVERIES,
@@ -27,6 +46,7 @@ from scheduler.store.base import (
     _now,
 )
 from scheduler.store.errors import FencedOut
+from scheduler.store.models import UTCDateTime
 from scheduler.store.records import (
     DELIVERY_ACTIONS,
     DELIVERY_STATUSES,
@@ -70,6 +90,16 @@ class Claimed:
 
 def _key(reminder_id: int, fire_at: datetime) -> tuple[int, datetime]:
     return (reminder_id, _aware(fire_at, "fire_at"))
+
+
+class _JSONIds(TypeDecorator[list[int]]):
+    """A list of ids bound as one JSON text, for SQLite's ``json_each``."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value)
 
 
 # What ``act_on_delivery`` found: the action was applied, or why not.
@@ -199,45 +229,121 @@ class Ledger(StoreBase):
             reminders = [_reminder(row) for row in s.execute(stmt)]
             if not reminders:
                 return [], 0
-            wanted: list[tuple[ReminderRecord, datetime, bool]] = []
-            advances: list[dict[str, Any]] = []
+            # The common case, one occurrence due at the stored next fire time, is copied
+            # into the ledger by the database itself (no per-row values to bind); catch-up
+            # repeats and missed occurrences go in row by row.
+            simple: list[ReminderRecord] = []
+            other: list[tuple[ReminderRecord, datetime, bool]] = []
+            advances: dict[tuple[datetime | None, str], list[int]] = {}
             for reminder in reminders:
                 fires, nxt = plan(reminder)
-                for fire in fires:
-                    fire = _aware(fire, "fire_at")
-                    wanted.append((reminder, fire, fire < cutoff))
-                advances.append(
-                    {
-                        "b_id": reminder.id,
-                        "b_next": None if nxt is None else _aware(nxt, "next_fire_at"),
-                        "b_status": "active" if nxt is not None else "done",
-                    }
+                if len(fires) == 1 and fires[0] == reminder.next_fire_at and fires[0] >= cutoff:
+                    simple.append(reminder)
+                else:
+                    for fire in fires:
+                        fire = _aware(fire, "fire_at")
+                        other.append((reminder, fire, fire < cutoff))
+                advance = (None, "done") if nxt is None else (_aware(nxt, "next_fire_at"), "active")
+                advances.setdefault(advance, []).append(reminder.id)
+            fresh: set[int] = set()  # reminders whose due occurrence was copied just now
+            won: set[tuple[int, datetime]] = set()
+            if simple:
+                copied = self._statement("claim_copy", self._build_claim_copy)
+                fresh = set(
+                    s.execute(
+                        copied, {"ids": [r.id for r in simple], "claimed_at": claimed_at}
+                    ).scalars()
                 )
-            rows = [
-                {
-                    "reminder_id": r.id,
-                    "fire_at": fire,
-                    "status": "missed" if missed else "claimed",
-                    "attempts": 0,
-                    "late": missed,
-                    "claimed_at": claimed_at,
-                }
-                for r, fire, missed in wanted
-            ]
-            insert = (
-                self._insert(DELIVERIES)
-                .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
-                .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
+            if other:
+                rows = [
+                    {
+                        "reminder_id": r.id,
+                        "fire_at": fire,
+                        "status": "missed" if missed else "claimed",
+                        "attempts": 0,
+                        "late": missed,
+                        "claimed_at": claimed_at,
+                    }
+                    for r, fire, missed in other
+                ]
+                insert = (
+                    self._insert(DELIVERIES)
+                    .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+                    .returning(DELIVERIES.c.reminder_id, DELIVERIES.c.fire_at)
+                )
+                won.update(_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows))
+            self._advance(s, advances)
+        ours = [
+            Claimed(r, r.next_fire_at, False)  # type: ignore[arg-type]
+            for r in simple
+            if r.id in fresh
+        ]
+        ours.extend(Claimed(r, fire, missed) for r, fire, missed in other if (r.id, fire) in won)
+        return ours, len(reminders)
+
+    def _advance(
+        self, s: Connection, advances: dict[tuple[datetime | None, str], list[int]]
+    ) -> None:
+        """Move claimed reminders to their next fire time (or "done"): one statement per
+        distinct next time, which in a burst is a handful (all one-shots share "done", a
+        daily repeat at 8:00 shares tomorrow 8:00); reminders with a next time of their own
+        go in one executemany."""
+        c = REMINDERS.c
+        single: list[dict[str, Any]] = []
+        for (nxt, status), ids in advances.items():
+            if len(ids) == 1:
+                single.append({"b_id": ids[0], "b_next": nxt, "b_status": status})
+                continue
+            advance = self._statement(
+                "advance",
+                lambda: (
+                    update(REMINDERS)
+                    # The status test off the index choice: SQLite took the (status, next
+                    # fire) index and walked every active reminder instead of the ids.
+                    .where(self._among(c.id), c.status.concat("") == "active")
+                    .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status"))
+                ),
             )
-            won = {_key(row.reminder_id, row.fire_at) for row in s.execute(insert, rows)}
+            s.execute(advance, {"ids": ids, "b_next": nxt, "b_status": status})
+        if single:
             s.execute(
                 update(REMINDERS)
                 .where(c.id == bindparam("b_id"), c.status == "active")
                 .values(next_fire_at=bindparam("b_next"), status=bindparam("b_status")),
-                advances,
+                single,
             )
-        ours = [Claimed(r, fire, missed) for r, fire, missed in wanted if (r.id, fire) in won]
-        return ours, len(reminders)
+
+    def _among(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        """``column IN :ids`` with the ids as one parameter, so the statement text is the same
+        whatever their count (compiled once, planned once): ``= ANY(:ids)`` with an array on
+        PostgreSQL, ``IN (SELECT value FROM json_each(:ids))`` on SQLite, which has no arrays
+        (an expanded IN list re-rendered 500 placeholders at every execution)."""
+        if self._dialect == "postgresql":
+            return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+        ids: Select[tuple[Any]] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", type_=_JSONIds()))
+        )
+        return column.in_(ids.scalar_subquery())
+
+    def _build_claim_copy(self) -> Any:
+        """INSERT INTO deliveries ... SELECT the due occurrence of each reminder in :ids."""
+        c = REMINDERS.c
+        return (
+            self._insert(DELIVERIES)
+            .from_select(
+                ["reminder_id", "fire_at", "status", "attempts", "late", "claimed_at"],
+                select(
+                    c.id,
+                    c.next_fire_at,
+                    literal("claimed"),
+                    literal(0),
+                    literal(False),
+                    bindparam("claimed_at", type_=UTCDateTime()),
+                ).where(self._among(c.id)),
+            )
+            .on_conflict_do_nothing(index_elements=["reminder_id", "fire_at"])
+            .returning(DELIVERIES.c.reminder_id)
+        )
 
     def apply_ledger(
         self,
@@ -250,49 +356,33 @@ class Ledger(StoreBase):
         go "sending" as ``begin_send`` does, ``marks`` move rows as ``mark_delivery`` does.
         Returns the begun rows that were still ours to send. With begins and ``epoch``, raises
         FencedOut (writing nothing) once that leader term has ended; marks alone are never
-        fenced, like ``mark_delivery``: a deposed leader still records what it did send."""
-        c = DELIVERIES.c
-        wanted = {_key(reminder_id, fire_at): attempts for reminder_id, fire_at, attempts in begins}
-        groups: dict[tuple[str, bool | None, str | None, int | None], list[Any]] = {}
+        fenced, like ``mark_delivery``: a deposed leader still records what it did send.
+
+        Rows moving the same way at the same fire time (in a burst: all of them) share one
+        UPDATE ... WHERE fire_at = t AND reminder_id IN (...), through the ledger's unique
+        index, instead of a statement per row."""
+        starts: dict[tuple[datetime, int], list[int]] = {}
+        for reminder_id, fire_at, tries in begins:
+            starts.setdefault((_aware(fire_at, "fire_at"), tries), []).append(reminder_id)
+        groups: dict[tuple[str, bool | None, str | None, int | None, datetime], list[int]] = {}
         for m in marks:
             _check_choice(m.status, DELIVERY_STATUSES, "status")
             if m.error is not None and not _ERROR_CODE.fullmatch(m.error):
                 raise ValueError("error must be a short code like http_429, not message text")
-            groups.setdefault((m.status, m.late, m.error, m.attempts), []).append(
-                _key(m.reminder_id, m.fire_at)
-            )
+            groups.setdefault(
+                (m.status, m.late, m.error, m.attempts, _aware(m.fire_at, "fire_at")), []
+            ).append(m.reminder_id)
         ours: set[tuple[int, datetime]] = set()
         with self._tx() as s:
-            if wanted:
+            if starts:
                 self._check_term(s, epoch)
-                # Which rows are still unfinished (ours to send): found through the ledger's
-                # unique index by reminder id, locked on PostgreSQL until the update below.
-                # (The status is checked here, not in SQL, where SQLite would rather walk
-                # the status index over every claimed row of the burst.)
-                found = select(c.reminder_id, c.fire_at, c.status).where(
-                    c.reminder_id.in_(bindparam("ids", expanding=True))
-                )
-                if self._dialect == "postgresql":
-                    found = found.with_for_update()
-                ids = sorted({rid for rid, _ in wanted})
-                for start in range(0, len(ids), 500):
-                    rows = s.execute(found, {"ids": ids[start : start + 500]})
-                    ours.update(
-                        key
-                        for key, status in (
-                            (_key(r.reminder_id, r.fire_at), r.status) for r in rows
-                        )
-                        if key in wanted and status in UNFINISHED_DELIVERY_STATUSES
-                    )
-                if ours:
-                    s.execute(
-                        update(DELIVERIES)
-                        .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
-                        .values(status="sending", attempts=bindparam("b_attempts")),
-                        [{"b_id": r, "b_at": f, "b_attempts": wanted[(r, f)]} for r, f in ours],
-                    )
+            for (fire_at, tries), ids in starts.items():
+                begin = self._statement("begin_sends", self._build_begin_sends)
+                params = {"b_at": fire_at, "ids": ids, "b_attempts": tries}
+                began: list[int] = list(s.execute(begin, params).scalars())
+                ours.update((rid, fire_at) for rid in began)
             now = _now()
-            for (status, late, error, attempts), keys in groups.items():
+            for (status, late, error, attempts, fire_at), ids in groups.items():
                 values: dict[str, Any] = {"status": status}
                 if status == "sent":
                     values["sent_at"] = now
@@ -302,13 +392,39 @@ class Ledger(StoreBase):
                     values["last_error"] = error
                 if attempts is not None:
                     values["attempts"] = attempts
-                s.execute(
-                    update(DELIVERIES)
-                    .where(c.reminder_id == bindparam("b_id"), c.fire_at == bindparam("b_at"))
-                    .values(values),
-                    [{"b_id": r, "b_at": f} for r, f in keys],
-                )
+                columns = tuple(values)
+                move = self._statement(("move", columns), partial(self._build_move, columns))
+                params = {f"v_{name}": value for name, value in values.items()}
+                s.execute(move, {**params, "b_at": fire_at, "ids": ids})
         return ours
+
+    def _build_begin_sends(self) -> Any:
+        """Rows of :ids at fire time :b_at still unfinished go "sending"; returns their ids.
+
+        The status test is kept out of the index choice (``status || ''``): both SQLite and
+        PostgreSQL would otherwise walk the status index, where every row of a burst (and,
+        on PostgreSQL, every dead version of it) is "claimed" or "sending", instead of going
+        straight to each row through the unique (reminder_id, fire_at) one."""
+        c = DELIVERIES.c
+        return (
+            update(DELIVERIES)
+            .where(
+                c.fire_at == bindparam("b_at"),
+                self._among(c.reminder_id),
+                c.status.concat("").in_(UNFINISHED_DELIVERY_STATUSES),
+            )
+            .values(status="sending", attempts=bindparam("b_attempts"))
+            .returning(c.reminder_id)
+        )
+
+    def _build_move(self, columns: tuple[str, ...]) -> Any:
+        """Rows of :ids at fire time :b_at get ``columns`` set (``v_<name>`` parameters)."""
+        c = DELIVERIES.c
+        return (
+            update(DELIVERIES)
+            .where(c.fire_at == bindparam("b_at"), self._among(c.reminder_id))
+            .values({name: bindparam(f"v_{name}") for name in columns})
+        )
 
     def start_term(self, holder: str) -> int:
         """Open a new scheduler term and return its epoch. Only the replica holding the leader

@@ -119,3 +119,55 @@ async def test_late_messages_are_counted_late(platform) -> None:
     late = Outgoing(**{**message(4, "C4").__dict__, "late_by": timedelta(minutes=30)})
     dispatcher = await run_all(platform, [late])
     assert dispatcher.stats.late == 1
+
+
+class Gate:
+    """A platform that holds the first message until let through; takes the rest at once."""
+
+    platform = "fake"
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.calling = asyncio.Event()
+        self.received: list[str] = []
+
+    async def deliver(self, message: Outgoing) -> None:
+        if not self.received and not self.open.is_set():
+            self.calling.set()
+            await self.open.wait()
+        self.received.append(message.text)
+
+
+async def test_a_send_cancelled_while_waiting_for_a_slot_does_not_keep_it() -> None:
+    """With one slot, a queued send cancelled as the slot is handed to it (a hand-back) must
+    pass the slot on: otherwise every later message would wait forever."""
+    gate = Gate()
+    dispatcher = Dispatcher({"fake": gate}, policy=DispatchPolicy(pace=0, concurrency=1))
+    first, second, third = (message(i, f"C{i}") for i in range(3))
+    for m in (first, second, third):
+        dispatcher.submit(m)
+    await asyncio.wait_for(gate.calling.wait(), 5)
+    gate.open.set()  # the first finishes, its slot goes to the second ...
+    dispatcher._workers[second.destination].cancel()  # ... which is cancelled meanwhile
+    await asyncio.wait_for(dispatcher.join(), 5)
+    assert gate.received == [first.text, third.text]
+
+
+async def test_a_slot_handed_to_a_send_cancelled_before_it_ran_is_passed_on() -> None:
+    from scheduler.delivery.dispatcher import _Slots
+
+    slots = _Slots(1)
+    await slots.__aenter__()
+    entered: list[str] = []
+
+    async def send(name: str) -> None:
+        async with slots:
+            entered.append(name)
+
+    waiting = asyncio.create_task(send("cancelled"))
+    await asyncio.sleep(0)  # it now waits for the slot
+    await slots.__aexit__()  # the slot is handed to it ...
+    waiting.cancel()  # ... and it is cancelled before it could run
+    await asyncio.gather(waiting, return_exceptions=True)
+    await asyncio.wait_for(send("next"), 5)  # the slot was passed on, not lost
+    assert entered == ["next"]

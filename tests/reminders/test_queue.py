@@ -123,6 +123,52 @@ def test_ledger_batches_move_rows_and_refuse_a_deposed_term(db_url) -> None:
         store.close()
 
 
+def test_one_batch_moves_each_row_by_its_own_fire_time_status_and_attempts(db_url) -> None:
+    """The batch is written as one statement per (fire time, attempts) and per kind of move:
+    rows that share a reminder id but not a fire time, or a fire time but not an id, must not
+    be swept along."""
+    store = open_store(db_url)
+    try:
+        t1 = T0 + timedelta(minutes=5)
+        a, b, c = store.add_reminders([draft(T0, "C1"), draft(T0, "C2"), draft(T0, "C3")])
+        claim(store, T0)
+        for rec in (a, b, c):  # a second occurrence of each, claimed by an earlier run
+            store.claim_delivery(rec.id, t1)
+        ours = store.apply_ledger([(a.id, T0, 1), (b.id, T0, 2), (a.id, t1, 3)], [])
+        assert ours == {(a.id, T0), (b.id, T0), (a.id, t1)}
+        got = {
+            (rid, at): (row.status, row.attempts)
+            for rid, at in [(a.id, T0), (b.id, T0), (c.id, T0), (a.id, t1), (b.id, t1)]
+            if (row := store.get_delivery(rid, at)) is not None
+        }
+        assert got == {
+            (a.id, T0): ("sending", 1),
+            (b.id, T0): ("sending", 2),
+            (c.id, T0): ("claimed", 0),
+            (a.id, t1): ("sending", 3),
+            (b.id, t1): ("claimed", 0),
+        }
+        store.apply_ledger(
+            [(c.id, T0, 1)],
+            [
+                LedgerMark(a.id, T0, "sent", late=False, attempts=1),
+                LedgerMark(b.id, T0, "failed", error="http_404", attempts=2),
+                LedgerMark(a.id, t1, "uncertain", error="KeyError", attempts=3),
+            ],
+        )
+        sent, failed = store.get_delivery(a.id, T0), store.get_delivery(b.id, T0)
+        assert (sent.status, sent.late, sent.sent_at is not None) == ("sent", False, True)
+        assert (failed.status, failed.last_error, failed.sent_at) == ("failed", "http_404", None)
+        assert store.get_delivery(a.id, t1).status == "uncertain"
+        assert store.get_delivery(c.id, T0).status == "sending"
+        assert store.get_delivery(b.id, t1).status == "claimed"  # same id, other time
+        assert store.get_delivery(c.id, t1).status == "claimed"
+        # Settled rows are no longer anyone's to send, whatever the batch asks.
+        assert store.apply_ledger([(a.id, T0, 4), (b.id, T0, 4), (c.id, t1, 1)], []) == {(c.id, t1)}
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def pg_url():
     with postgres_schema("iepbot_queue") as url:

@@ -263,3 +263,31 @@ async def test_a_leader_that_steps_aside_lets_a_standby_lead_and_sits_out(pg_sto
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_a_standby_tries_for_the_lock_more_often_than_the_leader_pings(pg_store):
+    """Most of a failover is the wait for a standby's next try: standbys try five times as
+    often as the leader checks its session, and the first try after the leader's session
+    ends wins."""
+    a_events, b_events = Events(), Events()
+    a = PgLeadership(pg_store, a_events.elected, a_events.deposed, interval=1.0)
+    b = PgLeadership(pg_store, b_events.elected, b_events.deposed, interval=1.0)
+    assert b.standby_interval == 0.2
+    await a.start()
+    try:
+        await a.wait_role(LEADER, 10)
+        await b.start()
+        await wait_attempts(b, 1)
+        pings = a.attempts
+        await wait_attempts(b, 6)
+        assert a.attempts - pings <= 3  # six tries by the standby, a ping or two by the leader
+        with pg_store.engine.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(:pid)"), {"pid": a._conn.info.backend_pid}
+            )
+        tries = b.attempts
+        await b.wait_role(LEADER, 10)
+        assert b.attempts - tries <= 2  # the next try (or the one under way) took the lock
+    finally:
+        await b.stop()
+        await a.stop()

@@ -54,6 +54,7 @@ class Call:
     args: dict[str, Any]
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    peer: tuple[str, int] | None = None  # the caller's address: one per TCP connection
 
 
 @dataclass
@@ -132,7 +133,8 @@ class FakeSlack(LocalServer):
                 args.update(dict(await request.post()))
         args["_auth"] = request.headers.get("Authorization", "")
         status, body, headers = self._answer(method, args)
-        await self._record(Call(method, args, status))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        await self._record(Call(method, args, status, peer=tuple(peer) if peer else None))
         return web.json_response(body, status=status, headers=headers)
 
     def _workspace(self, args: dict[str, Any]) -> Workspace | None:

@@ -6,48 +6,76 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from bots.slack import app as slack_app
-from bots.slack.app import SlackBot
+from bots.slack.home import HomeRefresher
 from bots.slack.installations import Clients
 from bots.slack.people import MEMBERS_TTL, Directory
+from scheduler.delivery.limits import Rate
 
 
-class HomeOnly(SlackBot):
-    """The real refresh logic with publish_home recorded instead of sent (no Slack app)."""
+class Published:
+    """What HomeRefresher publishes, with the loop time it did so (no Slack app)."""
 
-    def __init__(self) -> None:  # noqa: D107 - deliberately skips the app wiring
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._home_dirty: dict[str, str] = {}
-        self._home_running: set[str] = set()
-        self._home_status: dict[str, str] = {}
-        self._home_wake: dict[str, asyncio.Event] = {}
-        self.published: list[tuple[str, float]] = []
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float]] = []
 
-    async def publish_home(self, user_id: str, team_id: str, status: str | None = None) -> None:
-        self.published.append((user_id, asyncio.get_running_loop().time()))
+    async def __call__(self, user_id: str, team_id: str, status: str | None = None) -> None:
+        self.calls.append((user_id, asyncio.get_running_loop().time()))
 
 
-async def test_deliveries_share_one_home_refresh_and_a_click_is_not_kept_waiting(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(slack_app, "HOME_COALESCE_SECONDS", 0.3)
-    bot = HomeOnly()
+async def test_deliveries_share_one_home_refresh_and_a_click_is_not_kept_waiting() -> None:
+    published = Published()
+    home = HomeRefresher(published, coalesce_seconds=0.3)
     start = asyncio.get_running_loop().time()
     for _ in range(50):  # fifty reminders delivered to one owner in a burst
-        bot.refresh_home("U1", "T1", coalesce=True)
-    bot.refresh_home("U2", "T1", coalesce=True)
-    await bot.drain()
-    assert sorted(u for u, _ in bot.published) == ["U1", "U2"]
-    assert all(at - start >= 0.25 for _, at in bot.published)
+        home.refresh("U1", "T1", coalesce=True)
+    home.refresh("U2", "T1", coalesce=True)
+    await home.drain()
+    assert sorted(u for u, _ in published.calls) == ["U1", "U2"]
+    assert all(at - start >= 0.25 for _, at in published.calls)
     # The user opens the tab while a delivery's refresh waits: it goes out at once.
-    bot.published.clear()
+    published.calls.clear()
     clicked = asyncio.get_running_loop().time()
-    bot.refresh_home("U1", "T1", coalesce=True)
-    bot.refresh_home("U1", "T1")
-    await bot.drain()
-    assert len(bot.published) == 1 and bot.published[0][1] - clicked < 0.2
+    home.refresh("U1", "T1", coalesce=True)
+    home.refresh("U1", "T1")
+    await home.drain()
+    assert len(published.calls) == 1 and published.calls[0][1] - clicked < 0.2
+
+
+async def test_refreshes_after_deliveries_to_many_people_take_turns_per_workspace() -> None:
+    """Deliveries to six people: two refreshes at once (the burst), then one per 0.1 s, in
+    the order they were delivered; another workspace has a pace of its own."""
+    published = Published()
+    home = HomeRefresher(published, coalesce_seconds=0.05, pace=Rate(burst=2, per_second=10))
+    start = asyncio.get_running_loop().time()
+    for i in range(6):
+        home.refresh(f"U{i}", "T1", coalesce=True)
+    home.refresh("U9", "T2", coalesce=True)
+    await home.drain()
+    times = {user: at - start for user, at in published.calls}
+    ours = sorted(times[f"U{i}"] for i in range(6))
+    assert all(later - earlier >= 0.08 for earlier, later in zip(ours[1:], ours[2:], strict=False))
+    assert ours[-1] >= 0.05 + 4 * 0.1 - 0.02  # four waited for a turn
+    assert times["U9"] < ours[-1]  # T2 did not queue behind T1
+
+
+async def test_stopping_drops_refreshes_waiting_for_their_turn_but_not_a_click() -> None:
+    published = Published()
+    home = HomeRefresher(published, coalesce_seconds=30, pace=Rate(burst=1, per_second=0.01))
+    home.refresh("U1", "T1", coalesce=True)  # a delivery's: waits 30 s for company
+    home.refresh("U2", "T1", coalesce=True)
+    home.refresh("U2", "T1")  # U2 opened the tab
+    await home.close()
+    assert [user for user, _ in published.calls] == ["U2"]
+
+
+async def test_an_uninstalled_workspace_gets_no_pending_refresh() -> None:
+    published = Published()
+    home = HomeRefresher(published, coalesce_seconds=0.05)
+    home.refresh("U1", "T1", coalesce=True)
+    home.refresh("U2", "T2", coalesce=True)
+    home.forget_workspace("T1")
+    await home.drain()
+    assert [user for user, _ in published.calls] == ["U2"]
 
 
 class MembersClient:
