@@ -68,18 +68,27 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
+def client_options(notifier: object) -> dict[str, Any]:
+    """discord.Client's options for iepbot: how long discord.py may wait on a 429 itself,
+    and the trace by which the notifier reads Discord's rate-limit headers (notifier.py)."""
+    options: dict[str, Any] = {
+        "intents": intents(),
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "max_ratelimit_timeout": RATE_LIMIT_TIMEOUT,
+    }
+    trace = getattr(notifier, "http_trace", None)
+    if trace is not None:
+        options["http_trace"] = trace
+    return options
+
+
 class IepClient(discord.Client):
     """A client whose ``iep`` attribute is the handler buttons and the tree call back into."""
 
     def __init__(
         self, handler: Handler, *, sync_state: Path, force_sync: bool = False, **options: Any
     ) -> None:
-        super().__init__(
-            intents=intents(),
-            allowed_mentions=discord.AllowedMentions.none(),
-            max_ratelimit_timeout=RATE_LIMIT_TIMEOUT,
-            **options,
-        )
+        super().__init__(**{**client_options(handler.notifier), **options})
         quiet_discord_debug()
         withhold_library_logs()
         self.iep = handler

@@ -8,11 +8,23 @@ five 429s in a row it gives up. Both become the core's ``RateLimited``, so the d
 that destination (or, for a global limit, the whole platform) and retries later, with the ledger
 saying "claimed", not "sending". Server errors discord.py has already retried become
 ``TransientSendError``; what Discord will never accept becomes ``PermanentSendError``.
+
+discord.py keeps its bucket state to itself, so the dispatcher would otherwise only know the
+published figures and hand discord.py sends that then sit in its queue, holding a dispatcher
+slot while other channels wait. The notifier therefore watches the answers to its own message
+posts (an aiohttp trace, ``http_trace``, given to the client) and reports Discord's
+``X-RateLimit-*`` headers to the dispatcher: a channel whose bucket is empty is held until it
+resets, and a global 429 holds every send. discord.py still does its own waiting and retrying.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import aiohttp
 import discord
@@ -21,7 +33,7 @@ from bots.deliveries import asked_by, delivery_actions
 from bots.discord.render import STYLES, safe_content
 from bots.discord.syntax import SYNTAX
 from bots.discord.views import button_for
-from scheduler.delivery.limits import PlatformLimits, Rate
+from scheduler.delivery.limits import LimitReport, PlatformLimits, Window
 from scheduler.delivery.messages import (
     Outgoing,
     PermanentSendError,
@@ -39,6 +51,50 @@ MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 CLOSED_SESSION = "Session is closed"  # aiohttp's words, raised before any request is made
 RATE_LIMIT_TIMEOUT = 30.0  # discord.py's minimum for max_ratelimit_timeout
+# The destination the current task is delivering to: the trace sees only URLs, and a DM's
+# channel id is not the user id the dispatcher keys it by.
+_delivering: contextvars.ContextVar[_Posting | None] = contextvars.ContextVar(
+    "iepbot_discord_delivering", default=None
+)
+
+
+@dataclass
+class _Posting:
+    """One delivery under way: where to, and set once Discord has accepted the post."""
+
+    destination: tuple[str, str, str]
+    accepted: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _number(headers: Mapping[str, str], name: str, kind: Callable[[str], float]) -> float | None:
+    try:
+        value = headers.get(name)
+        return None if value is None else kind(value)
+    except ValueError:
+        return None
+
+
+def limit_report(
+    destination: tuple[str, str, str], status: int, headers: Mapping[str, str]
+) -> LimitReport | None:
+    """What one answer's rate-limit headers say, or None when it has none."""
+    remaining = _number(headers, "X-RateLimit-Remaining", int)
+    retry_after = _number(headers, "Retry-After", float) if status == 429 else None
+    if remaining is None and retry_after is None:
+        return None
+    global_limit = (
+        str(headers.get("X-RateLimit-Global", "")).lower() == "true"
+        or headers.get("X-RateLimit-Scope") == "global"
+    )
+    limit = _number(headers, "X-RateLimit-Limit", int)
+    return LimitReport(
+        destination,
+        scope="platform" if global_limit else "destination",
+        limit=None if global_limit or limit is None else int(limit),
+        remaining=None if global_limit or remaining is None else int(remaining),
+        reset_after=_number(headers, "X-RateLimit-Reset-After", float),
+        retry_after=retry_after,
+    )
 
 
 def _retry_after(exc: discord.HTTPException) -> tuple[float, bool]:
@@ -106,12 +162,15 @@ class DiscordNotifier:
     # (https://support-dev.discord.com/hc/en-us/articles/6223003921559-My-Bot-is-Being-Rate-Limited).
     # Discord says not to rely on fixed figures: its 429s (Retry-After, X-RateLimit-Global)
     # override these, and discord.py also waits on its own bucket headers.
-    limits = PlatformLimits(
-        destination=Rate(burst=5, per_second=1.0), platform=Rate(burst=50, per_second=50.0)
-    )
+    limits = PlatformLimits(destination=Window(5, 5.0), platform=Window(50, 1.0))
 
     def __init__(self, client: discord.Client | None = None) -> None:
         self.client = client
+        # Set by the dispatcher: where what Discord says about its limits goes.
+        self.limit_reports: Callable[[LimitReport], None] | None = None
+        self._finishing: set[asyncio.Future[None]] = set()  # accepted posts still returning
+        self.http_trace = aiohttp.TraceConfig()
+        self.http_trace.on_request_end.append(self._answered)
         # Users whose DMs failed with 50007, and the reminder that could not reach them: the
         # adapter tells them privately on their next command. Kept in memory only: the ledger
         # already records the failure, this is just the nudge.
@@ -127,7 +186,62 @@ class DiscordNotifier:
         """The DM channel with a user (POST /users/@me/channels; cached by discord.py)."""
         return await self._ready().create_dm(discord.Object(user_id))
 
+    async def _answered(
+        self,
+        _session: aiohttp.ClientSession,
+        _context: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        """An answer reached discord.py: pass on its limit headers if it was a delivery's
+        message post (DM opens and interactions have buckets of their own)."""
+        posting = _delivering.get()
+        if posting is None or not params.url.path.endswith("/messages"):
+            return
+        status = params.response.status
+        report_to = self.limit_reports
+        if report_to is not None:
+            report = limit_report(posting.destination, status, params.response.headers)
+            if report is not None:
+                report_to(report)
+        if 200 <= status < 300:
+            posting.accepted.set()
+
     async def deliver(self, message: Outgoing) -> None:
+        """Post, and return as soon as Discord has accepted it. When that post used the
+        channel's last request of its window, discord.py sits out the reset (up to 5 s)
+        before ``send`` returns; the message is out, so the ledger should say so now and the
+        dispatcher's slot go to another channel. The call finishes in the background."""
+        posting = _Posting(message.destination)
+        token = _delivering.set(posting)
+        try:
+            sending = asyncio.ensure_future(self._deliver(message))  # copies the context
+        finally:
+            _delivering.reset(token)
+        accepted = asyncio.ensure_future(posting.accepted.wait())
+        try:
+            await asyncio.wait({sending, accepted}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            sending.cancel()
+            raise
+        finally:
+            accepted.cancel()
+        if sending.done():
+            return sending.result()
+        self._finishing.add(sending)
+        sending.add_done_callback(self._finished)
+        return None
+
+    @property
+    def finishing(self) -> int:
+        """Posts Discord accepted whose ``send`` has not returned yet (sitting out a reset)."""
+        return len(self._finishing)
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self._finishing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("discord post finished with %s", type(task.exception()).__name__)
+
+    async def _deliver(self, message: Outgoing) -> None:
         client = self._ready()
         try:
             target_id = int(message.target_id)

@@ -3,9 +3,13 @@
 Messages queue per destination (one channel or one DM): each destination sends one message at
 a time, paced by the platform's published limits where its notifier declares them (token
 buckets per destination and per platform, see limits.py), else at most one per ``pace``
-seconds, while different destinations proceed in parallel up to ``concurrency``. A 429
-pauses that destination (or the whole platform, for a global limit) for
-exactly the Retry-After the platform gave; 5xx and timeouts back off exponentially. Every
+seconds, while different destinations proceed in parallel up to ``concurrency``. A send holds
+its destination's and its platform's limiter from its start until its answer, so pacing counts
+from when the platform could have seen it. What the platform says about its limits overrides
+the published figures: a 429 holds that destination (or the whole platform, for a global
+limit, or when two destinations are refused at once) for exactly the Retry-After given, and a
+notifier's ``LimitReport`` (Discord's bucket headers) holds a destination whose bucket is
+empty until it resets. 5xx and timeouts back off exponentially. Every
 reminder send is bracketed in the ledger: "sending" just before the platform call, then "sent"
 or "failed", so a crash in between is visible on restart as "uncertain", never resent blindly.
 
@@ -17,6 +21,7 @@ so only the new leader, after its recovery, decides what happens to the row.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
@@ -27,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from scheduler.delivery.batching import LedgerBatcher
-from scheduler.delivery.limits import PlatformLimits, Rate, TokenBucket
+from scheduler.delivery.limits import Limit, Limiter, LimitReport, PlatformLimits
 from scheduler.delivery.messages import (
     Notifier,
     Outgoing,
@@ -102,6 +107,20 @@ class DispatchStats:
 FailureHook = Callable[[Outgoing, SendError], Awaitable[None]]
 
 
+@dataclass
+class _Attempt:
+    """One platform call under way, and the limiters it counts against until answered."""
+
+    message: Outgoing
+    limiters: tuple[Limiter, Limiter]
+    answered: bool = False
+
+
+_current_attempt: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
+    "iepbot_delivery_attempt", default=None
+)
+
+
 class _Slots:
     """At most ``size`` platform calls at once, handed out first come, first served.
 
@@ -170,9 +189,16 @@ class Dispatcher:
         self._clock = clock
         self._queues: dict[tuple[str, str, str], deque[Outgoing]] = {}
         self._workers: dict[tuple[str, str, str], asyncio.Task[None]] = {}
-        self._paused_until: dict[str, float] = {}
-        self._destination_buckets: dict[tuple[str, str, str], TokenBucket] = {}
-        self._platform_buckets: dict[str, TokenBucket] = {}
+        self._destination_limiters: dict[tuple[str, str, str], Limiter] = {}
+        self._platform_limiters: dict[str, Limiter] = {}
+        self._platform_turns: dict[str, asyncio.Lock] = {}  # FIFO at a platform's limiter
+        self._answered: dict[str, asyncio.Event] = {}  # a send of that platform answered
+        # platform -> (destination, until): the last 429 for one destination, to tell a wider
+        # limit (a second destination refused meanwhile) from one channel's.
+        self._refused: dict[str, tuple[tuple[str, str, str], float]] = {}
+        for notifier in self.notifiers.values():
+            if hasattr(notifier, "limit_reports"):
+                notifier.limit_reports = self._learn
         self._submitted = 0
         self._slots = _Slots(self.policy.concurrency)
         self._idle = asyncio.Event()
@@ -203,7 +229,8 @@ class Dispatcher:
         """Take work again, for a new leader term of this process (after abort or hand_back)."""
         self._closed = False
         self.epoch = epoch
-        self._paused_until.clear()
+        self._platform_limiters.clear()
+        self._refused.clear()
 
     def abort(self) -> None:
         """Leadership is lost: stop at once. Queued messages stay "claimed" in the ledger and
@@ -248,32 +275,106 @@ class Dispatcher:
         limits = getattr(self.notifiers[platform], "limits", None)
         return limits if isinstance(limits, PlatformLimits) else None
 
-    def _bucket(
-        self, buckets: dict[Any, TokenBucket], key: Any, rate: Rate | None
-    ) -> TokenBucket | None:
-        if rate is None:
-            return None
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = TokenBucket(rate, self._clock())
-        return bucket
+    def _limiter(self, limiters: dict[Any, Limiter], key: Any, limit: Limit | None) -> Limiter:
+        limiter = limiters.get(key)
+        if limiter is None:
+            limiter = limiters[key] = Limiter(limit, self._clock())
+        return limiter
 
-    async def _wait_for_tokens(self, message: Outgoing, limits: PlatformLimits) -> None:
-        """Wait for this destination's bucket, then the platform's."""
-        for buckets, key, rate in (
-            (self._destination_buckets, message.destination, limits.destination),
-            (self._platform_buckets, message.platform, limits.platform),
-        ):
-            bucket = self._bucket(buckets, key, rate)
-            if bucket is not None and (wait := bucket.reserve(self._clock())) > 0:
-                await self._sleep(wait)
+    def _destination_limiter(self, message: Outgoing) -> Limiter:
+        limits = self._limits(message.platform)
+        limit = limits.destination if limits is not None else None
+        return self._limiter(self._destination_limiters, message.destination, limit)
+
+    def _platform_limiter(self, platform: str) -> Limiter:
+        limits = self._limits(platform)
+        limit = limits.platform if limits is not None else None
+        return self._limiter(self._platform_limiters, platform, limit)
+
+    async def _wait_on(self, limiter: Limiter, platform: str) -> None:
+        deadline = -float("inf")
+        while (wait := limiter.wait(now := self._clock())) != 0:
+            if wait is None:  # every slot is on the wire: the next answer frees one
+                answered = self._answered.setdefault(platform, asyncio.Event())
+                answered.clear()
+                await answered.wait()
+                deadline = -float("inf")
+                continue
+            if now + wait <= deadline + 1e-6:
+                return  # already slept until then (a clock that a test's sleep did not move)
+            deadline = now + wait
+            await self._sleep(wait)
+
+    async def _gate(self, message: Outgoing) -> tuple[Limiter, Limiter]:
+        """Wait until both this destination and its platform may send, then count the send
+        as started on both. Senders pass the platform's limiter one at a time, in order; one
+        whose destination got held meanwhile steps aside rather than block the others."""
+        destination = self._destination_limiter(message)
+        platform = self._platform_limiter(message.platform)
+        turn = self._platform_turns.setdefault(message.platform, asyncio.Lock())
+        while True:
+            await self._wait_on(destination, message.platform)
+            held = destination.held_until
+            async with turn:
+                await self._wait_on(platform, message.platform)
+                if destination.held_until <= held:
+                    now = self._clock()
+                    destination.start(now)
+                    platform.start(now)
+                    return destination, platform
+
+    def _answered_now(self, attempt: _Attempt) -> None:
+        """The platform answered this attempt: its limiters count it from now. Once only: a
+        notifier's report may say so before ``deliver`` returns (discord.py sleeps inside
+        the call when a bucket is empty, and that time must not count as on the wire)."""
+        if attempt.answered:
+            return
+        attempt.answered = True
+        now = self._clock()
+        for limiter in attempt.limiters:
+            limiter.done(now)
+        answered = self._answered.get(attempt.message.platform)
+        if answered is not None:
+            answered.set()
+
+    def _learn(self, report: LimitReport) -> None:
+        """A notifier's report of what the platform said about its limits, made from inside
+        ``deliver`` (so the attempt under way is this task's)."""
+        attempt = _current_attempt.get()
+        if attempt is not None and attempt.message.destination == report.destination:
+            self._answered_now(attempt)
+        now = self._clock()
+        platform = report.destination[0]
+        if report.scope == "platform":
+            self._platform_limiter(platform).learn(report, now)
+            return
+        limits = self._limits(platform)
+        limiter = self._limiter(
+            self._destination_limiters,
+            report.destination,
+            limits.destination if limits is not None else None,
+        )
+        limiter.learn(report, now)
+
+    def _refused_for(self, message: Outgoing, retry_after: float, global_limit: bool) -> None:
+        """Hold what a 429 names: the platform for a global limit, or when another destination
+        was refused within its Retry-After too (a method- or workspace-wide limit, as Slack's
+        429s do not say which); else this destination."""
+        now = self._clock()
+        before = self._refused.get(message.platform)
+        wider = before is not None and before[0] != message.destination and before[1] > now
+        self._refused[message.platform] = (message.destination, now + retry_after)
+        if global_limit or wider:
+            self._platform_limiter(message.platform).hold(retry_after, now)
+        else:
+            self._destination_limiter(message).hold(retry_after, now)
 
     def _prune_buckets(self) -> None:
-        """Drop destination buckets that have refilled (a new one would be the same)."""
+        """Drop destination limiters that are as good as new."""
         now = self._clock()
-        for key in [k for k, b in self._destination_buckets.items() if b.idle(now)]:
+        for key in [k for k, b in self._destination_limiters.items() if b.idle(now)]:
             if key not in self._workers:
-                del self._destination_buckets[key]
+                del self._destination_limiters[key]
 
     async def _drain(self, key: tuple[str, str, str]) -> None:
         queue = self._queues[key]
@@ -282,9 +383,7 @@ class Dispatcher:
         try:
             while queue:
                 message = queue.popleft()
-                if limits is not None:
-                    await self._wait_for_tokens(message, limits)
-                elif last_sent is not None:
+                if limits is None and last_sent is not None:
                     wait = self.policy.pace - (self._clock() - last_sent)
                     if wait > 0:
                         await self._sleep(wait)
@@ -307,10 +406,6 @@ class Dispatcher:
                 self._queues.pop(key, None)
             if not self._workers:
                 self._idle.set()
-
-    async def _wait_for_platform(self, platform: str) -> None:
-        while (left := self._paused_until.get(platform, 0.0) - self._clock()) > 0:
-            await self._sleep(left)
 
     @property
     def ledger_transactions(self) -> int:
@@ -424,25 +519,29 @@ class Dispatcher:
         attempts = 0
         while True:
             attempts += 1
-            if self._paused_until:  # a global 429 earlier: wait for its Retry-After
-                await self._wait_for_platform(message.platform)
+            attempt = _Attempt(message, await self._gate(message))
+            current = _current_attempt.set(attempt)
             task = asyncio.current_task()
             try:
                 # The slot first, then "sending": only sends actually about to go out are
                 # marked, so a crash strands at most ``concurrency`` rows as uncertain.
-                async with self._slots:
-                    if task is not None:
-                        self._calling.add(task)
-                    try:
-                        if not await self._begin_send(message, attempts):
-                            return
-                        async with asyncio.timeout(
-                            self.policy.send_timeout
-                        ):  # no extra task per send
-                            await notifier.deliver(message)
-                    finally:
+                try:
+                    async with self._slots:
                         if task is not None:
-                            self._calling.discard(task)
+                            self._calling.add(task)
+                        try:
+                            if not await self._begin_send(message, attempts):
+                                return
+                            async with asyncio.timeout(
+                                self.policy.send_timeout
+                            ):  # no extra task per send
+                                await notifier.deliver(message)
+                        finally:
+                            if task is not None:
+                                self._calling.discard(task)
+                finally:
+                    self._answered_now(attempt)
+                    _current_attempt.reset(current)
             except RateLimited as exc:
                 limited += 1
                 self.stats.rate_limited += 1
@@ -450,18 +549,10 @@ class Dispatcher:
                 if limited > self.policy.max_rate_limited:
                     await self._fail(message, exc, attempts)
                     return
-                if exc.global_limit:
-                    self._paused_until[message.platform] = self._clock() + exc.retry_after
-                held = (
-                    self._platform_buckets.get(message.platform)
-                    if exc.global_limit
-                    else self._destination_buckets.get(message.destination)
-                )
-                if held is not None:  # learned: the platform's word over the published rate
-                    held.hold(exc.retry_after, self._clock())
+                # The platform's word over the published rate; the next attempt's gate waits.
+                self._refused_for(message, exc.retry_after, exc.global_limit)
                 await self._ledger(message, "claimed", attempts=attempts)
                 self._observe("retried", message.platform, "rate_limited")
-                await self._sleep(exc.retry_after)
             except (TransientSendError, TimeoutError, OSError) as exc:
                 failures += 1
                 name = type(exc).__name__

@@ -7,7 +7,7 @@ import time
 from collections import defaultdict
 
 from scheduler.delivery.dispatcher import Dispatcher, DispatchPolicy
-from scheduler.delivery.limits import PlatformLimits, Rate, TokenBucket
+from scheduler.delivery.limits import Limiter, PlatformLimits, Rate, Window
 from scheduler.delivery.messages import Outgoing, RateLimited
 
 
@@ -78,9 +78,33 @@ async def test_a_429_holds_the_channel_for_its_retry_after() -> None:
     assert notifier.at["C0"][0] - start >= 0.3
 
 
-def test_a_bucket_reserves_in_order_and_refills() -> None:
-    bucket = TokenBucket(Rate(burst=2, per_second=1.0), now=0.0)
-    assert [bucket.reserve(0.0) for _ in range(4)] == [0.0, 0.0, 1.0, 2.0]
-    assert bucket.idle(10.0)
-    bucket.hold(5.0, now=10.0)
-    assert bucket.reserve(10.0) == 5.0
+def sends(limiter: Limiter, at: float, answered_after: float = 0.0) -> None:
+    limiter.start(at)
+    limiter.done(at + answered_after)
+
+
+def test_a_token_bucket_lets_its_burst_go_then_paces_from_the_answers() -> None:
+    limiter = Limiter(Rate(burst=2, per_second=1.0), now=0.0)
+    sends(limiter, 0.0)
+    assert limiter.wait(0.0) == 0.0
+    sends(limiter, 0.0)
+    assert limiter.wait(0.0) == 1.0
+    # One at a time: the platform may have counted a send as late as its answer (0.5), so
+    # the next waits a whole interval from then, not from the start.
+    single = Limiter(Rate(burst=1, per_second=1.0), now=0.0)
+    sends(single, 0.0, answered_after=0.5)
+    assert single.wait(0.5) == 1.0
+    assert single.idle(10.0)
+    single.hold(5.0, now=10.0)
+    assert single.wait(10.0) == 5.0
+
+
+def test_a_window_counts_sends_until_their_answers_age_out() -> None:
+    limiter = Limiter(Window(limit=2, seconds=1.0), now=0.0)
+    limiter.start(0.0)
+    limiter.start(0.0)
+    assert limiter.wait(0.1) is None  # both on the wire: wait for an answer
+    limiter.done(0.2)
+    limiter.done(0.3)
+    assert abs(limiter.wait(0.3) - 0.9) < 1e-9  # the first answer's window ends at 1.2
+    assert limiter.wait(1.2) == 0.0 and not limiter.idle(1.2) and limiter.idle(1.3)

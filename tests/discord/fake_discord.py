@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.limited_platforms import DiscordLimits
 from tests.local_server import LocalServer
 
 APP_ID = 1100000000000000001
@@ -97,6 +98,7 @@ class FakeDiscord(LocalServer):
     retry_after: float = 0.05
     reject_token: bool = False
     global_limit: bool = False
+    message_limits: DiscordLimits | None = None  # enforce per-channel and global limits
     calls: list[Call] = field(default_factory=list)
     # What GET /applications/{id}/commands answers: the last sync, or what a test puts here.
     commands: list[dict[str, Any]] = field(default_factory=list)
@@ -299,6 +301,12 @@ class FakeDiscord(LocalServer):
         if (limited := self._limited("messages")) is not None:
             await self._record(request, 429)
             return limited
+        headers: dict[str, str] = {}
+        if self.message_limits is not None:
+            status, refusal, headers = self.message_limits.take(channel)
+            if status == 429:
+                await self._record(request, 429)
+                return _json(refusal, status=429, headers=headers)
         if channel in self.gone_channels:
             await self._record(request, 404)
             return self._error(404, 10003, "Unknown Channel")
@@ -309,7 +317,7 @@ class FakeDiscord(LocalServer):
             await self._record(request, 403)
             return self._error(403, 50007, "Cannot send messages to this user")
         call = await self._record(request, 200)
-        return _json(message_payload(channel, call.body or {}))
+        return _json(message_payload(channel, call.body or {}), headers=headers)
 
     async def _gateway_url(self, request: web.Request) -> web.Response:
         await self._record(request, 200)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.limited_platforms import SlackPostLimits
 from tests.local_server import LocalServer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -69,6 +70,7 @@ class FakeSlack(LocalServer):
     rate_limit_posts: int = 0  # the next N chat.postMessage calls get 429
     retry_after: str = "1"
     fail_posts: int = 0  # the next N chat.postMessage calls get 503
+    post_limits: SlackPostLimits | None = None  # enforce chat.postMessage's per-channel rate
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     workspaces: list[Workspace] = field(default_factory=list)
@@ -217,6 +219,10 @@ class FakeSlack(LocalServer):
             if self.rate_limit_posts > 0:
                 self.rate_limit_posts -= 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": self.retry_after}
+            if self.post_limits is not None and (
+                refused := self.post_limits.take(str(args.get("channel")))
+            ):
+                return refused
             if self.fail_posts > 0:
                 self.fail_posts -= 1
                 return 503, {"ok": False, "error": "service_unavailable"}, {}
