@@ -190,14 +190,26 @@ class ReminderEngine:
         # unique key refuses an occurrence already in the ledger, and its reminder was moved
         # past it in the transaction that claimed it), so recovery never mistakes one of this
         # run's sends for one a crash left behind, and a wake-up never takes one recovery is
-        # settling. Recovery then runs beside the wake-ups: checking a send cut short first
-        # waits ``probe_settle`` seconds, which must not make everything due meanwhile late.
+        # settling. Claimed-but-unsent rows are queued at once, ahead of anything new; rows cut
+        # short mid-send are checked beside the wake-ups, since checking one first waits
+        # ``probe_settle`` seconds, which must not make everything due meanwhile late.
         unfinished = await asyncio.to_thread(self.store.unfinished_deliveries)
+        reminders = await asyncio.to_thread(
+            self.store.get_reminders, [row.reminder_id for row in unfinished]
+        )
+        queued, cut_short = deque[DeliveryRecord](), deque[DeliveryRecord]()
+        for row in unfinished:
+            checked = row.status != "claimed" and row.reminder_id in reminders
+            (cut_short if checked else queued).append(row)
+        await self.recover(queued, reminders)
         _settle_heap()
         self._kicked = asyncio.Event()
         self._kicked.set()  # whatever fell due while the bot was down, at once
         self._runner = self._loop.create_task(self._run())
-        self._recovery = self._loop.create_task(self._recover_in_background(unfinished))
+        if cut_short:
+            self._recovery = self._loop.create_task(
+                self._recover_in_background(cut_short, reminders)
+            )
         if epoch is not None:
             self._poller = self._loop.create_task(self._poll_store())
 
@@ -463,28 +475,29 @@ class ReminderEngine:
 
     # --- recovery --------------------------------------------------------------------------
 
-    async def _recover_in_background(self, unfinished: list[DeliveryRecord]) -> None:
+    async def _recover_in_background(
+        self, unfinished: deque[DeliveryRecord], reminders: dict[int, ReminderRecord]
+    ) -> None:
         """Recovery as a task beside the wake-ups: a database hiccup is retried (from the row
         it stopped at) rather than leaving rows unsettled until the next start."""
-        pending = deque(unfinished)
         while True:
             try:
-                await self.recover(pending)
+                await self.recover(unfinished, reminders)
                 return
             except Exception:
                 log.exception("recovery of interrupted sends failed; retrying")
                 await asyncio.sleep(self.poll)
 
-    async def recover(self, unfinished: deque[DeliveryRecord]) -> None:
+    async def recover(
+        self, unfinished: deque[DeliveryRecord], reminders: dict[int, ReminderRecord]
+    ) -> None:
         """Finish what a crash (or a leader that died) interrupted: claimed-but-unsent rows
         are sent (late if so). A row caught mid-send is settled by asking the platform whether
         the message landed, where its notifier can tell; otherwise it is reported as uncertain
-        rather than sent a second time. Each row leaves ``unfinished`` once settled."""
+        rather than sent a second time. Each row leaves ``unfinished`` once settled;
+        ``reminders`` holds their reminders by id (a row whose reminder is gone fails)."""
         now = self.now()
         outcome: Counter[str] = Counter()
-        reminders = await asyncio.to_thread(
-            self.store.get_reminders, [row.reminder_id for row in unfinished]
-        )
         while unfinished:
             row = unfinished[0]
             reminder = reminders.get(row.reminder_id)
