@@ -193,6 +193,9 @@ class ReminderEngine:
         # settling. Claimed-but-unsent rows are queued at once, ahead of anything new; rows cut
         # short mid-send are checked beside the wake-ups, since checking one first waits
         # ``probe_settle`` seconds, which must not make everything due meanwhile late.
+        if self._recovery is not None:  # started again without a stop: one recovery only
+            self._recovery.cancel()
+            self._recovery = None
         unfinished = await asyncio.to_thread(self.store.unfinished_deliveries)
         reminders = await asyncio.to_thread(
             self.store.get_reminders, [row.reminder_id for row in unfinished]
