@@ -35,6 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.context import Context
 from bots.log_privacy import withhold_library_logs
 from bots.slack.app import SlackBot
+from bots.slack.dms import DirectChannels
 from bots.slack.installations import Clients, Installations, OAuthStates
 from bots.slack.notifier import SlackNotifier
 from bots.slack.people import Directory
@@ -218,11 +219,16 @@ class SlackAdapter:
         # its workspace's token from ``authorize``; the OAuth flow calls oauth.v2.access on it).
         self.client = listener_client(bot_token)
         self.listener_clients = Clients(listener_client, token=bot_token)
+        # DM channel ids: learned by the command listeners, used by deliveries.
+        self.dms = DirectChannels()
         self.notifier = SlackNotifier(
-            Clients(delivery_client, token=bot_token), on_delivered=self._delivered
+            Clients(delivery_client, token=bot_token), on_delivered=self._delivered, dms=self.dms
         )
         self.directory = Directory(
-            self.listener_clients, admin_group=admin_group, walled=oauth is not None
+            self.listener_clients,
+            admin_group=admin_group,
+            walled=oauth is not None,
+            dms=self.dms,
         )
         self.installations: Installations | None = None
         self.bot: SlackBot | None = None
@@ -273,6 +279,7 @@ class SlackAdapter:
 
     def _removed(self, tenant: str) -> None:
         self.notifier.clients.forget(tenant)
+        self.dms.forget_workspace(tenant)
 
     def _open_session(self) -> None:
         """The shared connection pool, on the running loop; clients made before it (the one
@@ -303,6 +310,7 @@ class SlackAdapter:
             raise
 
     async def _start(self, ctx: Context) -> None:
+        self.dms.store = ctx.store
         self.app = self.build_app(ctx)
         self.bot = SlackBot(
             self.app,

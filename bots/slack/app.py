@@ -46,9 +46,10 @@ from bots.slack.home import HomeRefresher
 from bots.slack.installations import Clients, Installations, tenant_of
 from bots.slack.people import Directory, error_code
 from bots.slack.syntax import SYNTAX
+from bots.targets import HERE_WORDS
 from bots.verbs.declare import VERBS, Kind, Verb, invoke
 from content.i18n import N_, norm_lang, tr
-from scheduler.identity import Asker
+from scheduler.identity import Asker, Target
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,13 @@ def recipient(raw: str) -> str | None:
     if len(words) < 3 or split_command(words[0])[0] != "remind":
         return None
     return SYNTAX.read_user(words[1])
+
+
+def _to_own_dm(rest: str) -> bool:
+    """Whether `remind <rest>` goes to the asker's own DM: no channel (named or `here`) first.
+    (A reminder for another person is checked, and its DM opened, before it is set.)"""
+    head = rest.strip().split(None, 1)[0].lower() if rest.strip() else ""
+    return head not in HERE_WORDS and SYNTAX.read_channel(head) is None
 
 
 def _verb(name: str) -> Verb | None:
@@ -248,6 +256,8 @@ class SlackBot:
         reply = await self.run(text, asker)
         await self._answer(respond, reply, verb, text, channel, asker=asker)
         self._after(verb, asker)
+        if verb == "remind" and reply.ok and _to_own_dm(rest):
+            self._learn_dm(asker, asker.user_id)
 
     async def _unreachable(self, person: str, team: str, user: str) -> Reply | None:
         """A refusal when a reminder for ``person`` could not reach them; None when it can."""
@@ -518,7 +528,15 @@ class SlackBot:
         reply = await asyncio.to_thread(invoke, self.ctx, VERBS[verb], asker, values)
         if reply.kind is not ReplyKind.ERROR:
             self._after(verb, asker)
+            to = values.get("to")
+            if verb == "remind" and (to is None or isinstance(to, Target) and to.kind == "user"):
+                self._learn_dm(asker, asker.user_id if to is None else to.id)
         return reply
+
+    def _learn_dm(self, asker: Asker, person: str) -> None:
+        """A reminder for ``person``'s DM was set: learn their DM channel now, after the
+        answer, rather than with a conversations.open at every delivery."""
+        self.spawn(self.directory.open_dm(asker.workspace_id, person))
 
     # -- App Home -----------------------------------------------------------------------------
     async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:

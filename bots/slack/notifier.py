@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.deliveries import asked_by, delivery_actions
 from bots.slack.blocks import CMD_ACTION, actions_blocks, button, section
+from bots.slack.dms import DirectChannels
 from bots.slack.escape import clip, escape_keep_channels
 from bots.slack.installations import Clients, NotInstalled
 from bots.slack.syntax import SYNTAX
@@ -42,6 +43,7 @@ TEXT_MAX = 3900  # Slack truncates at 40,000; a reminder is at most 1,000 plus o
 # can look up whether a send cut short by a crash reached the channel (``landed``).
 DELIVERY_EVENT = "iepbot_delivery"
 HISTORY_SLACK_SECONDS = 5.0
+STALE_DM = "channel_not_found"
 
 
 def delivery_key(message: Outgoing) -> str | None:
@@ -120,28 +122,24 @@ class SlackNotifier:
     limits = PlatformLimits(destination=Rate(burst=3, per_second=1.0))
 
     def __init__(
-        self, clients: Clients | AsyncWebClient, on_delivered: Delivered | None = None
+        self,
+        clients: Clients | AsyncWebClient,
+        on_delivered: Delivered | None = None,
+        dms: DirectChannels | None = None,
     ) -> None:
         if isinstance(clients, AsyncWebClient):
             client = clients
             clients = Clients(lambda _token: client, token=client.token or "-")
         self.clients = clients
         self.on_delivered = on_delivered
-        # (workspace, user) -> DM channel id; they never change
-        self._dms: dict[tuple[str, str], str] = {}
-
-    async def _dm(self, client: AsyncWebClient, workspace_id: str, user_id: str) -> str:
-        found = self._dms.get((workspace_id, user_id))
-        if found is None:
-            opened = await client.conversations_open(users=user_id)
-            found = self._dms[(workspace_id, user_id)] = opened["channel"]["id"]
-        return found
+        # (workspace, user) -> DM channel id, mostly learned when the reminder was set
+        self.dms = dms if dms is not None else DirectChannels()
 
     async def _channel(self, message: Outgoing) -> tuple[AsyncWebClient, str]:
         workspace = message.workspace_id or ""
         client = await self.clients.get(workspace)
         if message.target_kind == "user":
-            return client, await self._dm(client, workspace, message.target_id)
+            return client, await self.dms.channel(client, workspace, message.target_id)
         return client, message.target_id
 
     async def deliver(self, message: Outgoing) -> None:
@@ -151,7 +149,16 @@ class SlackNotifier:
             key = delivery_key(message)
             if key is not None:
                 extra["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"id": key}}
-            await client.chat_postMessage(channel=channel, **delivery_args(message), **extra)
+            args = delivery_args(message)
+            try:
+                await client.chat_postMessage(channel=channel, **args, **extra)
+            except SlackApiError as exc:
+                if message.target_kind != "user" or exc.response.get("error") != STALE_DM:
+                    raise
+                # A kept DM id Slack no longer knows (nothing was posted): ask for it afresh.
+                workspace = message.workspace_id or ""
+                channel = await self.dms.open(client, workspace, message.target_id)
+                await client.chat_postMessage(channel=channel, **args, **extra)
         except Exception as exc:
             mapped = send_error(exc)
             if mapped is exc:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.dms import DirectChannels
 from bots.slack.installations import Clients, NotInstalled
 from scheduler.identity import Asker
 
@@ -65,8 +66,11 @@ class Directory:
         walled: bool = False,
         ttl: float = PROFILE_TTL,
         clock: Callable[[], float] = time.monotonic,
+        dms: DirectChannels | None = None,
     ) -> None:
         self.clients = clients
+        # DM channel ids, shared with the notifier: learned here, used at delivery.
+        self.dms = dms if dms is not None else DirectChannels()
         self.admin_group = (admin_group or "").strip().lstrip("@") or None
         self.walled = walled
         self.ttl = ttl
@@ -89,6 +93,7 @@ class Directory:
     def forget(self, team_id: str, user_id: str) -> None:
         """Drop a cached profile (after `/iep forget`, nothing about the user stays here)."""
         self._profiles.pop((team_id, user_id), None)
+        self.dms.forget(team_id, user_id)
         for key in [k for k in self._member_of if k[0] == team_id and k[2] == user_id]:
             del self._member_of[key]
 
@@ -98,6 +103,7 @@ class Directory:
             for key in [k for k in cache if k[0] == team_id]:
                 del cache[key]
         self._group.pop(team_id, None)
+        self.dms.forget_workspace(team_id)
 
     async def profile(self, team_id: str, user_id: str) -> Profile:
         """The user's profile, fetched once per TTL even when requests arrive together."""
@@ -211,11 +217,20 @@ class Directory:
         if user.get("is_stranger") or (home and team_id and home != team_id):
             return "outside"
         try:
-            await client.conversations_open(users=user_id)
+            await self.dms.open(client, team_id, user_id)  # kept for the delivery
         except _ERRORS as exc:
             log.info("conversations.open for a reminder recipient failed: %s", error_code(exc))
             return "no_dm"
         return None
+
+    async def open_dm(self, team_id: str, user_id: str) -> None:
+        """Learn the person's DM channel ahead of a reminder's delivery (see ``bots.slack.dms``);
+        a failure is only logged: the delivery opens the DM itself."""
+        try:
+            client = await self.clients.get(team_id)
+            await self.dms.channel(client, team_id, user_id)
+        except _ERRORS as exc:
+            log.info("conversations.open ahead of a reminder failed: %s", error_code(exc))
 
     async def is_member(self, team_id: str, user_id: str, channel_id: str) -> bool:
         """Whether the user is in the channel. Unknown (an API error) counts as no.

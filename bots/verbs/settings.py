@@ -126,6 +126,7 @@ _TABLES = {
     "tracked_deadlines": N_("tracked_deadlines"),
     "tracked_cases": N_("tracked_cases"),
     "settings": N_("settings"),
+    "direct_channels": N_("direct message channels"),
 }
 
 

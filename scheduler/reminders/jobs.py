@@ -30,8 +30,8 @@ import gc
 import logging
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 
@@ -144,6 +144,9 @@ class ReminderEngine:
         self._started_at = 0.0
         self._poller: asyncio.Task[None] | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        # How recovery waits out ``probe_settle``; a test passes a clock it moves itself.
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._kicked = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         # The time the wake job is armed for (None: none pending). Guarded by the lock, since
@@ -182,15 +185,43 @@ class ReminderEngine:
             timezone=UTC,
         )
         self.scheduler.start()
-        # Recovery first: a wake-up meanwhile would claim rows that recovery could then
-        # mistake for ones a crash left behind, and send them twice.
-        await self.recover()
+        # What recovery must settle is read before the first wake-up, and recovery settles
+        # exactly those rows: every row a wake-up claims from here on is a new ledger row (the
+        # unique key refuses an occurrence already in the ledger, and its reminder was moved
+        # past it in the transaction that claimed it), so recovery never mistakes one of this
+        # run's sends for one a crash left behind, and a wake-up never takes one recovery is
+        # settling. Claimed-but-unsent rows are queued at once, ahead of anything new; rows cut
+        # short mid-send are checked beside the wake-ups, since checking one first waits
+        # ``probe_settle`` seconds, which must not make everything due meanwhile late.
+        if self._recovery is not None:  # started again without a stop: one recovery only
+            self._recovery.cancel()
+            self._recovery = None
+        unfinished = await asyncio.to_thread(self.store.unfinished_deliveries)
+        reminders = await asyncio.to_thread(
+            self.store.get_reminders, [row.reminder_id for row in unfinished]
+        )
+        queued, cut_short = deque[DeliveryRecord](), deque[DeliveryRecord]()
+        for row in unfinished:
+            checked = row.status != "claimed" and row.reminder_id in reminders
+            (cut_short if checked else queued).append(row)
+        await self.recover(queued, reminders)
         _settle_heap()
         self._kicked = asyncio.Event()
         self._kicked.set()  # whatever fell due while the bot was down, at once
         self._runner = self._loop.create_task(self._run())
+        if cut_short:
+            self._recovery = self._loop.create_task(
+                self._recover_in_background(cut_short, reminders)
+            )
         if epoch is not None:
             self._poller = self._loop.create_task(self._poll_store())
+
+    async def recovered(self) -> None:
+        """Wait until the rows a crash left behind at the last start are settled (tests, and
+        anything that must not overlap recovery)."""
+        task = self._recovery
+        if task is not None:
+            await asyncio.shield(task)
 
     async def _poll_store(self) -> None:
         """Reminders set on a standby replica are only rows in the store: look for an earlier
@@ -206,10 +237,10 @@ class ReminderEngine:
                 self._arm(when)
 
     def _stop_timer(self) -> None:
-        for task in (self._poller, self._runner):
+        for task in (self._poller, self._runner, self._recovery):
             if task is not None:
                 task.cancel()
-        self._poller = self._runner = None
+        self._poller = self._runner = self._recovery = None
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
@@ -447,18 +478,31 @@ class ReminderEngine:
 
     # --- recovery --------------------------------------------------------------------------
 
-    async def recover(self) -> None:
+    async def _recover_in_background(
+        self, unfinished: deque[DeliveryRecord], reminders: dict[int, ReminderRecord]
+    ) -> None:
+        """Recovery as a task beside the wake-ups: a database hiccup is retried (from the row
+        it stopped at) rather than leaving rows unsettled until the next start."""
+        while True:
+            try:
+                await self.recover(unfinished, reminders)
+                return
+            except Exception:
+                log.exception("recovery of interrupted sends failed; retrying")
+                await asyncio.sleep(self.poll)
+
+    async def recover(
+        self, unfinished: deque[DeliveryRecord], reminders: dict[int, ReminderRecord]
+    ) -> None:
         """Finish what a crash (or a leader that died) interrupted: claimed-but-unsent rows
         are sent (late if so). A row caught mid-send is settled by asking the platform whether
         the message landed, where its notifier can tell; otherwise it is reported as uncertain
-        rather than sent a second time."""
-        unfinished: list[DeliveryRecord] = await asyncio.to_thread(self.store.unfinished_deliveries)
+        rather than sent a second time. Each row leaves ``unfinished`` once settled;
+        ``reminders`` holds their reminders by id (a row whose reminder is gone fails)."""
         now = self.now()
         outcome: Counter[str] = Counter()
-        reminders = await asyncio.to_thread(
-            self.store.get_reminders, (row.reminder_id for row in unfinished)
-        )
-        for row in unfinished:
+        while unfinished:
+            row = unfinished[0]
             reminder = reminders.get(row.reminder_id)
             if reminder is None:
                 await asyncio.to_thread(
@@ -487,6 +531,7 @@ class ReminderEngine:
                         self.store.mark_delivery, row.reminder_id, row.fire_at, "uncertain"
                     )
                     self._notice(reminder, uncertain_notice(reminder, row.fire_at))
+            unfinished.popleft()
         if outcome:
             log.info("recovery: %s", ", ".join(f"{n} {what}" for what, n in outcome.items()))
 
@@ -498,7 +543,7 @@ class ReminderEngine:
             return None
         settle = self.probe_settle - (time.monotonic() - self._started_at)
         if settle > 0:
-            await asyncio.sleep(settle)
+            await self.sleep(settle)
         message = self._outgoing(reminder, row.fire_at, None)
         try:
             verdict = await asyncio.wait_for(landed(message, row.claimed_at), PROBE_TIMEOUT_SECONDS)

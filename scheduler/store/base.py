@@ -33,6 +33,7 @@ SETTINGS: Final[Table] = Base.metadata.tables["settings"]
 DELIVERIES: Final[Table] = Base.metadata.tables["deliveries"]
 LEADER_TERMS: Final[Table] = Base.metadata.tables["leader_terms"]
 FEEDS: Final[Table] = Base.metadata.tables["calendar_feeds"]
+DIRECT_CHANNELS: Final[Table] = Base.metadata.tables["direct_channels"]
 
 READ_ONLY_OPTION: Final = "iepbot_read_only"
 # How long a SQLite writer waits for the write lock before giving up, in SQLite's busy handler

@@ -294,3 +294,20 @@ class CalendarFeed(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DirectChannel(Base):
+    """A person's direct-message channel with the bot, per workspace (migration 0007).
+
+    Slack needs a DM's channel id to post there, and the only way to learn it is a
+    conversations.open call; the id never changes for the same person and bot, so it is asked
+    once (when a DM reminder is set) and kept here, where every replica and the next start
+    find it, instead of being asked again at every delivery."""
+
+    __tablename__ = "direct_channels"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    learned_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,12 +19,14 @@ from scheduler.store.base import (
     CASES,
     DEADLINES,
     DELIVERIES,
+    DIRECT_CHANNELS,
     FEEDS,
     READ_ONLY_OPTION,
     REMINDERS,
     SETTINGS,
     describe_db_error,
 )
+from scheduler.store.direct_channels import DirectChannels
 from scheduler.store.feeds import CalendarFeeds
 from scheduler.store.ledger import SCHEDULER_TERM, Ledger
 from scheduler.store.preferences import Preferences
@@ -33,8 +35,9 @@ from scheduler.store.reminders import ReminderTables
 __all__ = ["READ_ONLY_OPTION", "SCHEDULER_TERM", "Store", "describe_db_error"]
 
 
-class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
-    """Persistence for reminders, tracked cases, settings, calendar feeds and the ledger."""
+class Store(ReminderTables, Preferences, CalendarFeeds, DirectChannels, Ledger):
+    """Persistence for reminders, tracked cases, settings, calendar feeds, DM channel ids and
+    the ledger."""
 
     # -- privacy ----------------------------------------------------------------------------
 
@@ -64,16 +67,20 @@ class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
             SETTINGS.c.scope_id == user_id,
         ]
         feed_where = [FEEDS.c.platform == platform, FEEDS.c.owner_id == user_id]
+        dm_where = [DIRECT_CHANNELS.c.platform == platform, DIRECT_CHANNELS.c.user_id == user_id]
         if workspace_id is not None:
             case_where.append(CASES.c.workspace_id == workspace_id)
             owned.append(rem.workspace_id == workspace_id)
             setting_where.append(SETTINGS.c.workspace_id == workspace_id)
             feed_where.append(FEEDS.c.workspace_id == workspace_id)
+            dm_where.append(DIRECT_CHANNELS.c.workspace_id == workspace_id)
         case_ids = select(CASES.c.id).where(*case_where)
         reminder_ids = select(rem.id).where(
             rem.platform == platform, or_(and_(*owned), rem.case_id.in_(case_ids))
         )
-        return self._delete_all(case_ids, reminder_ids, case_where, setting_where, feed_where)
+        return self._delete_all(
+            case_ids, reminder_ids, case_where, setting_where, feed_where, dm_where
+        )
 
     def forget_workspace(self, platform: str, workspace_id: str) -> dict[str, int]:
         """Delete everything stored for one workspace (it uninstalled iepbot): its reminders,
@@ -87,7 +94,13 @@ class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
         )
         setting_where = [SETTINGS.c.platform == platform, SETTINGS.c.workspace_id == workspace_id]
         feed_where = [FEEDS.c.platform == platform, FEEDS.c.workspace_id == workspace_id]
-        return self._delete_all(case_ids, reminder_ids, case_where, setting_where, feed_where)
+        dm_where = [
+            DIRECT_CHANNELS.c.platform == platform,
+            DIRECT_CHANNELS.c.workspace_id == workspace_id,
+        ]
+        return self._delete_all(
+            case_ids, reminder_ids, case_where, setting_where, feed_where, dm_where
+        )
 
     def _delete_all(
         self,
@@ -96,6 +109,7 @@ class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
         case_where: list[ColumnElement[bool]],
         setting_where: list[ColumnElement[bool]],
         feed_where: list[ColumnElement[bool]],
+        dm_where: list[ColumnElement[bool]],
     ) -> dict[str, int]:
         with self._tx() as s:
             counts = {
@@ -112,6 +126,7 @@ class Store(ReminderTables, Preferences, CalendarFeeds, Ledger):
             counts["tracked_cases"] = s.execute(delete(CASES).where(*case_where)).rowcount
             counts["settings"] = s.execute(delete(SETTINGS).where(*setting_where)).rowcount
             counts["calendar_feeds"] = s.execute(delete(FEEDS).where(*feed_where)).rowcount
+            counts["direct_channels"] = s.execute(delete(DIRECT_CHANNELS).where(*dm_where)).rowcount
         self._scrub_log()
         return counts
 

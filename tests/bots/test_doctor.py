@@ -96,7 +96,7 @@ async def test_a_healthy_setup_passes_every_check(env, database) -> None:
         "calendar.feeds": "ok",
     }
     assert set(checks) <= set(CHECK_IDS)
-    assert "0006_delivery_actions" in checks["database"].summary
+    assert "0007_direct_channels" in checks["database"].summary
     assert checks["slack.token"].summary == "SLACK_BOT_TOKEN is valid (workspace Test School)"
     assert checks["pushes"].summary == "pushes.yaml: 2 scheduled push(es)"
     assert checks["defaults.timezone"].summary.startswith("America/Chicago")
@@ -175,7 +175,7 @@ async def test_an_unmigrated_database(env, tmp_path) -> None:
     engine.dispose()
     check = by_id(await diagnose(env, Options(database_url=url)))["database"]
     assert check.status == "fail"
-    assert "at revision 0002_leader_terms, the latest is 0006_delivery_actions" in check.summary
+    assert "at revision 0002_leader_terms, the latest is 0007_direct_channels" in check.summary
     assert "migrates the database at start" in check.fix
     # Doctor only reads: asked again, the database is still behind.
     assert by_id(await diagnose(env, Options(database_url=url)))["database"].status == "fail"

@@ -170,6 +170,7 @@ async def test_recovery_asks_the_platform_about_sends_cut_short(tmp_path):
         rows[word] = r.id
     try:
         await engine.start()
+        await engine.recovered()
         await dispatcher.join()
         status = {w: store.get_delivery(i, when).status for w, i in rows.items()}
         assert status == {"landed": "sent", "lost": "sent", "unknown": "uncertain"}

@@ -251,7 +251,12 @@ async def test_remind_at_myself_is_remind_me(slack):
     assert "you (a direct message)" in _text(confirmation["blocks"])
     [stored] = _all(slack, "U1")
     assert (stored.target_id, stored.text) == ("U1", "stretch")
-    assert not slack.fake.called("conversations.open")  # no reachability check for yourself
+    # No reachability check for yourself (it would ask users.info about the person again):
+    # only the asker's profile, and their own DM learned once for the delivery.
+    await slack.fake.wait_call("conversations.open", timeout=10)
+    await slack.adapter.bot.drain()
+    assert len(slack.fake.called("users.info")) == 1
+    assert [c["users"] for c in slack.fake.called("conversations.open")] == ["U1"]
 
 
 async def test_buttons_work_after_the_app_restarts(slack):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from scheduler.store import Store, open_store
+from scheduler.store.base import DIRECT_CHANNELS
 from scheduler.store.store import CASES, DEADLINES, DELIVERIES, REMINDERS, SETTINGS
 from tests.store.pg_helpers import postgres_schema
 
@@ -52,6 +53,6 @@ def store(store_url: str) -> Iterator[Store]:
         yield st
     finally:
         with st.engine.begin() as conn:
-            for table in (DELIVERIES, REMINDERS, DEADLINES, CASES, SETTINGS):
+            for table in (DELIVERIES, REMINDERS, DEADLINES, CASES, SETTINGS, DIRECT_CHANNELS):
                 conn.execute(delete(table))
         st.close()

@@ -32,6 +32,7 @@ def _seed(store: Store, user: str, platform: str = "slack") -> None:
     store.claim_delivery(reminders[0].id, FIRE)
     store.set_setting(platform, "user", user, timezone="America/Chicago", lang="es")
     store.set_feed(platform, "T1", user, f"{platform}-{user}-hash", "es")
+    store.remember_direct_channel(platform, "T1", user, f"D-{user}")
 
 
 def test_forget_user_removes_only_that_user(store: Store) -> None:
@@ -49,7 +50,11 @@ def test_forget_user_removes_only_that_user(store: Store) -> None:
         "tracked_cases": 1,
         "settings": 1,
         "calendar_feeds": 1,
+        "direct_channels": 1,
     }
+    assert store.direct_channel("slack", "T1", "U1") is None
+    assert store.direct_channel("slack", "T1", "U2") == "D-U2"
+    assert store.direct_channel("discord", "T1", "U1") == "D-U1"
     assert store.list_reminders_for_owner("slack", "U1", active_only=False) == []
     assert store.list_cases("slack", "U1") == []
     assert store.get_settings("slack", "user", "U1") == Settings("slack", "user", "U1")

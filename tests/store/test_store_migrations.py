@@ -15,7 +15,14 @@ from scheduler.store.database import alembic_config
 from scheduler.store.models import Base
 from tests.store.helpers import draft
 
-TABLES = {"reminders", "tracked_cases", "tracked_deadlines", "settings", "deliveries"}
+TABLES = {
+    "reminders",
+    "tracked_cases",
+    "tracked_deadlines",
+    "settings",
+    "deliveries",
+    "direct_channels",
+}
 
 
 def _head() -> str:

@@ -38,6 +38,7 @@ def _seed(store: Store, workspace: str, user: str = "U1") -> None:
     )
     store.claim_delivery(reminders[0].id, FIRE)
     store.set_setting("slack", "user", f"{user}-{workspace}", lang="es", workspace_id=workspace)
+    store.remember_direct_channel("slack", workspace, user, f"D-{workspace}")
     store.set_setting("slack", "workspace", workspace, timezone="America/Denver")
 
 
@@ -64,6 +65,9 @@ def test_forget_user_in_one_workspace_keeps_the_other(store: Store) -> None:
     assert store.list_reminders_for_owner("slack", "U1", workspace_id="T2") == []
     assert len(store.list_reminders_for_owner("slack", "U1", workspace_id="T1")) == 3
     assert len(store.list_cases("slack", "U1", workspace_id="T1")) == 1
+    assert counts["direct_channels"] == 1
+    assert store.direct_channel("slack", "T2", "U1") is None
+    assert store.direct_channel("slack", "T1", "U1") == "D-T1"
 
 
 def test_forget_workspace_removes_everything_of_it_and_nothing_else(store: Store) -> None:
@@ -80,6 +84,7 @@ def test_forget_workspace_removes_everything_of_it_and_nothing_else(store: Store
         "tracked_cases": 1,
         "settings": 2,  # the person's settings and the workspace default
         "calendar_feeds": 0,
+        "direct_channels": 1,
     }
     assert store.reminders_of_workspace("slack", "T1") == []
     assert store.list_cases("slack", "U1", workspace_id="T1") == []
@@ -92,6 +97,8 @@ def test_forget_workspace_removes_everything_of_it_and_nothing_else(store: Store
     assert store.get_settings("slack", "user", "U1-T2").lang == "es"
     assert store.get_settings("slack", "workspace", "T2").timezone == "America/Denver"
     assert len(store.unfinished_deliveries()) == 2  # T2's two claims
+    assert store.direct_channel("slack", "T1", "U1") is None
+    assert store.direct_channel("slack", "T2", "U1") == "D-T2"
     assert store.forget_workspace("slack", "T1") == dict.fromkeys(counts, 0)
 
 
