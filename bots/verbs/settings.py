@@ -119,13 +119,14 @@ def lang_verb(
     return Reply(kind=ReplyKind.INFO, title=title)
 
 
-# The store's table names are the English words shown (as before); the catalogue has Spanish.
+# What each store table holds, in the words a person reads in the reply to `forget`.
 _TABLES = {
     "reminders": N_("reminders"),
     "deliveries": N_("deliveries"),
-    "tracked_deadlines": N_("tracked_deadlines"),
-    "tracked_cases": N_("tracked_cases"),
+    "tracked_deadlines": N_("tracked deadlines"),
+    "tracked_cases": N_("tracked cases"),
     "settings": N_("settings"),
+    "calendar_feeds": N_("calendar feed addresses"),
     "direct_channels": N_("direct message channels"),
 }
 

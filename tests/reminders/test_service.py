@@ -149,8 +149,12 @@ def test_forget_deletes_only_the_asker(ctx) -> None:
     route(ctx, "remind me tomorrow 9am mine", ALICE)
     route(ctx, "remind me tomorrow 9am theirs", BOB)
     route(ctx, "timezone America/Denver", ALICE)
+    route(ctx, "track consent 2026-09-15 case=AB-7 state=TX", ALICE)
     reply = route(ctx, "forget", ALICE)
     assert reply.title == "Your data is deleted"
+    removed = reply.sections[0].text
+    assert "tracked deadlines" in removed and "tracked cases" in removed, removed
+    assert "_" not in removed  # what the data is, not the store's table names
     assert ctx.store.list_reminders_for_owner("slack", "UA", active_only=False) == []
     assert ctx.store.get_settings("slack", "user", "UA").timezone is None
     assert len(ctx.store.list_reminders_for_owner("slack", "UB")) == 1
