@@ -522,15 +522,24 @@ class ReminderEngine:
                 ] += 1
                 if landed is True:
                     await asyncio.to_thread(
-                        self.store.mark_delivery, row.reminder_id, row.fire_at, "sent"
+                        partial(self.store.mark_delivery, expect=row.status),
+                        row.reminder_id,
+                        row.fire_at,
+                        "sent",
                     )
                 elif landed is False:
                     await self._deliver_or_report(reminder, row.fire_at, now)
                 else:
-                    await asyncio.to_thread(
-                        self.store.mark_delivery, row.reminder_id, row.fire_at, "uncertain"
+                    # Only from the status read at start: if another replica's recovery
+                    # settled the row meanwhile, its owner has had the notice once already.
+                    moved = await asyncio.to_thread(
+                        partial(self.store.mark_delivery, expect=row.status),
+                        row.reminder_id,
+                        row.fire_at,
+                        "uncertain",
                     )
-                    self._notice(reminder, uncertain_notice(reminder, row.fire_at))
+                    if moved:
+                        self._notice(reminder, uncertain_notice(reminder, row.fire_at))
             unfinished.popleft()
         if outcome:
             log.info("recovery: %s", ", ".join(f"{n} {what}" for what, n in outcome.items()))

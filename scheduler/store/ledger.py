@@ -464,8 +464,11 @@ class Ledger(StoreBase):
         late: bool | None = None,
         error: str | None = None,
         attempts: int | None = None,
+        expect: str | None = None,
     ) -> bool:
-        """Move a ledger row along; ``error`` is a short code, never a message. False if no row."""
+        """Move a ledger row along; ``error`` is a short code, never a message. False if no row,
+        or, with ``expect``, if the row is no longer in that status (another replica's
+        recovery settled it first: the caller then does nothing more, such as notifying)."""
         _check_choice(status, DELIVERY_STATUSES, "status")
         values: dict[str, Any] = {"status": status}
         if status == "sent":
@@ -484,6 +487,9 @@ class Ledger(StoreBase):
             .where(c.reminder_id == reminder_id, c.fire_at == _aware(fire_at, "fire_at"))
             .values(values)
         )
+        if expect is not None:
+            _check_choice(expect, DELIVERY_STATUSES, "expect")
+            stmt = stmt.where(c.status == expect)
         with self._tx() as s:
             return s.execute(stmt).rowcount == 1
 

@@ -87,3 +87,37 @@ async def test_a_reminder_due_after_a_crash_mid_send_does_not_wait_for_the_check
     finally:
         await engine.shutdown()
         store.close()
+
+
+async def test_a_send_another_replica_settled_meanwhile_gets_no_second_notice(db_url) -> None:
+    """Two recoveries of the same cut-short send (a deposed leader's and its successor's):
+    only the one that moves the row from "sending" tells the owner it may not have gone out."""
+    store = open_store(db_url)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    cut_at = now - timedelta(minutes=1)
+    cut = store.add_reminder(draft(cut_at, text="weekly review"))
+    store.claim_due(now, partial(occurrences, now=now), limit=10, missed_before=now - DEFAULT_GRACE)
+    assert store.apply_ledger([(cut.id, cut_at, 1)], []) == {(cut.id, cut_at)}
+
+    notifier = UnsureNotifier()
+    dispatcher = Dispatcher({"console": notifier}, ledger=store, policy=DispatchPolicy(pace=0))
+    engine = ReminderEngine(store, dispatcher)
+    engine.probe_settle = 600.0
+    clock = HeldClock()
+    engine.sleep = clock.sleep
+    try:
+        await asyncio.wait_for(engine.start(), 10)
+        assert store.get_delivery(cut.id, cut_at).status == "sending"
+        # The other replica's recovery settles the row (and tells the owner) first.
+        assert store.mark_delivery(cut.id, cut_at, "uncertain", expect="sending")
+        clock.passed.set()
+        await asyncio.wait_for(engine.recovered(), 10)
+        await dispatcher.join()
+        assert notifier.probed == [cut.id]
+        assert store.get_delivery(cut.id, cut_at).status == "uncertain"
+        assert [m for m in notifier.sent if m.reminder_id is None] == []  # no second notice
+        assert not store.mark_delivery(cut.id, cut_at, "sent", expect="sending")
+        assert store.get_delivery(cut.id, cut_at).status == "uncertain"  # nothing changed
+    finally:
+        await engine.shutdown()
+        store.close()
