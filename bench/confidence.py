@@ -35,7 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.questions import Question, indexes, judge, load_questions, question_files  # noqa: E402
+from bench.questions import (  # noqa: E402
+    Question,
+    declined,
+    indexes,
+    judge,
+    load_questions,
+    question_files,
+)
 from content.loader import load_library  # noqa: E402
 from content.model import Library  # noqa: E402
 from content.normalise import fold  # noqa: E402
@@ -113,13 +120,8 @@ def outcomes(rows: list[Row], names: list[str], coef: np.ndarray, b: float, t: f
         elif probability(r.values, names, coef, b) >= t:
             counts["right" if r.right else "wrong"] += 1
         else:
-            counts[declined(r)] += 1
+            counts[declined(r.question)] += 1
     return counts
-
-
-def declined(row: Row) -> str:
-    """The outcome of not answering: right for a question no entry answers (as judged)."""
-    return "missed" if row.question.answers or row.question.compare else "right"
 
 
 def threshold(scored: list[tuple[float, bool]], fixed_wrong: int, n: int, wrong: float) -> float:
@@ -142,7 +144,7 @@ def tally(scored: list[tuple[Row, float]], t: float) -> Counter:
         if r.values is None:
             counts[r.fixed or "missed"] += 1
         else:
-            counts[declined(r) if p < t else "right" if r.right else "wrong"] += 1
+            counts[declined(r.question) if p < t else "right" if r.right else "wrong"] += 1
     return counts
 
 

@@ -91,6 +91,12 @@ def load_questions(
     return found
 
 
+def declined(question: Question) -> str:
+    """The outcome of not answering: right for a question no entry answers (``answers: []``
+    and no ``compare``), missed for any other."""
+    return "missed" if question.answers or question.compare else "right"
+
+
 def judge(question: Question, answer: Answer) -> Scored:
     """right: a confident answer among ``answers``, or compare with the same pair; wrong: any
     other confident answer; missed: unsure or not found. A question no entry answers
@@ -105,8 +111,7 @@ def judge(question: Question, answer: Answer) -> Scored:
     if answer.kind is AnswerKind.FOUND and answer.entry is not None:
         got = f"{answer.entry.id} ({answer.stage})"
         return Scored(question, "right" if answer.entry.id in question.answers else "wrong", got)
-    unanswerable = not question.answers and not question.compare
-    outcome = "right" if unanswerable else "missed"
+    outcome = declined(question)
     offered = any(e.id in question.answers for e in answer.suggestions)
     got = "unsure: " + ", ".join(e.id for e in answer.suggestions)
     return Scored(question, outcome, got, offered=outcome == "missed" and offered)
