@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.022,
-    "lead": 2.273,
-    "named": 0.382,
-    "coverage": 0.199,
-    "coverage_lead": 1.347,
-    "paraphrase": 1.188,
-    "paraphrase_lead": 1.155,
-    "words": -1.030,
-    "weakest_lead": 0.460,
-    "residual": 0.415,
-    "residual_lead": 0.870,
+    "top": 1.044,
+    "lead": 2.306,
+    "named": 0.499,
+    "coverage": 0.277,
+    "coverage_lead": 1.331,
+    "paraphrase": 1.296,
+    "paraphrase_lead": 0.884,
+    "words": -0.961,
+    "weakest_lead": 0.509,
+    "residual": 0.396,
+    "residual_lead": 0.953,
 }
-CONFIDENCE_INTERCEPT = -3.045
-CONFIDENCE_THRESHOLD = 0.876
+CONFIDENCE_INTERCEPT = -3.466
+CONFIDENCE_THRESHOLD = 0.858
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
