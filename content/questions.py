@@ -490,8 +490,8 @@ class QuestionIndex:
                 entry=fuzzy.match.entry,
                 score=fuzzy.match.score,
             )
-        if (not unmatched_side or self.ranker.compares(ranked.entries[0])) and _confident(
-            folded, ranked
+        if _confident(folded, ranked) and (
+            not unmatched_side or self.ranker.compares(ranked.entries[0])
         ):
             return Answer(
                 text,

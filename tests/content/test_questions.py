@@ -295,3 +295,11 @@ def test_a_comparison_side_must_be_a_name(en: QuestionIndex) -> None:
     result = en.answer("Which is better for a child with ADHD: an IEP or a 504 Plan?")
     assert result.kind is not AnswerKind.COMPARE
     assert "iep-vs-504" in [e.id for e in (result.entry, *result.suggestions) if e]
+
+
+def test_x_vs_y_with_no_known_word_is_a_miss_not_a_crash(library: Library) -> None:
+    # An "X vs Y" question whose sides the packs do not know, and no word of which ranks:
+    # the unknown-side rule must not read a ranking that is empty.
+    for lang in ("en", "es"):
+        got = QuestionIndex(library.pack(lang)).answer("qqq versus zzz")
+        assert not got.found and got.entry is None
