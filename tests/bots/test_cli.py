@@ -11,6 +11,18 @@ import pytest
 
 IEPBOT = str(Path(sys.executable).with_name("iepbot"))
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "packs"
+# `iepbot ask --json`'s fields, in order: the shape tools read, for terms and questions alike.
+ASK_JSON_FIELDS = [
+    "query",
+    "found",
+    "id",
+    "title",
+    "summary",
+    "body",
+    "related",
+    "sources",
+    "suggestions",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -29,17 +41,7 @@ def test_ask_json_finds_the_504_entry() -> None:
     done = run("ask", "504 plan", "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert set(payload) == {
-        "query",
-        "found",
-        "id",
-        "title",
-        "summary",
-        "body",
-        "related",
-        "sources",
-        "suggestions",
-    }
+    assert set(payload) == set(ASK_JSON_FIELDS)
     assert payload["found"] is True and payload["id"] == "section-504-plan"
     assert payload["query"] == "504 plan"
     assert payload["sources"] and payload["sources"][0]["url"].startswith("https://")

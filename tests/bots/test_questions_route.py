@@ -9,7 +9,7 @@ from bots.render_text import render_text
 from bots.replies import ReplyKind
 from bots.router import route
 from content.questions import UNSURE_SUGGESTIONS
-from tests.bots.test_cli import run
+from tests.bots.test_cli import ASK_JSON_FIELDS, run
 
 UNSURE = "what about the plan?"
 
@@ -50,17 +50,7 @@ def test_ask_json_for_a_question_keeps_the_shape() -> None:
     done = run("ask", "Can a child with an IEP be suspended?", "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert list(payload) == [
-        "query",
-        "found",
-        "id",
-        "title",
-        "summary",
-        "body",
-        "related",
-        "sources",
-        "suggestions",
-    ]
+    assert list(payload) == ASK_JSON_FIELDS
     assert payload["found"] is True and payload["id"] == "discipline-rights"
     assert payload["suggestions"] == []
 
