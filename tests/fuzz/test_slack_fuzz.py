@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.slack.conftest import CHANNELS, USERS, Slack, env_for
-from tests.slack.fake_slack import FakeSlack, SlackSender, sign
+from tests.slack.conftest import CHANNELS, USERS, Slack, slack_with_store
+from tests.slack.fake_slack import FakeSlack, sign
 
 FORM = "application/x-www-form-urlencoded"
 TABLES = ("reminders", "tracked_cases", "settings")
@@ -174,30 +174,15 @@ def _headers(kind: str, body: str) -> dict[str, str]:
 
 @pytest.fixture
 async def slack(tmp_path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Slack]:
-    from bots.runtime import start_runtime
-    from bots.slack.adapter import from_env
-    from scheduler.delivery.dispatcher import DispatchPolicy
-
     fake = FakeSlack(
         users={k: dict(v) for k, v in USERS.items()},
         channels={k: list(v) for k, v in CHANNELS.items()},
         groups={"SADMINS": ["UGROUP"]},
     )
     await fake.start()
-    adapter = from_env(env_for(fake), {"port": 0, "host": "127.0.0.1"})
-    assert adapter is not None
-    runtime = await start_runtime(
-        {"slack": adapter.notifier},
-        database_url=f"sqlite:///{tmp_path}/t.sqlite3",
-        policy=DispatchPolicy(pace=0.01, backoff=0.05, max_backoff=0.2),
-    )
-    await adapter.start(runtime.ctx)
-    sender = SlackSender(adapter.url, fake)
-    caplog.set_level(logging.WARNING)
-    yield Slack(fake, adapter, sender, runtime.ctx)
-    await sender.close()
-    await adapter.stop()  # waits for the work each request started after its ack
-    await runtime.stop()
+    async with slack_with_store(fake, tmp_path) as running_slack:
+        caplog.set_level(logging.WARNING)
+        yield running_slack
     await fake.stop()
     assert _tracebacks(caplog.records) == []  # nothing failed after an answer went out
 

@@ -76,8 +76,11 @@ async def slack_lookup(fake: FakeSlack, library) -> AsyncIterator[Slack]:
     await adapter.stop()
 
 
-@pytest.fixture
-async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
+@contextlib.asynccontextmanager
+async def slack_with_store(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Slack]:
+    """The adapter on a full runtime (SQLite store, dispatcher) against ``fake``; stopped in
+    order on the way out (the adapter waits for the work each request started after its
+    ack)."""
     from bots.runtime import start_runtime
     from scheduler.delivery.dispatcher import DispatchPolicy
 
@@ -90,10 +93,18 @@ async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
     )
     await adapter.start(runtime.ctx)
     sender = SlackSender(adapter.url, fake)
-    yield Slack(fake, adapter, sender, runtime.ctx)
-    await sender.close()
-    await adapter.stop()
-    await runtime.stop()
+    try:
+        yield Slack(fake, adapter, sender, runtime.ctx)
+    finally:
+        await sender.close()
+        await adapter.stop()
+        await runtime.stop()
+
+
+@pytest.fixture
+async def slack(fake: FakeSlack, tmp_path) -> AsyncIterator[Slack]:
+    async with slack_with_store(fake, tmp_path) as running_slack:
+        yield running_slack
 
 
 @contextlib.asynccontextmanager
