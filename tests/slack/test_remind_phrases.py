@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import time_machine
 
 from scheduler.timing import Recurrence
+from tests.slack.blocks import block_text
 from tests.slack.validate import assert_valid_blocks
 
 # Monday 1 March 2027, 10:00 in Chicago (U1's zone in the fake Slack): ahead of the real clock,
@@ -18,14 +19,7 @@ CHICAGO = "America/Chicago"
 
 
 def _text(blocks):
-    parts = []
-    for b in blocks:
-        if "text" in b and isinstance(b["text"], dict):
-            parts.append(b["text"]["text"])
-        for e in b.get("elements", []):
-            if e.get("type") in ("mrkdwn", "plain_text"):
-                parts.append(e["text"])
-    return " ".join(" ".join(parts).split())
+    return " ".join(block_text(blocks).split())
 
 
 async def _remind(slack, text: str, count: int) -> str:

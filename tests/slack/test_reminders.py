@@ -6,22 +6,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tests.slack.blocks import block_text
 from tests.slack.validate import assert_valid_blocks
 
 
 def _buttons(blocks):
     return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-
-
-def _text(blocks):
-    parts = []
-    for b in blocks:
-        if "text" in b and isinstance(b["text"], dict):
-            parts.append(b["text"]["text"])
-        for e in b.get("elements", []):
-            if e.get("type") in ("mrkdwn", "plain_text"):
-                parts.append(e["text"])
-    return "\n".join(parts)
 
 
 async def eventually(read, status, timeout=10.0):
@@ -112,7 +102,7 @@ async def test_list_buttons_cancel_and_snooze(slack):
     await slack.sender.press({"type": "button", **{k: cancel[k] for k in ("action_id", "value")}})
     updated = (await slack.fake.wait_response(4))[-1]
     assert updated["replace_original"] is True and updated["response_type"] == "ephemeral"
-    assert f"Reminder #{first} cancelled" in _text(updated["blocks"])
+    assert f"Reminder #{first} cancelled" in block_text(updated["blocks"])
     assert all(b["value"] != f"cancel {first}" for b in _buttons(updated["blocks"]))
     assert slack.ctx.store.get_reminder(first).status == "cancelled"
 
@@ -120,7 +110,7 @@ async def test_list_buttons_cancel_and_snooze(slack):
     snooze = next(b for b in _buttons(updated["blocks"]) if b["value"] == f"snooze {second} 1d")
     await slack.sender.press({"type": "button", **{k: snooze[k] for k in ("action_id", "value")}})
     snoozed = (await slack.fake.wait_response(5))[-1]
-    assert f"Reminder #{second} snoozed" in _text(snoozed["blocks"])
+    assert f"Reminder #{second} snoozed" in block_text(snoozed["blocks"])
     after = slack.ctx.store.get_reminder(second).next_fire_at
     assert (after - before).total_seconds() == 86400
 
@@ -134,7 +124,7 @@ async def test_someone_else_cannot_cancel_my_reminder(slack):
     )
     response = (await slack.fake.wait_response(2))[-1]
     # U2 cannot see it, so it answers like an id that does not exist (no probing: issue 15)
-    assert f"There is no reminder #{mine.id}" in _text(response["blocks"])
+    assert f"There is no reminder #{mine.id}" in block_text(response["blocks"])
     assert slack.ctx.store.get_reminder(mine.id).status == "active"
 
 
@@ -186,19 +176,19 @@ async def test_home_tab_shows_reminders_and_refreshes_on_change(slack):
     [first] = await slack.fake.wait_call("views.publish")
     assert first["user_id"] == "U1"
     assert_valid_blocks(first["view"]["blocks"], max_blocks=100)
-    assert "No reminders yet" in _text(first["view"]["blocks"])
+    assert "No reminders yet" in block_text(first["view"]["blocks"])
     await slack.sender.command("remind me in 3 hours home check")
     published = await slack.fake.wait_call("views.publish", 2)
     view = published[-1]["view"]
     assert_valid_blocks(view["blocks"], max_blocks=100)
-    assert "home check" in _text(view["blocks"])
+    assert "home check" in block_text(view["blocks"])
     [stored] = _reminders(slack)
     cancel = next(b for b in _buttons(view["blocks"]) if b.get("value") == f"cancel {stored.id}")
     await slack.sender.press(
         {"type": "button", "action_id": cancel["action_id"], "value": cancel["value"]}, home=True
     )
     published = await slack.fake.wait_call("views.publish", 3)
-    assert f"Reminder #{stored.id} cancelled" in _text(published[-1]["view"]["blocks"])
+    assert f"Reminder #{stored.id} cancelled" in block_text(published[-1]["view"]["blocks"])
     assert slack.ctx.store.get_reminder(stored.id).status == "cancelled"
 
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
+from tests.slack.blocks import block_text
 from tests.slack.validate import assert_valid_blocks
 
 
 def _text(blocks: list[dict]) -> str:
-    parts = []
-    for b in blocks:
-        if isinstance(b.get("text"), dict):
-            parts.append(b["text"]["text"])
-        for e in b.get("elements", []):
-            if e.get("type") in ("mrkdwn", "plain_text"):
-                parts.append(e["text"])
-            elif e.get("type") == "button":
-                parts.append(e["text"]["text"])
-    return "\n".join(parts)
+    return block_text(blocks, buttons=True)
 
 
 async def test_spanish_help_errors_reminders_and_deadlines_reach_slack(slack):
