@@ -205,14 +205,18 @@ class PgLeadership:
             if self.role == LEADER:
                 await self._depose()
 
-    async def _depose(self) -> None:
-        log.warning("no longer the scheduler leader (term %s)", self.epoch)
-        self._set_role(STANDBY)
+    async def _end_term(self) -> None:
+        """Cancel the leader's term task and wait for it to end (unless it is the caller)."""
         term, self._term_task = self._term_task, None
         if term is not None and term is not asyncio.current_task():
             term.cancel()
             with contextlib.suppress(BaseException):
                 await term
+
+    async def _depose(self) -> None:
+        log.warning("no longer the scheduler leader (term %s)", self.epoch)
+        self._set_role(STANDBY)
+        await self._end_term()
         try:
             await self.on_deposed()
         except Exception:
@@ -224,11 +228,7 @@ class PgLeadership:
         if self.role != LEADER or self._stopping:
             return
         self._sit_out_until = asyncio.get_running_loop().time() + pause
-        term, self._term_task = self._term_task, None
-        if term is not None and term is not asyncio.current_task():
-            term.cancel()
-            with contextlib.suppress(BaseException):
-                await term
+        await self._end_term()
         try:
             await handover()
         except Exception:
@@ -249,11 +249,7 @@ class PgLeadership:
                 await self._loop_task
             self._loop_task = None
         if self.role == LEADER:
-            term, self._term_task = self._term_task, None
-            if term is not None:
-                term.cancel()
-                with contextlib.suppress(BaseException):
-                    await term
+            await self._end_term()
             if handover is not None:
                 try:
                     await handover()
