@@ -123,9 +123,7 @@ class HomeRefresher:
                 else:  # at once; it takes a turn from the pace only if one is free, so a
                     # rush of people's own actions does not hold deliveries' refreshes back
                     # for longer than the pace itself would
-                    bucket = self._bucket(key[0], loop.time())
-                    if bucket.reserve(loop.time()) > 0:
-                        bucket.tokens += 1  # not free: given back
+                    self._bucket(key[0], loop.time()).take_if_free(loop.time())
                 wake.clear()
                 if self._closing and key not in self._urgent:
                     self._dirty.pop(key, None)

@@ -181,12 +181,11 @@ class TokenBucket:
         self.tokens -= 1
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate.per_second
 
-    def hold(self, seconds: float, now: float) -> None:
-        """Nothing more until ``seconds`` from now (a 429 with Retry-After)."""
+    def take_if_free(self, now: float) -> bool:
+        """Take a token only if one is there now (work that goes at once either way, and
+        uses up the pace only when it has room)."""
         self._refill(now)
-        self.tokens = min(self.tokens, 1 - seconds * self.rate.per_second)
-
-    def idle(self, now: float) -> bool:
-        """Full again: as good as a new bucket, so it can be dropped."""
-        self._refill(now)
-        return self.tokens >= self.rate.burst
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
