@@ -18,3 +18,8 @@ def block_text(blocks: list[dict[str, Any]], *, buttons: bool = False) -> str:
             elif buttons and e.get("type") == "button":
                 parts.append(e["text"]["text"])
     return "\n".join(parts)
+
+
+def block_buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every button (and other element) of the message's actions blocks, in order."""
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]

@@ -12,7 +12,7 @@ import pytest
 
 from scheduler.identity import Asker
 from scheduler.timing.phrases import parse_reminder
-from tests.slack.test_reminders import _buttons, _text
+from tests.slack.blocks import block_buttons, block_text
 from tests.slack.validate import assert_valid_blocks
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -34,13 +34,13 @@ def _fired(slack, reminder_id):
 
 
 def _labels(post):
-    return [b["text"]["text"] for b in _buttons(post["blocks"])]
+    return [b["text"]["text"] for b in block_buttons(post["blocks"])]
 
 
 async def _press(slack, post, label, user="U1"):
     """Press a button of a delivered message (in a DM or channel, so not ephemeral) and
     return the response Slack got through the response_url."""
-    button = next(b for b in _buttons(post["blocks"]) if b["text"]["text"] == label)
+    button = next(b for b in block_buttons(post["blocks"]) if b["text"]["text"] == label)
     before = len(slack.fake.responses)
     await slack.sender.press(
         {"type": "button", "action_id": button["action_id"], "value": button["value"]},
@@ -58,13 +58,13 @@ async def test_a_one_off_reminder_is_delivered_with_done_and_snooze_buttons(slac
     await slack.fake.wait_response()
     [post] = await _delivered(slack)
     assert_valid_blocks(post["blocks"])
-    assert "call the school" in _text(post["blocks"])
+    assert "call the school" in block_text(post["blocks"])
     assert _labels(post) == ["Done", "Snooze 20 min", "1 hour", "Tomorrow 9am"]
     [stored] = _all(slack)
     fired = _fired(slack, stored.id)
     # Each button names its delivery: the reminder and the fire time, as a router command.
     stamp = int(fired.timestamp())
-    assert _buttons(post["blocks"])[0]["value"] == f"done {stored.id} at={stamp}"
+    assert block_buttons(post["blocks"])[0]["value"] == f"done {stored.id} at={stamp}"
 
     done = await _press(slack, post, "Done")
     # The delivered message itself now says what was done, and keeps its buttons.
@@ -72,13 +72,13 @@ async def test_a_one_off_reminder_is_delivered_with_done_and_snooze_buttons(slac
     assert_valid_blocks(done["blocks"])
     assert done["blocks"][-1].get("block_id") == "iep_status"
     assert f"Reminder #{stored.id} marked done" in done["blocks"][-1]["elements"][0]["text"]
-    assert "call the school" in _text(done["blocks"]) and _labels(done) == _labels(post)
+    assert "call the school" in block_text(done["blocks"]) and _labels(done) == _labels(post)
     row = slack.ctx.store.get_delivery(stored.id, fired)
     assert row.action == "done" and row.acted_at is not None
 
     again = await _press(slack, post, "Done")
     assert again["response_type"] == "ephemeral" and again["replace_original"] is False
-    assert "already handled" in _text(again["blocks"])
+    assert "already handled" in block_text(again["blocks"])
 
 
 async def test_snooze_buttons_move_it_once_and_show_the_exact_time(slack):
@@ -96,12 +96,12 @@ async def test_snooze_buttons_move_it_once_and_show_the_exact_time(slack):
     assert first.status == "active"
     assert timedelta(minutes=20) <= first.next_fire_at - pressed <= timedelta(minutes=20, seconds=5)
     local = first.next_fire_at.astimezone(CHICAGO)
-    shown = _text(snoozed["blocks"])
+    shown = block_text(snoozed["blocks"])
     assert f"{local:%H:%M}" in shown and "(America/Chicago)" in shown and f"{local.year}" in shown
 
     # A double click snoozes once: the second press is refused and changes nothing.
     twice = await _press(slack, by_text["first"], "Snooze 20 min")
-    assert "already handled" in _text(twice["blocks"])
+    assert "already handled" in block_text(twice["blocks"])
     assert slack.ctx.store.get_reminder(stored["first"].id).next_fire_at == first.next_fire_at
 
     await _press(slack, by_text["second"], "1 hour")
@@ -125,7 +125,7 @@ async def test_a_stranger_pressing_a_button_is_refused_privately(slack):
     [stored] = _all(slack)
     refused = await _press(slack, post, "Snooze 20 min", user="U2")
     assert refused["response_type"] == "ephemeral"
-    assert "is not yours" in _text(refused["blocks"])
+    assert "is not yours" in block_text(refused["blocks"])
     after = slack.ctx.store.get_reminder(stored.id)
     assert after.status == "done" and after.next_fire_at is None
     assert slack.ctx.store.latest_delivery(stored.id).action is None
@@ -153,21 +153,21 @@ async def test_a_repeating_reminder_also_offers_skip_and_stop(slack):
     skipped = await _press(slack, post, "Skip next")
     after_skip = slack.ctx.store.get_reminder(record.id).next_fire_at
     assert after_skip - advanced == timedelta(days=1)
-    assert "next one skipped" in _text(skipped["blocks"])
-    assert "(America/Chicago)" in _text(skipped["blocks"])
+    assert "next one skipped" in block_text(skipped["blocks"])
+    assert "(America/Chicago)" in block_text(skipped["blocks"])
 
     stopped = await _press(slack, post, "Stop")
-    assert f"Reminder #{record.id} stopped" in _text(stopped["blocks"])
+    assert f"Reminder #{record.id} stopped" in block_text(stopped["blocks"])
     assert slack.ctx.store.get_reminder(record.id).status == "cancelled"
     again = await _press(slack, post, "Stop")
-    assert "already handled" in _text(again["blocks"])
+    assert "already handled" in block_text(again["blocks"])
 
 
 async def test_remind_someone_else_delivers_to_them_with_who_set_it(slack):
     await slack.sender.command("remind <@U2|pat> to bring the forms in 2 seconds", user="U1")
     [confirmation] = await slack.fake.wait_response()
     assert "Reminder #" in confirmation["text"]
-    assert "<@U2>" in _text(confirmation["blocks"])  # shown by Slack as @pat
+    assert "<@U2>" in block_text(confirmation["blocks"])  # shown by Slack as @pat
     [stored] = _all(slack, "U1")
     assert (stored.owner_id, stored.target_kind, stored.target_id) == ("U1", "user", "U2")
     assert stored.text == "bring the forms"
@@ -183,11 +183,11 @@ async def test_remind_someone_else_delivers_to_them_with_who_set_it(slack):
 
     # The recipient's buttons work; a third person's do not, even a workspace admin's.
     refused = await _press(slack, post, "Snooze 20 min", user="UADMIN")
-    assert "is not yours" in _text(refused["blocks"])
+    assert "is not yours" in block_text(refused["blocks"])
     snoozed = await _press(slack, post, "Snooze 20 min", user="U2")
-    assert f"Reminder #{stored.id} snoozed" in _text(snoozed["blocks"])
+    assert f"Reminder #{stored.id} snoozed" in block_text(snoozed["blocks"])
     # U2 sees the snoozed time in their own zone.
-    assert "(America/New_York)" in _text(snoozed["blocks"])
+    assert "(America/New_York)" in block_text(snoozed["blocks"])
 
 
 async def test_reminders_for_someone_else_are_listed_and_cancellable_by_both(slack):
@@ -198,11 +198,11 @@ async def test_reminders_for_someone_else_are_listed_and_cancellable_by_both(sla
 
     await slack.sender.command("reminders", user="U2")
     theirs = (await slack.fake.wait_response(3))[-1]
-    assert "first" in _text(theirs["blocks"]) and "second" in _text(theirs["blocks"])
-    assert "you (from <@U1>)" in _text(theirs["blocks"])
+    assert "first" in block_text(theirs["blocks"]) and "second" in block_text(theirs["blocks"])
+    assert "you (from <@U1>)" in block_text(theirs["blocks"])
     await slack.sender.command("reminders", user="U1")
     mine = (await slack.fake.wait_response(4))[-1]
-    assert "<@U2>" in _text(mine["blocks"]) and "first" in _text(mine["blocks"])
+    assert "<@U2>" in block_text(mine["blocks"]) and "first" in block_text(mine["blocks"])
 
     await slack.sender.command(f"cancel {first.id}", user="U2")
     assert "cancelled" in (await slack.fake.wait_response(5))[-1]["text"]
@@ -240,7 +240,7 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
     await slack.sender.command(f"remind <@{person}|someone> tomorrow at 9am call", user="U1")
     [answer] = await slack.fake.wait_response()
     assert answer["response_type"] == "ephemeral"
-    assert reason in answer["text"] and "Nothing was saved" in _text(answer["blocks"])
+    assert reason in answer["text"] and "Nothing was saved" in block_text(answer["blocks"])
     assert _all(slack, "U1") == []
     assert slack.ctx.store.list_reminders_for_target("slack", person, active_only=False) == []
 
@@ -248,7 +248,7 @@ async def test_people_who_cannot_be_reached_are_refused_with_nothing_stored(
 async def test_remind_at_myself_is_remind_me(slack):
     await slack.sender.command("remind <@U1|casey> to stretch in 3 hours", user="U1")
     [confirmation] = await slack.fake.wait_response()
-    assert "you (a direct message)" in _text(confirmation["blocks"])
+    assert "you (a direct message)" in block_text(confirmation["blocks"])
     [stored] = _all(slack, "U1")
     assert (stored.target_id, stored.text) == ("U1", "stretch")
     # No reachability check for yourself (it would ask users.info about the person again):
@@ -275,7 +275,7 @@ async def test_buttons_work_after_the_app_restarts(slack):
     try:
         restarted = type(slack)(slack.fake, adapter, sender, slack.ctx)
         done = await _press(restarted, post, "Done")
-        assert f"Reminder #{stored.id} marked done" in _text(done["blocks"])
+        assert f"Reminder #{stored.id} marked done" in block_text(done["blocks"])
     finally:
         await sender.close()
         await adapter.stop()

@@ -6,12 +6,9 @@ import time
 
 import pytest
 
+from tests.slack.blocks import block_buttons
 from tests.slack.fake_slack import sign
 from tests.slack.validate import assert_valid_blocks
-
-
-def _buttons(blocks: list[dict]) -> list[dict]:
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
 async def test_unsigned_request_is_refused(slack_lookup):
@@ -44,7 +41,7 @@ async def test_lookup_answers_in_the_ack_as_an_ephemeral_card(slack_lookup):
     assert "*More*" in text  # the detail section
     contexts = " ".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
     assert "Sources: <https://" in contexts
-    buttons = _buttons(blocks)
+    buttons = block_buttons(blocks)
     labels = [b["text"]["text"] for b in buttons]
     assert "Share in channel" in labels
     related = [b for b in buttons if b["action_id"].startswith("iep_cmd_")]
@@ -54,7 +51,9 @@ async def test_lookup_answers_in_the_ack_as_an_ephemeral_card(slack_lookup):
 
 async def test_related_button_runs_the_lookup_for_the_presser(slack_lookup):
     answer = (await slack_lookup.sender.command("504 plan")).json()
-    first = next(b for b in _buttons(answer["blocks"]) if b["action_id"].startswith("iep_cmd_"))
+    first = next(
+        b for b in block_buttons(answer["blocks"]) if b["action_id"].startswith("iep_cmd_")
+    )
     pressed = await slack_lookup.sender.press(
         {
             "type": "button",
@@ -73,7 +72,7 @@ async def test_related_button_runs_the_lookup_for_the_presser(slack_lookup):
 
 async def test_share_posts_the_answer_publicly(slack_lookup):
     answer = (await slack_lookup.sender.command("504 plan")).json()
-    share = next(b for b in _buttons(answer["blocks"]) if b["action_id"] == "iep_share")
+    share = next(b for b in block_buttons(answer["blocks"]) if b["action_id"] == "iep_share")
     await slack_lookup.sender.press(
         {"type": "button", "action_id": "iep_share", "value": share["value"], "text": share["text"]}
     )
@@ -82,13 +81,13 @@ async def test_share_posts_the_answer_publicly(slack_lookup):
     assert response["replace_original"] is False
     assert_valid_blocks(response["blocks"])
     assert "Shared by <@U1>" in response["blocks"][1]["elements"][0]["text"]
-    assert all(b["action_id"] != "iep_share" for b in _buttons(response["blocks"]))
+    assert all(b["action_id"] != "iep_share" for b in block_buttons(response["blocks"]))
 
 
 async def test_miss_offers_did_you_mean_buttons(slack_lookup):
     answer = (await slack_lookup.sender.command("accomodashuns")).json()
     assert_valid_blocks(answer["blocks"])
-    assert _buttons(answer["blocks"])
+    assert block_buttons(answer["blocks"])
 
 
 async def test_help_topics_and_compare(slack_lookup):
@@ -107,7 +106,7 @@ async def test_deadlines_table(slack_lookup):
     assert_valid_blocks(response["blocks"])
     text = "\n".join(b["text"]["text"] for b in response["blocks"] if b["type"] == "section")
     assert "34 CFR 300.301" in text
-    assert any(b["action_id"] == "iep_share" for b in _buttons(response["blocks"]))
+    assert any(b["action_id"] == "iep_share" for b in block_buttons(response["blocks"]))
 
 
 async def test_no_user_text_reaches_the_logs(slack_lookup, caplog):

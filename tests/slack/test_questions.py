@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from tests.bots.test_questions_route import UNSURE
-from tests.slack.test_http_lookup import _buttons
+from tests.slack.blocks import block_buttons
 from tests.slack.validate import assert_valid_blocks
 
 
@@ -51,7 +51,7 @@ async def test_explain_answers_at_once_and_cannot_be_shared(slack_lookup, caplog
         e.get("text", "") for b in blocks if b["type"] == "context" for e in b["elements"]
     )
     assert "not stored or logged" in contexts
-    buttons = _buttons(blocks)
+    buttons = block_buttons(blocks)
     assert all(b["action_id"] != "iep_share" for b in buttons)
     assert all(secret not in (b.get("value") or "") for b in buttons)
     assert {b["value"] for b in buttons} == {"reed", "fba", "iep-meeting"}

@@ -6,12 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.slack.blocks import block_text
+from tests.slack.blocks import block_buttons, block_text
 from tests.slack.validate import assert_valid_blocks
-
-
-def _buttons(blocks):
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
 async def eventually(read, status, timeout=10.0):
@@ -95,7 +91,7 @@ async def test_list_buttons_cancel_and_snooze(slack):
     await slack.sender.command("reminders")
     listing = (await slack.fake.wait_response(3))[-1]
     assert_valid_blocks(listing["blocks"])
-    buttons = _buttons(listing["blocks"])
+    buttons = block_buttons(listing["blocks"])
     first, second = sorted(r.id for r in _reminders(slack))
     cancel = next(b for b in buttons if b["value"] == f"cancel {first}")
     assert cancel["style"] == "danger"
@@ -103,11 +99,13 @@ async def test_list_buttons_cancel_and_snooze(slack):
     updated = (await slack.fake.wait_response(4))[-1]
     assert updated["replace_original"] is True and updated["response_type"] == "ephemeral"
     assert f"Reminder #{first} cancelled" in block_text(updated["blocks"])
-    assert all(b["value"] != f"cancel {first}" for b in _buttons(updated["blocks"]))
+    assert all(b["value"] != f"cancel {first}" for b in block_buttons(updated["blocks"]))
     assert slack.ctx.store.get_reminder(first).status == "cancelled"
 
     before = slack.ctx.store.get_reminder(second).next_fire_at
-    snooze = next(b for b in _buttons(updated["blocks"]) if b["value"] == f"snooze {second} 1d")
+    snooze = next(
+        b for b in block_buttons(updated["blocks"]) if b["value"] == f"snooze {second} 1d"
+    )
     await slack.sender.press({"type": "button", **{k: snooze[k] for k in ("action_id", "value")}})
     snoozed = (await slack.fake.wait_response(5))[-1]
     assert f"Reminder #{second} snoozed" in block_text(snoozed["blocks"])
@@ -183,7 +181,9 @@ async def test_home_tab_shows_reminders_and_refreshes_on_change(slack):
     assert_valid_blocks(view["blocks"], max_blocks=100)
     assert "home check" in block_text(view["blocks"])
     [stored] = _reminders(slack)
-    cancel = next(b for b in _buttons(view["blocks"]) if b.get("value") == f"cancel {stored.id}")
+    cancel = next(
+        b for b in block_buttons(view["blocks"]) if b.get("value") == f"cancel {stored.id}"
+    )
     await slack.sender.press(
         {"type": "button", "action_id": cancel["action_id"], "value": cancel["value"]}, home=True
     )
