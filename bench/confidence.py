@@ -49,9 +49,21 @@ from content.normalise import fold  # noqa: E402
 from content.questions import CONFIDENCE, AnswerKind, Stage, features  # noqa: E402
 
 # The parts of the question set, in the order they were collected: each is held out in turn
-# and the rule fitted on the others (parts D, E and F were collected after A-C had shaped the
+# and the rule fitted on the others (parts D to G were collected after A-C had shaped the
 # packs, and first scored as held-out checks: see the closing notes of issue 12).
-PARTS = ("*_a.yaml,*_b.yaml,*_dev_engine.yaml", "*_c.yaml", "*_d.yaml", "*_e.yaml", "*_f.yaml")
+PARTS = (
+    "*_a.yaml,*_b.yaml,*_dev_engine.yaml",
+    "*_c.yaml",
+    "*_d.yaml",
+    "*_e.yaml",
+    "*_f.yaml",
+    "*_g.yaml",
+)
+# The parts collected after the packs were shaped on A-C, each scored before anything was tuned
+# on it: the nearest thing to questions the bot has never seen. The threshold keeps the wrong
+# share over *these* held-out scores at the bar, because parts the packs' example questions
+# were written against (A-C) are answered more surely than any new question will be.
+UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml")
 SPLITS = tuple((",".join(p for p in PARTS if p != held), held) for held in PARTS)
 PENALTY = 1.0
 ENGINE = ROOT / "content" / "questions.py"
@@ -168,6 +180,12 @@ def main() -> None:
     )
     parser.add_argument("--wrong", type=float, default=0.02, help="held-out wrong share allowed")
     parser.add_argument("--write", action="store_true", help="put the fitted rule in the code")
+    parser.add_argument(
+        "--calibrate",
+        choices=("unseen", "all"),
+        default="unseen",
+        help="the parts whose held-out wrong share sets the threshold (see UNSEEN)",
+    )
     args = parser.parse_args()
     names = args.features.split(",")
     library = load_library()
@@ -182,16 +200,31 @@ def main() -> None:
         ]
     # The threshold comes from the held-out probabilities: how sure the rule must be for
     # questions its coefficients were not fitted on, as real questions will be.
+    late = files(",".join(UNSEEN)) if args.calibrate == "unseen" else None
+    calibration = [(r, p) for r, p in held_out if late is None or r.question.file in late]
     t = threshold(
-        [(p, r.right) for r, p in held_out if r.values is not None],
-        sum(r.fixed == "wrong" for r, _ in held_out),
-        len(held_out),
+        [(p, r.right) for r, p in calibration if r.values is not None],
+        sum(r.fixed == "wrong" for r, _ in calibration),
+        len(calibration),
         args.wrong,
     )
     for fit_files, test_files in SPLITS:
         part = [(r, p) for r, p in held_out if r.question.file in files(test_files)]
         print(line(f"held out {test_files} (fitted on {fit_files})", tally(part, t)))
     print(line("held out, every part in turn", tally(held_out, t)))
+    # The trade-off around the bar, less bumpy than one threshold: right on the calibration
+    # parts when their held-out wrong share is held at each of a few levels.
+    curve = []
+    for level in (0.01, 0.015, 0.02, 0.025, 0.03):
+        cut = threshold(
+            [(p, r.right) for r, p in calibration if r.values is not None],
+            sum(r.fixed == "wrong" for r, _ in calibration),
+            len(calibration),
+            level,
+        )
+        counts = tally(calibration, cut)
+        curve.append(f"{level:.1%}: {counts['right'] / len(calibration):.1%}")
+    print(f"right on the calibration parts at held-out wrong {', '.join(curve)}")
     every = collect(load_questions(), library)
     coef, b = fit(every, names)
     coef, b, t = coef.round(3), round(b, 3), round(t, 3)  # as written in the code
