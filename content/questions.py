@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.128,
-    "lead": 2.108,
-    "named": 0.428,
-    "coverage": 0.206,
-    "coverage_lead": 1.706,
-    "paraphrase": 1.045,
-    "paraphrase_lead": 0.743,
-    "words": -0.926,
-    "weakest_lead": 0.529,
-    "residual": 0.352,
-    "residual_lead": 0.712,
+    "top": 1.205,
+    "lead": 2.221,
+    "named": 0.485,
+    "coverage": 0.068,
+    "coverage_lead": 1.734,
+    "paraphrase": 0.855,
+    "paraphrase_lead": 0.963,
+    "words": -0.997,
+    "weakest_lead": 0.737,
+    "residual": 0.451,
+    "residual_lead": 0.816,
 }
-CONFIDENCE_INTERCEPT = -3.649
-CONFIDENCE_THRESHOLD = 0.896
+CONFIDENCE_INTERCEPT = -3.614
+CONFIDENCE_THRESHOLD = 0.878
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
