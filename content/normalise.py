@@ -56,8 +56,11 @@ _TRAILING = ("mean", "means", "stand for", "stands for", "significa")
 
 def fold(text: str) -> str:
     """Lowercase and strip accents and punctuation, keeping only words and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # most text: nothing to decompose (NFKD leaves ASCII as it is)
+        ascii_only = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     ascii_only = ascii_only.replace("'", "").replace("\u2019", "")
     return _NON_WORD.sub(" ", ascii_only).strip()
 

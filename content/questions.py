@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.205,
-    "lead": 2.221,
-    "named": 0.485,
-    "coverage": 0.068,
-    "coverage_lead": 1.734,
-    "paraphrase": 0.855,
-    "paraphrase_lead": 0.963,
-    "words": -0.997,
-    "weakest_lead": 0.737,
-    "residual": 0.451,
-    "residual_lead": 0.816,
+    "top": 0.914,
+    "lead": 2.463,
+    "named": 0.398,
+    "coverage": 0.003,
+    "coverage_lead": 1.673,
+    "paraphrase": 1.115,
+    "paraphrase_lead": 0.855,
+    "words": -0.819,
+    "weakest_lead": 0.236,
+    "residual": 0.389,
+    "residual_lead": 0.890,
 }
-CONFIDENCE_INTERCEPT = -3.614
-CONFIDENCE_THRESHOLD = 0.878
+CONFIDENCE_INTERCEPT = -2.992
+CONFIDENCE_THRESHOLD = 0.880
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -172,6 +172,7 @@ class _Tables:
     asked: dict[str, dict[int, float]]
     owners: tuple[int, ...]
     names: tuple[tuple[frozenset[str], int], ...]
+    names_by_stem: dict[str, tuple[int, ...]]
     focus: tuple[frozenset[str], ...]
 
 
@@ -269,7 +270,21 @@ class _Ranker:
             )
             for e in self.entries
         )
-        return _Tables(self.stopwords, weights, asked, owners, tuple(names), focus)
+        # Which names hold each stem: a question is checked only against names it shares a
+        # stem with, not against all of them (about a thousand).
+        by_stem: dict[str, list[int]] = {}
+        for k, (stems, _) in enumerate(names):
+            for stem in stems:
+                by_stem.setdefault(stem, []).append(k)
+        return _Tables(
+            self.stopwords,
+            weights,
+            asked,
+            owners,
+            tuple(names),
+            {stem: tuple(ks) for stem, ks in by_stem.items()},
+            focus,
+        )
 
     def _field(self, docs: list[str]) -> dict[str, dict[int, float]]:
         """BM25 weights of one field from bm25s: token -> {document position: score}."""
@@ -365,7 +380,9 @@ class _Ranker:
         Returns the entries named (most specific) and, for every entry named, the stems of
         its names the question contains."""
         both = query | extra
-        found = [(stems, i) for stems, i in self.tables.names if stems <= both]
+        names = self.tables.names
+        candidates = {k for stem in both for k in self.tables.names_by_stem.get(stem, ())}
+        found = [names[k] for k in sorted(candidates) if names[k][0] <= both]
         best: dict[int, int] = {}
         for stems, i in found:
             if any(stems < other for other, j in found if j != i):
