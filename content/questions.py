@@ -53,7 +53,7 @@ BIGRAMS = True
 # lower k1 did better on held-out questions: a word said many times in a body counts less).
 K1 = 0.9
 B = 0.75
-# Added per stem to an entry whose whole name the question contains (see _Ranker._mentions).
+# Added to an entry whose whole name the question contains (see _Ranker._mentions).
 MENTION = 4.0
 # A word the lexicon adds for the question's words counts this much of one the question has.
 EXPANSION = 0.5
@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 0.914,
-    "lead": 2.463,
-    "named": 0.398,
-    "coverage": 0.003,
-    "coverage_lead": 1.673,
-    "paraphrase": 1.115,
-    "paraphrase_lead": 0.855,
-    "words": -0.819,
-    "weakest_lead": 0.236,
-    "residual": 0.389,
-    "residual_lead": 0.890,
+    "top": 1.066,
+    "lead": 2.255,
+    "named": 0.692,
+    "coverage": -0.244,
+    "coverage_lead": 1.543,
+    "paraphrase": 0.951,
+    "paraphrase_lead": 1.076,
+    "words": -0.851,
+    "weakest_lead": 0.098,
+    "residual": 0.541,
+    "residual_lead": 0.634,
 }
-CONFIDENCE_INTERCEPT = -2.992
-CONFIDENCE_THRESHOLD = 0.880
+CONFIDENCE_INTERCEPT = -3.231
+CONFIDENCE_THRESHOLD = 0.879
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
@@ -372,24 +372,25 @@ class _Ranker:
     def _mentions(
         self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
     ) -> tuple[set[int], dict[int, frozenset[str]]]:
-        """Add MENTION per stem to every entry the question names in full ("IEP", "plan
-        504"), keeping only the most specific: a name inside a longer named one ("IEP" in
-        "IEP meeting") adds nothing. A comparison entry ("IEP vs 504 plan") that the question
-        does not name both sides of is scaled by COMPARISON: it shares its words with each
-        side, so without this it is the runner-up of every question about either one.
+        """Add MENTION to every entry the question names in full ("IEP", "plan 504"), keeping
+        only the most specific: a name inside a longer named one ("IEP" in "IEP meeting") adds
+        nothing. The bonus is the same for a long name as for a short one: a question that
+        names two entries ("what should IEP teams consider when discussing ESY") is no more
+        about the one whose name has more words. A comparison entry ("IEP vs 504 plan") that
+        the question does not name both sides of is scaled by COMPARISON: it shares its words
+        with each side, so without this it is the runner-up of every question about either
+        one.
         Returns the entries named (most specific) and, for every entry named, the stems of
         its names the question contains."""
         both = query | extra
         names = self.tables.names
         candidates = {k for stem in both for k in self.tables.names_by_stem.get(stem, ())}
         found = [names[k] for k in sorted(candidates) if names[k][0] <= both]
-        best: dict[int, int] = {}
-        for stems, i in found:
-            if any(stems < other for other, j in found if j != i):
-                continue
-            best[i] = max(best.get(i, 0), sum("_" not in s for s in stems))
-        for i, size in best.items():
-            total[i] = total.get(i, 0.0) + MENTION * size
+        specific = {
+            i for stems, i in found if not any(stems < other for other, j in found if j != i)
+        }
+        for i in specific:
+            total[i] = total.get(i, 0.0) + MENTION
         named = {i for _, i in found}  # before the most-specific filter: "IEP" in "IEP or 504"
         for i, sides in self.comparisons.items():
             if i in total and i not in named and not sides <= named:
@@ -397,7 +398,7 @@ class _Ranker:
         said: dict[int, frozenset[str]] = {}
         for stems, i in found:
             said[i] = said.get(i, frozenset()) | stems
-        return set(best), said
+        return specific, said
 
 
 class QuestionIndex:
