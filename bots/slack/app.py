@@ -254,6 +254,7 @@ class SlackBot:
         await ack()
         asker = await self.directory.asker(team, user, channel)
         reply = await self.run(text, asker)
+        self._forgotten(verb, asker)
         await self._answer(respond, reply, verb, text, channel, asker=asker)
         self._after(verb, asker)
         if verb == "remind" and reply.ok and _to_own_dm(rest):
@@ -331,9 +332,13 @@ class SlackBot:
             )
         return tr(reply.lang, "I sent {file} to you in a direct message.", file=attachment.filename)
 
-    def _after(self, verb: str, asker: Asker) -> None:
+    def _forgotten(self, verb: str, asker: Asker) -> None:
+        """After `forget` ran, drop what memory holds of the person (profile, DM channel)
+        before the reply says it is done, not after it was sent."""
         if verb == "forget":
             self.directory.forget(asker.workspace_id, asker.user_id)
+
+    def _after(self, verb: str, asker: Asker) -> None:
         if _flag(verb, "changes_home"):
             self.refresh_home(asker.user_id, asker.workspace_id)
 
@@ -362,6 +367,7 @@ class SlackBot:
             await self._open_modal(verb, str(body.get("trigger_id") or ""), asker)
             return
         reply = await self.run(command, asker)
+        self._forgotten(verb, asker)
         container = body.get("container") or {}
         if container.get("type") == "view":  # App Home: no response_url; the tab shows it
             status = reply.title
@@ -527,6 +533,7 @@ class SlackBot:
         asker = await self.directory.asker(team, user, channel)
         reply = await asyncio.to_thread(invoke, self.ctx, VERBS[verb], asker, values)
         if reply.kind is not ReplyKind.ERROR:
+            self._forgotten(verb, asker)
             self._after(verb, asker)
             to = values.get("to")
             if verb == "remind" and (to is None or isinstance(to, Target) and to.kind == "user"):
