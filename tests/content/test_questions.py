@@ -290,6 +290,13 @@ def test_an_entry_holding_more_of_the_question_ranks_first(
     assert ranked.coverage[0] >= ranked.coverage[1]
 
 
+def test_naming_an_entry_counts_the_same_whatever_its_names_length(en: QuestionIndex) -> None:
+    """A question naming the IEP team (two words) and an FBA (one) asks about the FBA: each
+    named entry gets one bonus, not one per word of its name."""
+    ranked = en.rank("how does the IEP team handle an FBA")
+    assert [e.id for e in ranked.entries[:2]] == ["fba", "iep-team"]
+
+
 def test_a_comparison_side_must_be_a_name(en: QuestionIndex) -> None:
     """ "A child with ADHD: an IEP" ranks as ADHD, which is not what is compared."""
     result = en.answer("Which is better for a child with ADHD: an IEP or a 504 Plan?")
