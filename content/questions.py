@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.066,
-    "lead": 2.255,
-    "named": 0.692,
-    "coverage": -0.244,
-    "coverage_lead": 1.543,
-    "paraphrase": 0.951,
-    "paraphrase_lead": 1.076,
-    "words": -0.851,
-    "weakest_lead": 0.098,
-    "residual": 0.541,
-    "residual_lead": 0.634,
+    "top": 1.035,
+    "lead": 2.294,
+    "named": 0.819,
+    "coverage": -0.458,
+    "coverage_lead": 1.593,
+    "paraphrase": 0.916,
+    "paraphrase_lead": 1.013,
+    "words": -0.841,
+    "weakest_lead": 0.163,
+    "residual": 0.567,
+    "residual_lead": 0.665,
 }
-CONFIDENCE_INTERCEPT = -3.231
-CONFIDENCE_THRESHOLD = 0.879
+CONFIDENCE_INTERCEPT = -2.980
+CONFIDENCE_THRESHOLD = 0.886
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
