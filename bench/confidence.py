@@ -49,7 +49,7 @@ from content.normalise import fold  # noqa: E402
 from content.questions import CONFIDENCE, AnswerKind, Stage, features  # noqa: E402
 
 # The parts of the question set, in the order they were collected: each is held out in turn
-# and the rule fitted on the others (parts D to G were collected after A-C had shaped the
+# and the rule fitted on the others (parts D to H were collected after A-C had shaped the
 # packs, and first scored as held-out checks: see the closing notes of issue 12).
 PARTS = (
     "*_a.yaml,*_b.yaml,*_dev_engine.yaml",
@@ -58,12 +58,13 @@ PARTS = (
     "*_e.yaml",
     "*_f.yaml",
     "*_g.yaml",
+    "*_h.yaml",
 )
 # The parts collected after the packs were shaped on A-C, each scored before anything was tuned
 # on it: the nearest thing to questions the bot has never seen. The threshold keeps the wrong
 # share over *these* held-out scores at the bar, because parts the packs' example questions
 # were written against (A-C) are answered more surely than any new question will be.
-UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml")
+UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml", "*_h.yaml")
 SPLITS = tuple((",".join(p for p in PARTS if p != held), held) for held in PARTS)
 PENALTY = 1.0
 ENGINE = ROOT / "content" / "questions.py"

@@ -70,20 +70,20 @@ COMPARISON = 0.5
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
 # 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.035,
-    "lead": 2.294,
-    "named": 0.819,
-    "coverage": -0.458,
-    "coverage_lead": 1.593,
-    "paraphrase": 0.916,
-    "paraphrase_lead": 1.013,
-    "words": -0.841,
-    "weakest_lead": 0.163,
-    "residual": 0.567,
-    "residual_lead": 0.665,
+    "top": 1.182,
+    "lead": 2.117,
+    "named": 0.812,
+    "coverage": -0.614,
+    "coverage_lead": 1.570,
+    "paraphrase": 0.810,
+    "paraphrase_lead": 0.960,
+    "words": -0.992,
+    "weakest_lead": 0.252,
+    "residual": 0.719,
+    "residual_lead": 0.507,
 }
-CONFIDENCE_INTERCEPT = -2.980
-CONFIDENCE_THRESHOLD = 0.886
+CONFIDENCE_INTERCEPT = -3.208
+CONFIDENCE_THRESHOLD = 0.877
 UNSURE_SUGGESTIONS = 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.

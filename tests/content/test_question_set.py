@@ -9,23 +9,23 @@ from collections import Counter
 from bench.questions import QUESTIONS, breakdown, load_questions, score
 from content.model import Library
 
-# Issue 12 asks for right >= 90%. Not reached: over the 1,214 questions of parts A-G
-# (2026-12-01), 57.2% are answered right outright and 1.0% wrong; another 35.7% get "not sure"
-# with a right entry among the three choices, so 92.8% are answered or one tap away. Parts D-G
-# were collected after A-C had shaped the packs, each scored first as a held-out check (G, the
-# last: 47.1% right, 5.9% wrong before anything was tuned on it). The confidence rule's
-# threshold is set so that confidently wrong answers stay at 2% on D-G, each part held out in
-# turn (bench/confidence.py): those parts are how new questions behave, and calibrated on all
-# parts the rule was wrong 3-7% of the time on a new part. A wrong answer stated as the answer
-# is worse than "did you mean", so the rule trades right answers for fewer wrong ones. These
-# floors keep what is reached from slipping back; refit the rule after changing the ranking or
-# the packs (bench/confidence.py --write); never lower WRONG_MAX.
-RIGHT_MIN = 0.56
+# Issue 12 asks for right >= 90%. Not reached: over the 1,310 questions of parts A-H
+# (2026-12-01), 55.3% are answered right outright and 1.2% wrong; another 35.7% get "not sure"
+# with a right entry among the three choices, so 91.1% are answered or one tap away. Parts D-H
+# were collected after A-C had shaped the packs, each scored first as a held-out check (the
+# last two before anything was tuned on them: G 47.1% right, 5.9% wrong; H 30.9% right, 5.2%
+# wrong). The confidence rule's threshold is set so that confidently wrong answers stay at 2%
+# on D-H, each part held out in turn (bench/confidence.py): those parts are how new questions
+# behave, and calibrated on all parts the rule was wrong 3-7% of the time on a new part. A wrong
+# answer stated as the answer is worse than "did you mean", so the rule trades right answers
+# for fewer wrong ones. These floors keep what is reached from slipping back; refit the rule
+# after changing the ranking or the packs (bench/confidence.py --write); never lower WRONG_MAX.
+RIGHT_MIN = 0.55
 ANSWERED_OR_OFFERED_MIN = 0.90
 WRONG_MAX = 0.02
 # The parts collected after the packs were shaped (bench/confidence.py's UNSEEN): wrong answers
 # there must stay under the bar too, not only on the whole set.
-LATE_PARTS = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml")
+LATE_PARTS = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml", "*_h.yaml")
 
 
 def test_every_question_names_real_entries_and_a_known_stage(library: Library) -> None:
