@@ -11,8 +11,11 @@ is right.
 Cross-validated by part (``PARTS``): each part is held out in turn and scored with the rule
 fitted on the others. The threshold is the lowest probability that keeps the share of
 confidently wrong answers over those *held-out* scores (the other stages' wrong answers
-included) at or under ``--wrong`` (2%, the issue's bar): the rule is calibrated on questions it
-was not fitted on, as real ones will be. The coefficients are then fitted on every file: with the
+included) at or under ``--wrong`` (2%, the issue's bar), counted on the parts collected after
+the packs were shaped (``UNSEEN``; ``--calibrate all`` counts every part): the rule is
+calibrated on questions it was not fitted on and the packs were not written against, as real
+ones will be. It also prints the right share on those parts at a few other wrong shares.
+The coefficients are then fitted on every file: with the
 threshold, they are CONFIDENCE, CONFIDENCE_INTERCEPT and CONFIDENCE_THRESHOLD in
 content/questions.py, which ``--write`` puts there (otherwise nothing is changed). Run it
 after any change to the ranking or the packs; ``--features`` tries another set of features

@@ -68,7 +68,9 @@ COMPARISON = 0.5
 # features (see ``features``) gives it a probability of being right of at least
 # CONFIDENCE_THRESHOLD. Written by `bench/confidence.py --write`, which fits it on
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
-# 2% or less on the parts each fit did not see. Refit after changing the ranking or the packs.
+# 2% or less on the parts each fit did not see, counted on the parts collected after the packs
+# were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
+# the packs.
 CONFIDENCE = {
     "top": 1.182,
     "lead": 2.117,
