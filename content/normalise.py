@@ -65,22 +65,26 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", ascii_only).strip()
 
 
+# The same lists as patterns, matched once each instead of word by word (a lookup runs this on
+# every query): the alternatives keep the lists' order, so the longest leading phrase wins.
+_LEADING_SET = frozenset(_LEADING)
+_LEADING_RE = re.compile("^(?:" + "|".join(map(re.escape, _LEADING)) + ") ")
+_TRAILING_RE = re.compile(" (?:" + "|".join(map(re.escape, _TRAILING)) + ")$")
+
+
 def _strip_affixes(key: str) -> str:
     changed = True
     while changed and key:
         changed = False
-        for lead in _LEADING:
-            if key == lead:
-                break
-            if key.startswith(lead + " "):
-                key = key[len(lead) + 1 :]
-                changed = True
-                break
-        for trail in _TRAILING:
-            if key.endswith(" " + trail):
-                key = key[: -len(trail) - 1]
-                changed = True
-                break
+        # A key that is itself a leading phrase ("what is") stays whole.
+        lead = None if key in _LEADING_SET else _LEADING_RE.match(key)
+        if lead is not None:
+            key = key[lead.end() :]
+            changed = True
+        trail = _TRAILING_RE.search(key)
+        if trail is not None:
+            key = key[: trail.start()]
+            changed = True
     return key
 
 

@@ -319,17 +319,21 @@ class _Ranker:
         total: dict[int, float] = {}
         best: dict[int, float] = {}
         per_question: dict[int, float] = {}
+        # The hot loop of a question (thousands of additions for common words): locals only.
+        total_get, asked_get, owners = total.get, per_question.get, tables.owners
+        empty: dict[int, float] = {}
         for token, weight in [*((t, 1.0) for t in query), *((t, EXPANSION) for t in extra)]:
-            for i, score in tables.weights.get(token, {}).items():
-                total[i] = total.get(i, 0.0) + weight * score
-            for q, score in tables.asked.get(token, {}).items():
-                per_question[q] = per_question.get(q, 0.0) + weight * score
+            for i, score in tables.weights.get(token, empty).items():
+                total[i] = total_get(i, 0.0) + weight * score
+            for q, score in tables.asked.get(token, empty).items():
+                per_question[q] = asked_get(q, 0.0) + weight * score
+        best_get = best.get
         for q, score in per_question.items():  # an entry scores its best example question
-            owner = tables.owners[q]
-            if score > best.get(owner, 0.0):
+            owner = owners[q]
+            if score > best_get(owner, 0.0):
                 best[owner] = score
         for i, score in best.items():
-            total[i] = total.get(i, 0.0) + score
+            total[i] = total_get(i, 0.0) + score
         if not total:
             return Ranked((), ())
         named, said = self._mentions(frozenset(query), frozenset(extra), total)
