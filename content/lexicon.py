@@ -205,6 +205,16 @@ def load_lexicon(lang: str, folder: Path = LEXICON_DIR) -> Lexicon:
     path = folder / f"{lang}.yaml"
     if not path.exists():
         return Lexicon(lang, (), frozenset(), frozenset(), frozenset(), frozenset(), (), ())
+    from content.cache import cached, files_digest
+
+    # Parsed once per edit, not once per `iepbot ask` process (the YAML alone is a tenth of
+    # its start-up); the key holds the file and this module's code, so neither is served stale.
+    key = files_digest([path], Path(__file__).read_text(encoding="utf-8"))
+    return cached(f"lexicon-{lang}", key, lambda: _read_lexicon(path, lang))
+
+
+def _read_lexicon(path: Path, lang: str) -> Lexicon:
+    """The lexicon in ``path``, or ContentError with every problem (never cached)."""
     issues: list[ContentIssue] = []
     data = read_yaml_file(path, f"lexicon/{path.name}", issues)
     if issues:
