@@ -136,6 +136,19 @@ def test_compare_intent_names_both_entries(en: QuestionIndex, text: str, pair: s
     assert {e.id for e in result.pair} == pair
 
 
+@pytest.mark.parametrize("text", ["a vs b", "x vs y", "q versus z"])
+def test_a_side_that_is_no_name_is_not_compared(en: QuestionIndex, text: str) -> None:
+    """One letter is no entry's name: a loose match ("a" ~ "ADA") must not put two entries
+    side by side as if they were asked for."""
+    assert en.answer(text).kind is not AnswerKind.COMPARE
+
+
+def test_a_misspelt_side_is_still_compared(en: QuestionIndex) -> None:
+    result = en.answer("accomodations vs modifcations")
+    assert result.kind is AnswerKind.COMPARE and result.pair is not None
+    assert {e.id for e in result.pair} == {"accommodations", "modifications"}
+
+
 def test_a_comparison_with_its_own_entry_is_that_entry(en: QuestionIndex) -> None:
     result = en.answer("iep vs 504")
     assert result.kind is AnswerKind.FOUND and result.entry and result.entry.id == "iep-vs-504"
