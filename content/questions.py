@@ -87,6 +87,9 @@ CONFIDENCE = {
 CONFIDENCE_INTERCEPT = -3.208
 CONFIDENCE_THRESHOLD = 0.877
 UNSURE_SUGGESTIONS = 3
+# The least share of a question's words (after its framing and stopwords go) that some entry
+# must have for a ranked answer: the lowest among right answers of the question set is 1/3.
+KNOWN_MIN = 1 / 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
 FUZZY_MAX_WORDS = 3
@@ -145,7 +148,7 @@ class Ranked:
     it (``named``), its example questions, folded (``examples``), and the share of the
     question's other words, those not in a name of the entry it contains, that the entry's own
     wording (names, example questions, summary) holds (``residual``); and how many words the
-    question has (``words``)."""
+    question has (``words``) and how many of them any entry has (``known``)."""
 
     entries: tuple[Entry, ...]
     scores: tuple[float, ...]
@@ -155,6 +158,7 @@ class Ranked:
     bm25: tuple[float, ...] = ()
     examples: tuple[tuple[str, ...], ...] = ()
     residual: tuple[float, ...] = ()
+    known: int = 0
 
 
 def _words(*texts: str) -> str:
@@ -364,6 +368,7 @@ class _Ranker:
             bm25=tuple(total[i] for i in order[:2]),
             examples=tuple(self._examples(i) for i in order[:2]),
             residual=tuple(residual(i) for i in order[:2]),
+            known=len(known),
         )
 
     def compares(self, entry: Entry) -> bool:
@@ -617,8 +622,15 @@ def confidence(folded: str, ranked: Ranked) -> float:
 
 
 def _confident(folded: str, ranked: Ranked) -> bool:
-    """The confidence rule: answer only when the top entry is probably right."""
-    return bool(ranked.entries) and confidence(folded, ranked) >= CONFIDENCE_THRESHOLD
+    """The confidence rule: answer only when the top entry is probably right, and only when
+    the packs know enough of what the question says (KNOWN_MIN): the rule is fitted on
+    questions about special education, and a question mostly in words no entry has ("cuánto
+    cuesta el almuerzo" in the English pack knows only "el") is about something else."""
+    return (
+        bool(ranked.entries)
+        and ranked.known >= KNOWN_MIN * ranked.words
+        and confidence(folded, ranked) >= CONFIDENCE_THRESHOLD
+    )
 
 
 _INDEXES: dict[tuple[int, str], tuple[Library, QuestionIndex]] = {}

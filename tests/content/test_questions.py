@@ -143,6 +143,13 @@ def test_a_side_that_is_no_name_is_not_compared(en: QuestionIndex, text: str) ->
     assert en.answer(text).kind is not AnswerKind.COMPARE
 
 
+def test_a_question_mostly_in_words_no_entry_has_is_not_answered(en: QuestionIndex) -> None:
+    """A Spanish question asked in the English pack shares only "el" with it (the English
+    learners entry's "EL"): one known word out of four is no reason to answer."""
+    result = en.answer("cuánto cuesta el almuerzo")
+    assert result.kind is not AnswerKind.FOUND, result.entry
+
+
 def test_a_misspelt_side_is_still_compared(en: QuestionIndex) -> None:
     result = en.answer("accomodations vs modifcations")
     assert result.kind is AnswerKind.COMPARE and result.pair is not None
