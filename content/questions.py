@@ -93,8 +93,6 @@ KNOWN_MIN = 1 / 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
 FUZZY_MAX_WORDS = 3
-# The fewest letters a side of "X vs Y" needs to be matched loosely (a typo, part of a name).
-SIDE_MIN_LETTERS = 3
 # How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
 TYPO_RATIO = 88.0
 STEMMERS = {"en": "english", "es": "spanish"}
@@ -460,17 +458,9 @@ class QuestionIndex:
         "which is better for a child with ADHD, an IEP or a 504" has a side that ranks first
         as ADHD but is not what is compared; such a question goes to the ranked stage whole."""
         found = self.terms.exact(text)
-        if found is not None:
-            return found.entry
-        # A loose match needs a few letters to go on: "a" in "a vs b" is in "ADA" and in "BIP"
-        # as much as in anything, and two entries side by side would be a confident guess.
-        if (
-            len(text.split()) > FUZZY_MAX_WORDS
-            or len(fold(text).replace(" ", "")) < SIDE_MIN_LETTERS
-        ):
-            return None
-        close = self.terms.search(text).match
-        return close.entry if close is not None else None
+        if found is None and len(text.split()) <= FUZZY_MAX_WORDS:
+            found = self.terms.search(text).match
+        return found.entry if found is not None else None
 
     def _one_name(self, text: str) -> str:
         """A name spelled out with its short form after it, "Individualized Education Program

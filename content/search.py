@@ -16,6 +16,9 @@ from content.model import Entry, Pack
 from content.normalise import normalise
 
 FUZZY_ACCEPT = 86.0
+# A loose match needs a few letters to go on: one letter ("a") is inside "ADA" and "BIP" as
+# much as anything, and an entry shown for it, or two compared, would be a confident guess.
+FUZZY_MIN_LETTERS = 3
 SUGGEST_MIN = 45.0
 SUGGESTIONS = 5
 AUTOCOMPLETE_LIMIT = 25
@@ -117,7 +120,11 @@ class SearchIndex:
         if exact is not None:
             return SearchResult(text, key, exact)
         ranked = self._ranked(key, SUGGESTIONS + 1, SUGGEST_MIN)
-        if ranked and ranked[0][1] >= FUZZY_ACCEPT:
+        if (
+            ranked
+            and ranked[0][1] >= FUZZY_ACCEPT
+            and len(key.replace(" ", "")) >= FUZZY_MIN_LETTERS
+        ):
             entry, score = ranked[0]
             return SearchResult(text, key, Match(entry, MatchKind.FUZZY, score))
         suggestions = [entry for entry, _ in ranked[:SUGGESTIONS]] or self._starters()

@@ -87,7 +87,9 @@ def test_compare_side_by_side(ctx, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["compare", "compare iep", "compare xyzzy plugh", "compare iep iep"]
+    "text",
+    # One letter is no term: a loose match ("a" in "ADA", "b" in "BIP") is not a side.
+    ["compare", "compare iep", "compare xyzzy plugh", "compare iep iep", "compare a b"],
 )
 def test_compare_bad_input_is_a_short_error(ctx, text: str) -> None:
     reply = route(ctx, text)
