@@ -49,7 +49,13 @@ from bench.questions import (  # noqa: E402
 from content.loader import load_library  # noqa: E402
 from content.model import Library  # noqa: E402
 from content.normalise import fold  # noqa: E402
-from content.questions import CONFIDENCE, AnswerKind, Stage, features  # noqa: E402
+from content.questions import (  # noqa: E402
+    CONFIDENCE,
+    AnswerKind,
+    Stage,
+    features,
+    knows_enough,
+)
 
 # The parts of the question set, in the order they were collected: each is held out in turn
 # and the rule fitted on the others (parts D to H were collected after A-C had shaped the
@@ -94,8 +100,12 @@ def collect(questions: list[Question], library: Library) -> list[Row]:
     for q in questions:
         index = by_lang[q.lang]
         got = index.answer(q.q)
-        if got.stage is Stage.RANKED and got.kind in (AnswerKind.FOUND, AnswerKind.UNSURE):
-            ranked = index.rank(q.q)
+        ranked = index.rank(q.q) if got.stage is Stage.RANKED else None
+        if (
+            ranked is not None
+            and got.kind in (AnswerKind.FOUND, AnswerKind.UNSURE)
+            and knows_enough(ranked)  # otherwise declined whatever the rule says
+        ):
             values = features(fold(q.q), ranked)
             rows.append(Row(q, values, ranked.entries[0].id in q.answers, None))
         else:
@@ -206,12 +216,17 @@ def main() -> None:
     # questions its coefficients were not fitted on, as real questions will be.
     late = files(",".join(UNSEEN)) if args.calibrate == "unseen" else None
     calibration = [(r, p) for r, p in held_out if late is None or r.question.file in late]
-    t = threshold(
-        [(p, r.right) for r, p in calibration if r.values is not None],
-        sum(r.fixed == "wrong" for r, _ in calibration),
-        len(calibration),
-        args.wrong,
-    )
+
+    def cut(wrong: float) -> float:
+        """The threshold that holds the calibration parts' held-out wrong share at ``wrong``."""
+        return threshold(
+            [(p, r.right) for r, p in calibration if r.values is not None],
+            sum(r.fixed == "wrong" for r, _ in calibration),
+            len(calibration),
+            wrong,
+        )
+
+    t = cut(args.wrong)
     for fit_files, test_files in SPLITS:
         part = [(r, p) for r, p in held_out if r.question.file in files(test_files)]
         print(line(f"held out {test_files} (fitted on {fit_files})", tally(part, t)))
@@ -220,13 +235,7 @@ def main() -> None:
     # parts when their held-out wrong share is held at each of a few levels.
     curve = []
     for level in (0.01, 0.015, 0.02, 0.025, 0.03):
-        cut = threshold(
-            [(p, r.right) for r, p in calibration if r.values is not None],
-            sum(r.fixed == "wrong" for r, _ in calibration),
-            len(calibration),
-            level,
-        )
-        counts = tally(calibration, cut)
+        counts = tally(calibration, cut(level))
         curve.append(f"{level:.1%}: {counts['right'] / len(calibration):.1%}")
     print(f"right on the calibration parts at held-out wrong {', '.join(curve)}")
     every = collect(load_questions(), library)

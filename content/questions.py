@@ -611,14 +611,19 @@ def confidence(folded: str, ranked: Ranked) -> float:
     return 1 / (1 + math.exp(-z))
 
 
+def knows_enough(ranked: Ranked) -> bool:
+    """Whether the packs know enough of what the question says to answer it (KNOWN_MIN): the
+    confidence rule is fitted on questions about special education, and a question mostly in
+    words no entry has ("cuánto cuesta el almuerzo" in the English pack knows only "el") is
+    about something else, however sure the rule would be."""
+    return ranked.known >= KNOWN_MIN * ranked.words
+
+
 def _confident(folded: str, ranked: Ranked) -> bool:
-    """The confidence rule: answer only when the top entry is probably right, and only when
-    the packs know enough of what the question says (KNOWN_MIN): the rule is fitted on
-    questions about special education, and a question mostly in words no entry has ("cuánto
-    cuesta el almuerzo" in the English pack knows only "el") is about something else."""
+    """The confidence rule: answer only when the top entry is probably right."""
     return (
         bool(ranked.entries)
-        and ranked.known >= KNOWN_MIN * ranked.words
+        and knows_enough(ranked)
         and confidence(folded, ranked) >= CONFIDENCE_THRESHOLD
     )
 
