@@ -313,9 +313,12 @@ class _Ranker:
                 }
         return columns
 
-    def rank(self, folded: str, added: str = "") -> Ranked:
+    def rank(self, folded: str, added: str = "", leave_out: frozenset[str] = frozenset()) -> Ranked:
         """``folded`` is the question (scaffolding removed); ``added`` the lexicon's words for
-        it, which count EXPANSION times a word of the question itself."""
+        it, which count EXPANSION times a word of the question itself. ``leave_out`` names
+        entries to rank as if the pack lacked them (their words then count as unknown unless
+        another entry has them): how bench/confidence.py shows the confidence rule questions
+        that no entry answers."""
         query = self.tokens(folded)
         own = set(query)
         extra = [t for t in self.tokens(added) if t not in own] if added else []
@@ -338,12 +341,15 @@ class _Ranker:
                 best[owner] = score
         for i, score in best.items():
             total[i] = total_get(i, 0.0) + score
+        gone = {i for i, e in enumerate(self.entries) if e.id in leave_out} if leave_out else set()
+        for i in gone:
+            total.pop(i, None)
         if not total:
             return Ranked((), ())
-        named, said = self._mentions(frozenset(query), frozenset(extra), total)
+        named, said = self._mentions(frozenset(query), frozenset(extra), total, gone)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
         words = [t for t in query if "_" not in t]
-        known = [t for t in words if t in tables.weights]
+        known = [t for t in words if t in tables.weights and not tables.weights[t].keys() <= gone]
 
         def coverage(i: int) -> float:
             return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
@@ -381,7 +387,11 @@ class _Ranker:
         return found
 
     def _mentions(
-        self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
+        self,
+        query: frozenset[str],
+        extra: frozenset[str],
+        total: dict[int, float],
+        gone: set[int] | frozenset[int] = frozenset(),
     ) -> tuple[set[int], dict[int, frozenset[str]]]:
         """Add MENTION to every entry the question names in full ("IEP", "plan 504"), keeping
         only the most specific: a name inside a longer named one ("IEP" in "IEP meeting") adds
@@ -396,7 +406,9 @@ class _Ranker:
         both = query | extra
         names = self.tables.names
         candidates = {k for stem in both for k in self.tables.names_by_stem.get(stem, ())}
-        found = [names[k] for k in sorted(candidates) if names[k][0] <= both]
+        found = [
+            names[k] for k in sorted(candidates) if names[k][0] <= both and names[k][1] not in gone
+        ]
         specific = {
             i for stems, i in found if not any(stems < other for other, j in found if j != i)
         }
@@ -481,13 +493,15 @@ class QuestionIndex:
                     return self._one_name(f"{before} {text[group.start() :]}")
         return text
 
-    def _ranked(self, folded: str) -> Ranked:
+    def _ranked(self, folded: str, leave_out: frozenset[str] = frozenset()) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
-        return self.ranker.rank(core or folded, " ".join(self.lexicon.expansions(folded)))
+        added = " ".join(self.lexicon.expansions(folded))
+        return self.ranker.rank(core or folded, added, leave_out)
 
-    def rank(self, text: str) -> Ranked:
-        """The ranked stage alone (for tests and the benchmark)."""
-        return self._ranked(fold(self._one_name(text)))
+    def rank(self, text: str, leave_out: frozenset[str] = frozenset()) -> Ranked:
+        """The ranked stage alone (for tests and the benchmark), optionally as if the pack
+        lacked the entries ``leave_out`` names."""
+        return self._ranked(fold(self._one_name(text)), leave_out)
 
     def answer(self, text: str) -> Answer:
         if not normalise(text):
