@@ -34,12 +34,9 @@ REQUIRED_FIELDS = (
     "sources",
 )
 # Optional: example questions in the pack's language, written in our own words, that the
-# question ranker reads as one more field of the entry. The limit keeps an entry from being
-# padded with near-copies; the broad entries that real questions confuse with their neighbours
-# (asking for an evaluation, getting started, early intervention) need more than 40 phrasings
-# to mark out their own ground.
+# question ranker reads as one more field of the entry.
 OPTIONAL_FIELDS = ("questions",)
-MAX_QUESTIONS = 60
+MAX_QUESTIONS = 40
 MAX_QUESTION = 200
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
