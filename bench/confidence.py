@@ -76,11 +76,6 @@ PARTS = (
 UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml", "*_h.yaml")
 SPLITS = tuple((",".join(p for p in PARTS if p != held), held) for held in PARTS)
 PENALTY = 1.0
-# The share of questions that no entry answers, which the rule is fitted and calibrated for
-# (see ``no_entry``). Parts A-H hold almost none (about 1%: they were collected topic by
-# topic), but of the questions collected for part I from the same kinds of pages, about 15%
-# had no answer in the packs, and those are where new parts' wrong answers came from.
-NO_ENTRY_SHARE = 0.10
 ENGINE = ROOT / "content" / "questions.py"
 _CONSTANTS = re.compile(
     r"^CONFIDENCE = \{\n.*?^\}\nCONFIDENCE_INTERCEPT = .*?\nCONFIDENCE_THRESHOLD = .*?\n",
@@ -91,16 +86,12 @@ _CONSTANTS = re.compile(
 @dataclass(frozen=True)
 class Row:
     """One question: its features and label when the ranked stage decides it; otherwise the
-    outcome the other stages gave it, which no threshold changes. A row ``left_out`` is a
-    question ranked as if the packs lacked every entry that answers it (``no_entry``): any
-    answer to it is wrong, and it counts ``weight`` of a question."""
+    outcome the other stages gave it, which no threshold changes."""
 
     question: Question
     values: dict[str, float] | None
     right: bool
     fixed: str | None
-    left_out: bool = False
-    weight: float = 1.0
 
 
 def collect(questions: list[Question], library: Library) -> list[Row]:
@@ -122,42 +113,19 @@ def collect(questions: list[Question], library: Library) -> list[Row]:
     return rows
 
 
-def no_entry(rows: list[Row], library: Library, share: float = NO_ENTRY_SHARE) -> list[Row]:
-    """The questions of ``rows`` that the ranked stage decides, ranked again as if the packs
-    lacked every entry that answers them: questions no entry answers, which real people ask
-    (a topic the packs do not cover) but which the question set, collected topic by topic,
-    almost never holds. Any answer to one is wrong. Together they count ``share`` of the
-    questions (each weighs so much), so the rule is fitted and its threshold set for a stream
-    of questions of which that share has no answer in the packs."""
-    by_lang = indexes(library)
-    found = []
-    for r in rows:
-        q = r.question
-        if r.values is None or r.left_out or not (q.answers or q.compare):
-            continue
-        ranked = by_lang[q.lang].rank(q.q, leave_out=frozenset((*q.answers, *q.compare)))
-        if ranked.entries and knows_enough(ranked):
-            found.append(Row(q, features(fold(q.q), ranked), False, None, left_out=True))
-    real = sum(not r.left_out for r in rows)
-    weight = share / (1 - share) * real / len(found) if found else 0.0
-    return [Row(r.question, r.values, False, None, True, weight) for r in found]
-
-
 def fit(rows: list[Row], names: list[str]) -> tuple[np.ndarray, float]:
-    """Logistic regression by Newton's method, each row weighing its ``weight``; returns
-    (coefficients, intercept)."""
+    """Logistic regression by Newton's method; returns (coefficients, intercept)."""
     ranked = [r for r in rows if r.values is not None]
     x = np.array([[r.values[n] for n in names] for r in ranked if r.values is not None])
     x = np.hstack([x, np.ones((len(x), 1))])
     y = np.array([float(r.right) for r in ranked])
-    weights = np.array([r.weight for r in ranked])
     w = np.zeros(x.shape[1])
     penalty = np.eye(x.shape[1]) * PENALTY
     penalty[-1, -1] = 0.0  # the intercept is not shrunk
     for _ in range(50):
         p = 1 / (1 + np.exp(-x @ w))
-        gradient = x.T @ (weights * (p - y)) + penalty @ w
-        hessian = (x.T * (weights * p * (1 - p))) @ x + penalty
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x.T * (p * (1 - p))) @ x + penalty
         step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-9:
@@ -170,15 +138,26 @@ def probability(values: dict[str, float], names: list[str], coef: np.ndarray, b:
     return 1 / (1 + math.exp(-z))
 
 
-def threshold(scored: list[tuple[Row, float]], wrong: float) -> float:
-    """The lowest probability that keeps the (weighted) wrong share of ``scored``, rows with
-    the probability the rule gives them, at or under ``wrong``."""
-    allowed = wrong * sum(r.weight for r, _ in scored)
-    allowed -= sum(r.weight for r, _ in scored if r.values is None and r.fixed == "wrong")
-    ranked = sorted(((p, r) for r, p in scored if r.values is not None), key=lambda x: -x[0])
-    best, errors = 1.0, 0.0
-    for p, r in ranked:
-        errors += 0.0 if r.right else r.weight
+def outcomes(rows: list[Row], names: list[str], coef: np.ndarray, b: float, t: float) -> Counter:
+    counts: Counter[str] = Counter()
+    for r in rows:
+        if r.values is None:
+            counts[r.fixed or "missed"] += 1
+        elif probability(r.values, names, coef, b) >= t:
+            counts["right" if r.right else "wrong"] += 1
+        else:
+            counts[declined(r.question)] += 1
+    return counts
+
+
+def threshold(scored: list[tuple[float, bool]], fixed_wrong: int, n: int, wrong: float) -> float:
+    """The lowest probability that keeps the wrong share at or under ``wrong``: ``scored`` are
+    (probability, right) of the ranked questions, ``fixed_wrong`` the other stages' wrong
+    answers, ``n`` all the questions."""
+    allowed = wrong * n - fixed_wrong
+    best, errors = 1.0, 0
+    for p, right in sorted(scored, reverse=True):
+        errors += not right
         if errors > allowed:
             break
         best = p
@@ -186,22 +165,13 @@ def threshold(scored: list[tuple[Row, float]], wrong: float) -> float:
 
 
 def tally(scored: list[tuple[Row, float]], t: float) -> Counter:
-    """Outcomes of the real questions of ``scored`` at threshold ``t``."""
     counts: Counter[str] = Counter()
     for r, p in scored:
-        if r.left_out:
-            continue
         if r.values is None:
             counts[r.fixed or "missed"] += 1
         else:
             counts[declined(r.question) if p < t else "right" if r.right else "wrong"] += 1
     return counts
-
-
-def answered(scored: list[tuple[Row, float]], t: float) -> str:
-    """How many of the questions left without their entries (``no_entry``) get an answer."""
-    left = [p for r, p in scored if r.left_out]
-    return f"{sum(p >= t for p in left) / len(left):.1%} of {len(left)}" if left else "none"
 
 
 def files(patterns: str) -> set[str]:
@@ -230,58 +200,48 @@ def main() -> None:
         default="unseen",
         help="the parts whose held-out wrong share sets the threshold (see UNSEEN)",
     )
-    parser.add_argument(
-        "--no-entry",
-        type=float,
-        default=NO_ENTRY_SHARE,
-        help="share of questions that no entry answers, modelled by leaving entries out",
-    )
     args = parser.parse_args()
     names = args.features.split(",")
     library = load_library()
-
-    def rows(patterns: str) -> list[Row]:
-        real = collect(load_questions(patterns=patterns), library)
-        return real + (no_entry(real, library, args.no_entry) if args.no_entry > 0 else [])
-
-    def scored(fitted: list[Row], coef: np.ndarray, b: float) -> list[tuple[Row, float]]:
-        return [
-            (r, probability(r.values, names, coef, b) if r.values is not None else 0.0)
-            for r in fitted
-        ]
-
     held_out: list[tuple[Row, float]] = []
     for fit_files, test_files in SPLITS:
-        coef, b = fit(rows(fit_files), names)
-        held_out += scored(rows(test_files), coef, b)
+        fitted = collect(load_questions(patterns=fit_files), library)
+        tested = collect(load_questions(patterns=test_files), library)
+        coef, b = fit(fitted, names)
+        held_out += [
+            (r, probability(r.values, names, coef, b) if r.values is not None else 0.0)
+            for r in tested
+        ]
     # The threshold comes from the held-out probabilities: how sure the rule must be for
     # questions its coefficients were not fitted on, as real questions will be.
     late = files(",".join(UNSEEN)) if args.calibrate == "unseen" else None
     calibration = [(r, p) for r, p in held_out if late is None or r.question.file in late]
-    t = threshold(calibration, args.wrong)
+
+    def cut(wrong: float) -> float:
+        """The threshold that holds the calibration parts' held-out wrong share at ``wrong``."""
+        return threshold(
+            [(p, r.right) for r, p in calibration if r.values is not None],
+            sum(r.fixed == "wrong" for r, _ in calibration),
+            len(calibration),
+            wrong,
+        )
+
+    t = cut(args.wrong)
     for fit_files, test_files in SPLITS:
         part = [(r, p) for r, p in held_out if r.question.file in files(test_files)]
         print(line(f"held out {test_files} (fitted on {fit_files})", tally(part, t)))
     print(line("held out, every part in turn", tally(held_out, t)))
-    print(f"held out, left without their entries, answered: {answered(held_out, t)}")
     # The trade-off around the bar, less bumpy than one threshold: right on the calibration
     # parts when their held-out wrong share is held at each of a few levels.
     curve = []
     for level in (0.01, 0.015, 0.02, 0.025, 0.03):
-        at = threshold(calibration, level)
-        counts = tally(calibration, at)
-        real = sum(counts.values())
-        curve.append(
-            f"{level:.1%}: {counts['right'] / real:.1%} ({answered(calibration, at).split()[0]})"
-        )
-    print(
-        "right on the calibration parts (and left-out questions answered) at held-out wrong "
-        + ", ".join(curve)
-    )
-    every = rows("*.yaml")
+        counts = tally(calibration, cut(level))
+        curve.append(f"{level:.1%}: {counts['right'] / len(calibration):.1%}")
+    print(f"right on the calibration parts at held-out wrong {', '.join(curve)}")
+    every = collect(load_questions(), library)
     coef, b = fit(every, names)
     coef, b, t = coef.round(3), round(b, 3), round(t, 3)  # as written in the code
-    print(line("fitted on every file, scored on them", tally(scored(every, coef, b), t)))
+    print(line("fitted on every file, scored on them", outcomes(every, names, coef, b, t)))
     constants = (
         "CONFIDENCE = {\n"
         + "".join(f'    "{n}": {c:.3f},\n' for n, c in zip(names, coef, strict=True))

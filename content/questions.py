@@ -313,12 +313,9 @@ class _Ranker:
                 }
         return columns
 
-    def rank(self, folded: str, added: str = "", leave_out: frozenset[str] = frozenset()) -> Ranked:
+    def rank(self, folded: str, added: str = "") -> Ranked:
         """``folded`` is the question (scaffolding removed); ``added`` the lexicon's words for
-        it, which count EXPANSION times a word of the question itself. ``leave_out`` names
-        entries to rank as if the pack lacked them (their words then count as unknown unless
-        another entry has them): how bench/confidence.py shows the confidence rule questions
-        that no entry answers."""
+        it, which count EXPANSION times a word of the question itself."""
         query = self.tokens(folded)
         own = set(query)
         extra = [t for t in self.tokens(added) if t not in own] if added else []
@@ -341,15 +338,12 @@ class _Ranker:
                 best[owner] = score
         for i, score in best.items():
             total[i] = total_get(i, 0.0) + score
-        gone = {i for i, e in enumerate(self.entries) if e.id in leave_out} if leave_out else set()
-        for i in gone:
-            total.pop(i, None)
         if not total:
             return Ranked((), ())
-        named, said = self._mentions(frozenset(query), frozenset(extra), total, gone)
+        named, said = self._mentions(frozenset(query), frozenset(extra), total)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
         words = [t for t in query if "_" not in t]
-        known = [t for t in words if t in tables.weights and not tables.weights[t].keys() <= gone]
+        known = [t for t in words if t in tables.weights]
 
         def coverage(i: int) -> float:
             return sum(i in tables.weights[t] for t in known) / len(known) if known else 0.0
@@ -387,11 +381,7 @@ class _Ranker:
         return found
 
     def _mentions(
-        self,
-        query: frozenset[str],
-        extra: frozenset[str],
-        total: dict[int, float],
-        gone: set[int] | frozenset[int] = frozenset(),
+        self, query: frozenset[str], extra: frozenset[str], total: dict[int, float]
     ) -> tuple[set[int], dict[int, frozenset[str]]]:
         """Add MENTION to every entry the question names in full ("IEP", "plan 504"), keeping
         only the most specific: a name inside a longer named one ("IEP" in "IEP meeting") adds
@@ -406,9 +396,7 @@ class _Ranker:
         both = query | extra
         names = self.tables.names
         candidates = {k for stem in both for k in self.tables.names_by_stem.get(stem, ())}
-        found = [
-            names[k] for k in sorted(candidates) if names[k][0] <= both and names[k][1] not in gone
-        ]
+        found = [names[k] for k in sorted(candidates) if names[k][0] <= both]
         specific = {
             i for stems, i in found if not any(stems < other for other, j in found if j != i)
         }
@@ -493,15 +481,13 @@ class QuestionIndex:
                     return self._one_name(f"{before} {text[group.start() :]}")
         return text
 
-    def _ranked(self, folded: str, leave_out: frozenset[str] = frozenset()) -> Ranked:
+    def _ranked(self, folded: str) -> Ranked:
         core = self.lexicon.strip_scaffolding(folded)
-        added = " ".join(self.lexicon.expansions(folded))
-        return self.ranker.rank(core or folded, added, leave_out)
+        return self.ranker.rank(core or folded, " ".join(self.lexicon.expansions(folded)))
 
-    def rank(self, text: str, leave_out: frozenset[str] = frozenset()) -> Ranked:
-        """The ranked stage alone (for tests and the benchmark), optionally as if the pack
-        lacked the entries ``leave_out`` names."""
-        return self._ranked(fold(self._one_name(text)), leave_out)
+    def rank(self, text: str) -> Ranked:
+        """The ranked stage alone (for tests and the benchmark)."""
+        return self._ranked(fold(self._one_name(text)))
 
     def answer(self, text: str) -> Answer:
         if not normalise(text):
