@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.182,
-    "lead": 2.117,
-    "named": 0.812,
-    "coverage": -0.614,
-    "coverage_lead": 1.570,
-    "paraphrase": 0.810,
+    "top": 1.193,
+    "lead": 2.078,
+    "named": 0.931,
+    "coverage": -0.617,
+    "coverage_lead": 1.646,
+    "paraphrase": 0.815,
     "paraphrase_lead": 0.960,
-    "words": -0.992,
-    "weakest_lead": 0.252,
-    "residual": 0.719,
-    "residual_lead": 0.507,
+    "words": -0.982,
+    "weakest_lead": 0.236,
+    "residual": 0.686,
+    "residual_lead": 0.530,
 }
-CONFIDENCE_INTERCEPT = -3.208
-CONFIDENCE_THRESHOLD = 0.877
+CONFIDENCE_INTERCEPT = -3.272
+CONFIDENCE_THRESHOLD = 0.884
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.
@@ -204,6 +204,7 @@ class _Ranker:
         algorithm = STEMMERS.get(pack.lang)
         self._stem = Stemmer.Stemmer(algorithm).stemWords if algorithm else (lambda w: w)
         self.stopwords: frozenset[str] = lexicon.stopwords
+        self.glue: frozenset[str] = frozenset(lexicon.glue)
         key = digest(
             [
                 ENGINE_FORMAT,
@@ -227,6 +228,14 @@ class _Ranker:
         if BIGRAMS:
             stems += [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
         return stems
+
+    def name_stems(self, folded: str) -> list[str]:
+        """Stems of every word but the glue ("of", "the"), and each pair of neighbours: what a
+        name is matched on. Unlike ``tokens``, stopwords stay, because a name may be made of
+        them ("child find", "private school", "búsqueda de niños": "child", "school" and
+        "niños" say nothing in a question, but are half of these names)."""
+        stems = list(self._stem([w for w in folded.split() if w not in self.glue]))
+        return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
 
     def _build(self, lang: str, lexicon: Lexicon) -> _Tables:
         import bm25s.stopwords
@@ -258,12 +267,10 @@ class _Ranker:
         for i, entry in enumerate(self.entries):
             parts = [entry.title, *_PAREN.findall(entry.title), _PAREN.sub(" ", entry.title)]
             for name in sorted({*parts, *entry.aliases, entry.id.replace("-", " ")}):
-                words = fold(name).split()
-                # "who gets an IEP" is a question, not a name: dropping its stopwords would
-                # leave "IEP" and claim every mention of it.
-                if any(w in self.stopwords and w not in lexicon.glue for w in words):
-                    continue
-                stems = frozenset(self.tokens(" ".join(words)))
+                # A name is matched as a phrase (its neighbouring words as pairs), so an alias
+                # phrased as a question ("who gets an IEP") names its entry only where a
+                # question says just that.
+                stems = frozenset(self.name_stems(fold(name)))
                 if stems:
                     names.append((stems, i))
         focus = tuple(
@@ -340,7 +347,11 @@ class _Ranker:
             total[i] = total_get(i, 0.0) + score
         if not total:
             return Ranked((), ())
-        named, said = self._mentions(frozenset(query), frozenset(extra), total)
+        named, said = self._mentions(
+            frozenset(self.name_stems(folded)),
+            frozenset(self.name_stems(added)) if added else frozenset(),
+            total,
+        )
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
         words = [t for t in query if "_" not in t]
         known = [t for t in words if t in tables.weights]

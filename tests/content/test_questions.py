@@ -330,3 +330,29 @@ def test_x_vs_y_with_no_known_word_is_a_miss_not_a_crash(library: Library) -> No
     for lang in ("en", "es"):
         got = QuestionIndex(library.pack(lang)).answer("qqq versus zzz")
         assert not got.found and got.entry is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id", "lang"),
+    [
+        ("When should a student be referred to child find?", "child-find", "en"),
+        (
+            "what help can my daughter get from the district at her private school",
+            "private-school-services-plan",
+            "en",
+        ),
+        ("is summer school the same thing for kids with IEPs", "esy", "en"),
+        ("¿qué es la búsqueda de niños y quién la hace?", "child-find", "es"),
+        ("¿la escuela privada tiene que darle servicios?", "private-school-services-plan", "es"),
+    ],
+)
+def test_a_name_made_partly_of_stopwords_is_still_a_name(
+    library: Library, text: str, entry_id: str, lang: str
+) -> None:
+    """ "child", "school" and "niños" carry no topic in a question, but they are half of the
+    names "child find", "private school" and "búsqueda de niños": a question that says the
+    whole name names the entry (it used to be read as a name only with no stopword in it)."""
+    ranked = QuestionIndex(library.pack(lang)).rank(text)
+    assert ranked.entries[0].id == entry_id, [e.id for e in ranked.entries[:3]]
+    assert ranked.named[0], "the question says the entry's name"
+
