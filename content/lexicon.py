@@ -43,7 +43,7 @@ class Lexicon:  # not slots: cached_property needs __dict__
     scaffolding: tuple[str, ...]  # longest first, so "what is the difference" beats "what is"
     question_words: frozenset[str]  # a name starting with one is a phrasing ("why get an IEP")
     stopwords: frozenset[str]
-    glue: frozenset[str]  # stopwords that may sit inside a name ("free *and* appropriate")
+    glue: frozenset[str]  # words a name is matched without ("free *and* appropriate")
     not_terms: frozenset[str]  # aliases too general to flag in a pasted passage ("behavior")
     synonyms: tuple[Synonym, ...]
     compare: tuple[re.Pattern[str], ...]
