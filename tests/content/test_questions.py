@@ -169,6 +169,12 @@ def test_a_comparison_with_its_own_entry_is_that_entry(en: QuestionIndex) -> Non
             {"accommodations", "modifications"},
         ),
         ("cual es la diferencia entre mediacion y debido proceso", {"mediation", "due-process"}),
+        # an adjective between "diferencia" and "entre"
+        (
+            "¿Cuáles son las diferencias principales entre IDEA y la Sección 504?",
+            {"idea", "section-504"},
+        ),
+        ("la diferencia básica entre mediación y debido proceso", {"mediation", "due-process"}),
     ],
 )
 def test_spanish_compare(es: QuestionIndex, text: str, pair: set[str]) -> None:
@@ -355,4 +361,3 @@ def test_a_name_made_partly_of_stopwords_is_still_a_name(
     ranked = QuestionIndex(library.pack(lang)).rank(text)
     assert ranked.entries[0].id == entry_id, [e.id for e in ranked.entries[:3]]
     assert ranked.named[0], "the question says the entry's name"
-
