@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.193,
-    "lead": 2.078,
-    "named": 0.931,
-    "coverage": -0.617,
-    "coverage_lead": 1.646,
-    "paraphrase": 0.815,
-    "paraphrase_lead": 0.960,
-    "words": -0.982,
-    "weakest_lead": 0.236,
-    "residual": 0.686,
-    "residual_lead": 0.530,
+    "top": 1.189,
+    "lead": 2.060,
+    "named": 0.941,
+    "coverage": -0.613,
+    "coverage_lead": 1.623,
+    "paraphrase": 0.812,
+    "paraphrase_lead": 0.945,
+    "words": -0.977,
+    "weakest_lead": 0.215,
+    "residual": 0.679,
+    "residual_lead": 0.539,
 }
-CONFIDENCE_INTERCEPT = -3.272
-CONFIDENCE_THRESHOLD = 0.884
+CONFIDENCE_INTERCEPT = -3.264
+CONFIDENCE_THRESHOLD = 0.883
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.

@@ -361,3 +361,27 @@ def test_a_name_made_partly_of_stopwords_is_still_a_name(
     ranked = QuestionIndex(library.pack(lang)).rank(text)
     assert ranked.entries[0].id == entry_id, [e.id for e in ranked.entries[:3]]
     assert ranked.named[0], "the question says the entry's name"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "What if my child misses the bus?"),
+        ("en", "can I change which bus route my son rides"),
+        ("es", "¿Qué pasa si el transporte llega tarde todos los días?"),
+    ],
+)
+def test_a_bus_question_is_not_answered_as_related_services(
+    library: Library, lang: str, text: str
+) -> None:
+    """The bus is asked about for many reasons (a route, a missed bus) and only one of them is
+    the related service of special transportation: the lexicon adds "transportation" for
+    "bus", a topic word, not "related services", a name that made every bus question name the
+    entry and get it as a confident answer."""
+    result = answer(library, text, lang)
+    assert not (result.found and result.entry and result.entry.id == "related-services")
+
+
+def test_special_transportation_is_still_a_related_service(library: Library) -> None:
+    result = answer(library, "is special transportation a related service")
+    assert result.found and result.entry and result.entry.id == "related-services"
