@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.189,
-    "lead": 2.060,
-    "named": 0.941,
-    "coverage": -0.613,
-    "coverage_lead": 1.623,
-    "paraphrase": 0.812,
-    "paraphrase_lead": 0.945,
-    "words": -0.977,
-    "weakest_lead": 0.215,
-    "residual": 0.679,
-    "residual_lead": 0.539,
+    "top": 1.157,
+    "lead": 2.063,
+    "named": 0.905,
+    "coverage": -0.218,
+    "coverage_lead": 1.678,
+    "paraphrase": 0.768,
+    "paraphrase_lead": 0.938,
+    "words": -0.837,
+    "weakest_lead": 0.264,
+    "residual": 0.463,
+    "residual_lead": 0.554,
 }
-CONFIDENCE_INTERCEPT = -3.264
-CONFIDENCE_THRESHOLD = 0.883
+CONFIDENCE_INTERCEPT = -3.714
+CONFIDENCE_THRESHOLD = 0.879
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.
