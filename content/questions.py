@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.157,
-    "lead": 2.063,
-    "named": 0.905,
-    "coverage": -0.218,
-    "coverage_lead": 1.678,
-    "paraphrase": 0.768,
-    "paraphrase_lead": 0.938,
-    "words": -0.837,
-    "weakest_lead": 0.264,
-    "residual": 0.463,
-    "residual_lead": 0.554,
+    "top": 1.291,
+    "lead": 2.022,
+    "named": 0.976,
+    "coverage": -0.124,
+    "coverage_lead": 1.650,
+    "paraphrase": 0.649,
+    "paraphrase_lead": 0.985,
+    "words": -0.989,
+    "weakest_lead": 0.077,
+    "residual": 0.386,
+    "residual_lead": 0.690,
 }
-CONFIDENCE_INTERCEPT = -3.714
-CONFIDENCE_THRESHOLD = 0.879
+CONFIDENCE_INTERCEPT = -3.809
+CONFIDENCE_THRESHOLD = 0.897
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.

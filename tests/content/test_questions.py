@@ -385,7 +385,7 @@ def test_a_bus_question_is_not_answered_as_related_services(
 
 
 def test_special_transportation_is_the_transportation_entry(library: Library) -> None:
-    """"Special transportation" is a name of the school-transportation entry (it was an alias
+    """ "Special transportation" is a name of the school-transportation entry (it was an alias
     of related-services until that entry existed): a question naming it ranks that entry first,
     the one that says transportation is a related service and what the IEP team decides."""
     result = answer(library, "is special transportation a related service")
