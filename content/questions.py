@@ -44,7 +44,7 @@ from pathlib import Path
 from content.lexicon import Lexicon, load_lexicon
 from content.model import Entry, Library, Pack
 from content.normalise import fold, normalise
-from content.search import _PAREN, MatchKind, SearchIndex, names_of
+from content.search import _PAREN, MatchKind, SearchIndex
 
 # Field weights of the ranked stage (names, example questions, summary, body).
 WEIGHTS = {"names": 3.0, "asked": 2.0, "questions": 1.0, "summary": 1.0, "body": 0.5}
@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.291,
-    "lead": 2.022,
-    "named": 0.976,
-    "coverage": -0.124,
-    "coverage_lead": 1.650,
-    "paraphrase": 0.649,
-    "paraphrase_lead": 0.985,
-    "words": -0.989,
-    "weakest_lead": 0.077,
-    "residual": 0.386,
-    "residual_lead": 0.690,
+    "top": 1.286,
+    "lead": 2.045,
+    "named": 0.999,
+    "coverage": -0.159,
+    "coverage_lead": 1.629,
+    "paraphrase": 0.693,
+    "paraphrase_lead": 1.006,
+    "words": -0.979,
+    "weakest_lead": 0.117,
+    "residual": 0.378,
+    "residual_lead": 0.699,
 }
-CONFIDENCE_INTERCEPT = -3.809
-CONFIDENCE_THRESHOLD = 0.897
+CONFIDENCE_INTERCEPT = -3.833
+CONFIDENCE_THRESHOLD = 0.898
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.
@@ -93,8 +93,6 @@ KNOWN_MIN = 1 / 3
 # A fuzzy (typo-tolerant) name match answers only a short query: in a sentence, a loose match
 # on one word ("reed" ~ "ed") is how confident wrong answers happened.
 FUZZY_MAX_WORDS = 3
-# How close (rapidfuzz ratio, 0-100) a short query must be to a whole name to be its typo.
-TYPO_RATIO = 88.0
 STEMMERS = {"en": "english", "es": "spanish"}
 BASE_LANG = "en"
 NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
@@ -521,8 +519,9 @@ class QuestionIndex:
         ranked = self._ranked(folded)
         short = len(normalise(text).split()) <= FUZZY_MAX_WORDS
         fuzzy = self.terms.search(text) if short else None
-        if fuzzy is not None and fuzzy.match is not None and _typo_of(fuzzy.key, fuzzy.match.entry):
-            # A misspelt name, whole: the ranking cannot see typos, so the name wins.
+        if fuzzy is not None and fuzzy.match is not None:
+            # A misspelt name, whole (SearchIndex.search takes nothing less): the ranking
+            # cannot see typos, so the name wins.
             return Answer(
                 text,
                 AnswerKind.FOUND,
@@ -564,15 +563,6 @@ SPELLED_OUT_WORDS = 8
 
 # "A, B and C": a list of three or more is not a pair to put side by side.
 _LIST = re.compile(r",[^,]*\b(?:and|or|y|o|e)\b", re.IGNORECASE)
-
-
-def _typo_of(key: str, entry: Entry) -> bool:
-    """Whether ``key`` is a misspelling of one of the entry's names, as a whole: "asistive
-    tecnology" is, but "meeting" is not "annual IEP meeting" (WRatio, which the term index
-    uses to rank, scores a word inside a longer name as a near match)."""
-    from rapidfuzz import fuzz
-
-    return any(fuzz.ratio(key, name) >= TYPO_RATIO for _, name in names_of(entry))
 
 
 def features(folded: str, ranked: Ranked) -> dict[str, float]:

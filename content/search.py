@@ -19,6 +19,12 @@ FUZZY_ACCEPT = 86.0
 # A loose match needs a few letters to go on: one letter ("a") is inside "ADA" and "BIP" as
 # much as anything, and an entry shown for it, or two compared, would be a confident guess.
 FUZZY_MIN_LETTERS = 3
+# How close (rapidfuzz ratio, 0-100) a loose match must be to a whole name of its entry: a typo
+# of the name ("asistive tecnology"), not a word found inside a longer one ("school" in "school
+# discipline", which WRatio, the ranking score, rates 90).
+TYPO_RATIO = 88.0
+# ... or how much of a name a shortened one must keep ("vocational rehab").
+SHORTENED = 0.6
 SUGGEST_MIN = 45.0
 SUGGESTIONS = 5
 AUTOCOMPLETE_LIMIT = 25
@@ -65,6 +71,17 @@ def names_of(entry: Entry) -> list[tuple[MatchKind, str]]:
     names += [(MatchKind.TITLE, normalise(part)) for part in [outer, *inner]]
     names += [(MatchKind.ALIAS, normalise(alias)) for alias in entry.aliases]
     return [(kind, key) for kind, key in names if key]
+
+
+def typo_of(key: str, entry: Entry) -> bool:
+    """Whether ``key`` (normalised) is a misspelling of one of the entry's names as a whole,
+    or the name cut short: "asistive tecnology" and "vocational rehab" are, but "meeting" is
+    not "annual IEP meeting" and "school" is not "school discipline"."""
+    return any(
+        fuzz.ratio(key, name) >= TYPO_RATIO
+        or (name.startswith(key) and len(key) >= SHORTENED * len(name))
+        for _, name in names_of(entry)
+    )
 
 
 class SearchIndex:
@@ -120,13 +137,12 @@ class SearchIndex:
         if exact is not None:
             return SearchResult(text, key, exact)
         ranked = self._ranked(key, SUGGESTIONS + 1, SUGGEST_MIN)
-        if (
-            ranked
-            and ranked[0][1] >= FUZZY_ACCEPT
-            and len(key.replace(" ", "")) >= FUZZY_MIN_LETTERS
-        ):
-            entry, score = ranked[0]
-            return SearchResult(text, key, Match(entry, MatchKind.FUZZY, score))
+        if len(key.replace(" ", "")) >= FUZZY_MIN_LETTERS:
+            for entry, score in ranked:
+                if score < FUZZY_ACCEPT:
+                    break
+                if typo_of(key, entry):
+                    return SearchResult(text, key, Match(entry, MatchKind.FUZZY, score))
         suggestions = [entry for entry, _ in ranked[:SUGGESTIONS]] or self._starters()
         return SearchResult(text, key, None, suggestions)
 

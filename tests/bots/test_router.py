@@ -88,8 +88,17 @@ def test_compare_side_by_side(ctx, text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    # One letter is no term: a loose match ("a" in "ADA", "b" in "BIP") is not a side.
-    ["compare", "compare iep", "compare xyzzy plugh", "compare iep iep", "compare a b"],
+    # One letter is no term: a loose match ("a" in "ADA", "b" in "BIP") is not a side; nor is
+    # a word found inside a longer name ("school" in "school discipline", "medical" ~ "mental").
+    [
+        "compare",
+        "compare iep",
+        "compare xyzzy plugh",
+        "compare iep iep",
+        "compare a b",
+        "compare medical school",
+        "compare tutor vs para",
+    ],
 )
 def test_compare_bad_input_is_a_short_error(ctx, text: str) -> None:
     reply = route(ctx, text)

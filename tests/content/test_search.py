@@ -92,3 +92,26 @@ def test_real_pack_every_title_and_alias_finds_its_own_entry(library) -> None:
     for entry in pack.entries.values():
         for name in (entry.title, *entry.aliases):
             assert index.search(name).match.entry.id == entry.id, name
+
+
+@pytest.mark.parametrize("query", ["school", "medical", "tutor", "parent"])
+def test_a_word_inside_a_longer_name_is_no_match(library, query: str) -> None:
+    """A word found inside a name ("school" in "school discipline") scores as a near match
+    (WRatio), but it is no typo of the name: shown as the entry, or compared, it would be a
+    confident guess. A match must be a typo of a whole name; the close ones are suggestions."""
+    result = SearchIndex(library.packs["en"]).search(query)
+    assert result.match is None, (result.match.entry.id, result.match.score)
+    assert result.suggestions
+
+
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("acomodations", "accommodations"),
+        ("modifcations", "modifications"),
+        ("extended shcool year", "esy"),
+    ],
+)
+def test_a_typo_of_a_whole_name_still_matches(library, query: str, entry_id: str) -> None:
+    result = SearchIndex(library.packs["en"]).search(query)
+    assert result.match is not None and result.match.entry.id == entry_id
