@@ -222,18 +222,26 @@ class _Ranker:
     def tokens(self, folded: str) -> list[str]:
         """Stems of the words that are not stopwords, plus each pair of neighbours ("504
         plan", "not eligible" after stopwords go): a pair is evidence of a phrase."""
-        stems = list(self._stem([w for w in folded.split() if w not in self.stopwords]))
-        if BIGRAMS:
-            stems += [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
-        return stems
+        return self.both(folded)[0]
 
     def name_stems(self, folded: str) -> list[str]:
         """Stems of every word but the glue ("of", "the"), and each pair of neighbours: what a
         name is matched on. Unlike ``tokens``, stopwords stay, because a name may be made of
         them ("child find", "private school", "búsqueda de niños": "child", "school" and
         "niños" say nothing in a question, but are half of these names)."""
-        stems = list(self._stem([w for w in folded.split() if w not in self.glue]))
-        return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+        return self.both(folded)[1]
+
+    def both(self, folded: str) -> tuple[list[str], list[str]]:
+        """``tokens`` and ``name_stems`` of one text, its words stemmed once (a question needs
+        both)."""
+        words = folded.split()
+        stemmed = self._stem(words)
+        ranked = [s for w, s in zip(words, stemmed, strict=True) if w not in self.stopwords]
+        named = [s for w, s in zip(words, stemmed, strict=True) if w not in self.glue]
+        if BIGRAMS:
+            ranked += [f"{a}_{b}" for a, b in zip(ranked, ranked[1:], strict=False)]
+        named += [f"{a}_{b}" for a, b in zip(named, named[1:], strict=False)]
+        return ranked, named
 
     def _build(self, lang: str, lexicon: Lexicon) -> _Tables:
         import bm25s.stopwords
@@ -281,12 +289,18 @@ class _Ranker:
             )
             for e in self.entries
         )
-        # Which names hold each stem: a question is checked only against names it shares a
-        # stem with, not against all of them (about a thousand).
+        # Each name filed under its rarest stem: a question contains a name only if it holds
+        # all its stems, the rarest among them, so it is checked only against the names filed
+        # under its own stems, a handful, not against all of them (about a thousand; filed
+        # under every stem, "school" alone would bring forty).
+        used: dict[str, int] = {}
+        for stems, _ in names:
+            for stem in stems:
+                used[stem] = used.get(stem, 0) + 1
         by_stem: dict[str, list[int]] = {}
         for k, (stems, _) in enumerate(names):
-            for stem in stems:
-                by_stem.setdefault(stem, []).append(k)
+            rarest = min(stems, key=lambda stem: (used[stem], stem))
+            by_stem.setdefault(rarest, []).append(k)
         return _Tables(
             self.stopwords,
             weights,
@@ -321,9 +335,10 @@ class _Ranker:
     def rank(self, folded: str, added: str = "") -> Ranked:
         """``folded`` is the question (scaffolding removed); ``added`` the lexicon's words for
         it, which count EXPANSION times a word of the question itself."""
-        query = self.tokens(folded)
+        query, said_words = self.both(folded)
         own = set(query)
-        extra = [t for t in self.tokens(added) if t not in own] if added else []
+        added_tokens, added_said = self.both(added) if added else ([], [])
+        extra = [t for t in added_tokens if t not in own]
         tables = self.tables
         total: dict[int, float] = {}
         best: dict[int, float] = {}
@@ -345,11 +360,7 @@ class _Ranker:
             total[i] = total_get(i, 0.0) + score
         if not total:
             return Ranked((), ())
-        named, said = self._mentions(
-            frozenset(self.name_stems(folded)),
-            frozenset(self.name_stems(added)) if added else frozenset(),
-            total,
-        )
+        named, said = self._mentions(frozenset(said_words), frozenset(added_said), total)
         order = sorted((i for i in total if total[i] > 0), key=lambda i: (-total[i], i))[:10]
         words = [t for t in query if "_" not in t]
         known = [t for t in words if t in tables.weights]
