@@ -69,12 +69,13 @@ PARTS = (
     "*_g.yaml",
     "*_h.yaml",
     "*_i.yaml",
+    "*_j.yaml",
 )
 # The parts collected after the packs were shaped on A-C, each scored before anything was tuned
 # on it: the nearest thing to questions the bot has never seen. The threshold keeps the wrong
 # share over *these* held-out scores at the bar, because parts the packs' example questions
 # were written against (A-C) are answered more surely than any new question will be.
-UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml", "*_h.yaml", "*_i.yaml")
+UNSEEN = ("*_d.yaml", "*_e.yaml", "*_f.yaml", "*_g.yaml", "*_h.yaml", "*_i.yaml", "*_j.yaml")
 SPLITS = tuple((",".join(p for p in PARTS if p != held), held) for held in PARTS)
 PENALTY = 1.0
 ENGINE = ROOT / "content" / "questions.py"

@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.286,
-    "lead": 2.045,
-    "named": 0.999,
-    "coverage": -0.159,
-    "coverage_lead": 1.629,
-    "paraphrase": 0.693,
-    "paraphrase_lead": 1.006,
-    "words": -0.979,
-    "weakest_lead": 0.117,
-    "residual": 0.378,
-    "residual_lead": 0.699,
+    "top": 1.294,
+    "lead": 2.055,
+    "named": 0.886,
+    "coverage": -0.238,
+    "coverage_lead": 1.589,
+    "paraphrase": 0.670,
+    "paraphrase_lead": 0.942,
+    "words": -1.184,
+    "weakest_lead": 0.196,
+    "residual": 0.385,
+    "residual_lead": 0.736,
 }
-CONFIDENCE_INTERCEPT = -3.833
-CONFIDENCE_THRESHOLD = 0.898
+CONFIDENCE_INTERCEPT = -3.422
+CONFIDENCE_THRESHOLD = 0.891
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.

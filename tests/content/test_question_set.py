@@ -10,21 +10,23 @@ from bench.confidence import UNSEEN
 from bench.questions import QUESTIONS, breakdown, load_questions, score
 from content.model import Library
 
-# Issue 12 asks for right >= 90%. Not reached: over the 1,467 questions of parts A-I
-# (2026-12-01), 50.2% are answered right outright and 0.9% wrong; another 40.6% get "not sure"
-# with a right entry among the three choices, so 90.7% are answered or one tap away. Parts D-I
+# Issue 12 asks for right >= 90%. Not reached: over the 1,541 questions of parts A-J
+# (2026-12-01), 49.6% are answered right outright and 1.0% wrong; another 40.6% get "not sure"
+# with a right entry among the three choices, so 90.2% are answered or one tap away. Parts D-J
 # were collected after A-C had shaped the packs, each scored first as a held-out check (the
-# last three before anything was tuned on them: G 47.1% right, 5.9% wrong; H 30.9% right, 5.2%
-# wrong; I 40.1% right, 8.9% wrong, most of it on the questions no entry answered). The
-# confidence rule's threshold is set so that confidently wrong answers stay at 2% on D-I, each
-# part held out in turn (bench/confidence.py): those parts are how new questions behave, and
-# calibrated on all parts the rule was wrong 3-9% of the time on a new part. A wrong answer
-# stated as the answer is worse than "did you mean", so the rule trades right answers for fewer
-# wrong ones: adding part I to the calibration cost about 4 points of right answers on the whole
-# set (RIGHT_MIN was 0.55 with A-H). A sealed part J (tests/questions/sealed) is kept back for
-# the next first score. These floors keep what is reached from slipping back; refit the rule
-# after changing the ranking or the packs (bench/confidence.py --write); never lower WRONG_MAX.
-RIGHT_MIN = 0.50
+# last four before anything was tuned on them: G 47.1% right, 5.9% wrong; H 30.9% right, 5.2%
+# wrong; I 40.1% right, 8.9% wrong, most of it on the questions no entry answered; J, kept
+# sealed for a session, 37.8% right, 1.4% wrong). The confidence rule's threshold is set so
+# that confidently wrong answers stay at 2% on D-J, each part held out in turn
+# (bench/confidence.py): those parts are how new questions behave, and calibrated on all parts
+# the rule was wrong 3-9% of the time on a new part. A wrong answer stated as the answer is
+# worse than "did you mean", so the rule trades right answers for fewer wrong ones: adding
+# part I to the calibration cost about 4 points of right answers on the whole set (RIGHT_MIN
+# was 0.55 with A-H), and part J, harder than the average, brought the whole set's share from
+# 50.2% to 49.6% (RIGHT_MIN was 0.50 with A-I). These floors keep what is reached from
+# slipping back; refit the rule after changing the ranking or the packs
+# (bench/confidence.py --write); never lower WRONG_MAX.
+RIGHT_MIN = 0.49
 ANSWERED_OR_OFFERED_MIN = 0.90
 WRONG_MAX = 0.02
 
