@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/questions.py [--runs 5] [--show wrong|missed|all] [-
 Prints right / wrong / missed by language and by stage of the process over every
 tests/questions/*.yaml (format: /work/notes/question_set_format.md; the language is the file
 name's prefix, e.g. ``en_a.yaml``), or only over the files matching ``--files`` (comma-separated
-globs relative to tests/questions, e.g. ``--files 'en_c.yaml,es_c.yaml'`` for a held-out part),
+globs relative to tests/questions, e.g. ``--files 'en_c.yaml,es_c.yaml'`` for a held-out part,
+or ``--files 'off_topic/*.yaml'`` for the ordinary school questions the bot should decline),
 then p50/p99 answer time in-process (each question timed
 over several runs, keeping its minimum, as the other benchmarks do) and the wall time of an
 ``iepbot ask`` process for a term and for a sentence.
@@ -28,6 +29,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
+# Ordinary school and parenting questions no entry answers: `--files 'off_topic/*.yaml'`
+# shows how many the bot answers anyway (counted as wrong).
+OFF_TOPIC = "off_topic/*.yaml"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

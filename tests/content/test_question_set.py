@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bench.confidence import UNSEEN
-from bench.questions import QUESTIONS, breakdown, load_questions, score
+from bench.questions import OFF_TOPIC, QUESTIONS, breakdown, load_questions, score
 from content.model import Library
 
 # Issue 12 asks for right >= 90%. Not reached: over the 1,541 questions of parts A-J
@@ -29,6 +29,14 @@ from content.model import Library
 RIGHT_MIN = 0.49
 ANSWERED_OR_OFFERED_MIN = 0.90
 WRONG_MAX = 0.02
+# Ordinary school and parenting questions (tests/questions/off_topic: meals, buses, lice,
+# FAFSA, a baby's sleep), asked where the bot listens: none is about special education, so
+# any confident answer is a wrong one. Kept apart from the set, because the confidence rule is
+# fitted on questions about special education and knows nothing that tells the two apart
+# (features that might, such as the share of the question's words the packs know, did not:
+# see the closing notes of issue 12). 2026-12-01: 12 of 89 answered (13.5%), 18 before "baby"
+# and "toddler" stopped naming early intervention by themselves. This bar keeps it from growing.
+OFF_TOPIC_ANSWERED_MAX = 0.15
 
 
 def test_every_question_names_real_entries_and_a_known_stage(library: Library) -> None:
@@ -88,4 +96,12 @@ def test_wrong_answers_stay_under_the_bar_on_the_late_parts(library: Library) ->
     wrong = [s for s in scored if s.outcome == "wrong"]
     assert scored and len(wrong) / len(scored) <= WRONG_MAX, "\n".join(
         f"{s.question.file}: {s.question.q!r} -> {s.got}" for s in wrong
+    )
+
+
+def test_off_topic_questions_are_declined(library: Library) -> None:
+    scored = score(load_questions(patterns=OFF_TOPIC), library)
+    answered = [s for s in scored if s.outcome == "wrong"]
+    assert scored and len(answered) / len(scored) <= OFF_TOPIC_ANSWERED_MAX, "\n".join(
+        f"{s.question.q!r} -> {s.got}" for s in answered
     )

@@ -16,8 +16,13 @@ from content.loader import load_library
 from content.model import Library
 
 QUESTIONS = Path(__file__).parents[1] / "questions"
-# The set, and the sealed parts kept back for a first honest score (tests/questions/sealed).
-FILES = sorted([*QUESTIONS.glob("*.yaml"), *QUESTIONS.glob("sealed/*.yaml")])
+# The set, the sealed parts kept back for a first honest score (tests/questions/sealed), and
+# the off-topic questions (tests/questions/off_topic: ordinary school and parenting questions,
+# which no entry answers and the bot should decline).
+OFF_TOPIC = QUESTIONS / "off_topic"
+FILES = sorted(
+    [*QUESTIONS.glob("*.yaml"), *QUESTIONS.glob("sealed/*.yaml"), *OFF_TOPIC.glob("*.yaml")]
+)
 STAGES = {
     "noticing", "referral-consent", "evaluation", "eligibility", "the-iep", "services",
     "early-intervention", "private-school", "moving", "section-504", "discipline", "disputes",
@@ -55,7 +60,10 @@ def test_every_named_id_exists_and_items_are_well_formed(path: Path, library: Li
         if set(item) - KEYS or not {"q", "answers", "stage", "source"} <= set(item):
             problems.append(f"{where}: keys {sorted(item)}")
             continue
-        if item["stage"] not in STAGES:
+        off_topic = path.parent == OFF_TOPIC
+        if off_topic and (item["stage"] != "off-topic" or item["answers"] or "compare" in item):
+            problems.append(f"{where}: off-topic questions have stage off-topic, no answers")
+        elif not off_topic and item["stage"] not in STAGES:
             problems.append(f"{where}: unknown stage {item['stage']!r}")
         if not str(item["source"]).startswith(("https://", "http://")):
             problems.append(f"{where}: source is not a URL")

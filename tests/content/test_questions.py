@@ -391,3 +391,35 @@ def test_special_transportation_is_the_transportation_entry(library: Library) ->
     result = answer(library, "is special transportation a related service")
     top = result.entry if result.entry else result.suggestions[0]
     assert top.id == "school-transportation", [e.id for e in result.suggestions]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "my baby has a fever, what do I do"),
+        ("en", "my baby won't sleep"),
+        ("es", "¿Qué hago si mi bebé tiene fiebre?"),
+    ],
+)
+def test_a_baby_alone_is_not_early_intervention(library: Library, lang: str, text: str) -> None:
+    """Parents ask about their babies' sleep, fevers and tantrums where the bot listens. The
+    lexicon used to add "early intervention part c", a name, for "baby" or "toddler", so every
+    such question named the entry and got it as a confident answer; the word now adds
+    "infants toddlers", words of the entry, not its name."""
+    result = answer(library, text, lang)
+    assert not (result.found and result.entry and result.entry.id == "part-c")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "my son is 2 and not talking, can he get services"),
+        ("es", "mi hijo tiene 2 años y no habla, ¿puede recibir servicios?"),
+    ],
+)
+def test_a_child_under_three_with_a_need_is_early_intervention(
+    library: Library, lang: str, text: str
+) -> None:
+    """An age under three still names early intervention, which is what such questions ask."""
+    result = answer(library, text, lang)
+    assert result.found and result.entry is not None and result.entry.id == "part-c", result
