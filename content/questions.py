@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.275,
-    "lead": 2.070,
-    "named": 0.897,
-    "coverage": -0.243,
-    "coverage_lead": 1.630,
-    "paraphrase": 0.723,
-    "paraphrase_lead": 0.942,
-    "words": -1.175,
-    "weakest_lead": 0.206,
-    "residual": 0.384,
-    "residual_lead": 0.728,
+    "top": 1.252,
+    "lead": 2.051,
+    "named": 0.950,
+    "coverage": -0.300,
+    "coverage_lead": 1.659,
+    "paraphrase": 0.797,
+    "paraphrase_lead": 1.038,
+    "words": -1.174,
+    "weakest_lead": 0.238,
+    "residual": 0.358,
+    "residual_lead": 0.811,
 }
-CONFIDENCE_INTERCEPT = -3.418
-CONFIDENCE_THRESHOLD = 0.891
+CONFIDENCE_INTERCEPT = -3.345
+CONFIDENCE_THRESHOLD = 0.887
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.
