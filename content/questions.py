@@ -72,20 +72,20 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.252,
-    "lead": 2.051,
-    "named": 0.950,
-    "coverage": -0.300,
-    "coverage_lead": 1.659,
-    "paraphrase": 0.797,
-    "paraphrase_lead": 1.038,
-    "words": -1.174,
-    "weakest_lead": 0.238,
-    "residual": 0.358,
-    "residual_lead": 0.811,
+    "top": 1.329,
+    "lead": 2.076,
+    "named": 0.999,
+    "coverage": -0.291,
+    "coverage_lead": 1.622,
+    "paraphrase": 0.976,
+    "paraphrase_lead": 0.931,
+    "words": -1.228,
+    "weakest_lead": 0.106,
+    "residual": 0.385,
+    "residual_lead": 0.881,
 }
-CONFIDENCE_INTERCEPT = -3.345
-CONFIDENCE_THRESHOLD = 0.887
+CONFIDENCE_INTERCEPT = -3.688
+CONFIDENCE_THRESHOLD = 0.919
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
 # must have for a ranked answer: the lowest among right answers of the question set is 1/3.

@@ -11,36 +11,32 @@ from bench.questions import OFF_TOPIC, QUESTIONS, breakdown, load_questions, sco
 from content.model import Library
 
 # Issue 12 asks for right >= 90%. Not reached: over the 1,541 questions of parts A-J
-# (2026-12-01), 50.2% are answered right outright and 1.0% wrong; another 39.7% get "not sure"
-# with a right entry among the three choices, so 89.9% are answered or one tap away. Parts D-J
-# were collected after A-C had shaped the packs, each scored first as a held-out check (the
-# last four before anything was tuned on them: G 47.1% right, 5.9% wrong; H 30.9% right, 5.2%
-# wrong; I 40.1% right, 8.9% wrong, most of it on the questions no entry answered; J, kept
-# sealed for a session, 37.8% right, 1.4% wrong). The confidence rule's threshold is set so
-# that confidently wrong answers stay at 2% on D-J, each part held out in turn
-# (bench/confidence.py): those parts are how new questions behave, and calibrated on all parts
-# the rule was wrong 3-9% of the time on a new part. A wrong answer stated as the answer is
-# worse than "did you mean", so the rule trades right answers for fewer wrong ones: adding
-# part I to the calibration cost about 4 points of right answers on the whole set (RIGHT_MIN
-# was 0.55 with A-H), and part J, harder than the average, brought the whole set's share from
-# 50.2% to 49.6% (RIGHT_MIN was 0.50 with A-I). Three entries added after J (immigrant
-# students, discipline before eligibility, regional agencies such as SELPA and BOCES) answer
-# seven questions no entry answered, and also join the "not sure" choices of questions near
-# them, where they push a right choice out of the three for a few: right or offered went from
-# 90.2% to 89.9% (ANSWERED_OR_OFFERED_MIN was 0.90). These floors keep what is reached from
-# slipping back; refit the rule after changing the ranking or the packs
-# (bench/confidence.py --write); never lower WRONG_MAX.
-RIGHT_MIN = 0.49
-ANSWERED_OR_OFFERED_MIN = 0.89
+# (2026-12-01), 45.3% are answered right outright and 0.5% wrong; another 45.1% get "not sure"
+# with a right entry among the three choices, so 90.4% are answered or one tap away. Parts D-J
+# were collected after A-C had shaped the packs, each scored first as a held-out check, before
+# anything was tuned on it: G 47.1% right, 5.9% wrong; H 30.9% right, 5.2% wrong; I 40.1%
+# right, 8.9% wrong, most of it on the questions no entry answered; J, kept sealed for a
+# session, 37.8% right, 1.4% wrong. Those first scores ran well above the 2% wrong that the
+# rule's calibration on D-J promised, because a part's held-out score improves once entries and
+# labels are added for what it asks. So the threshold is now set on the three parts collected
+# last (H-J, bench/confidence.py UNSEEN), the least shaped: a wrong answer stated as the answer
+# is worse than "did you mean", and the rule trades right answers for fewer wrong ones. That
+# cost about 10 points of right answers on the whole set (55.2% right, 1.2% wrong when
+# calibrated on D-J; RIGHT_MIN was 0.55 with A-H, 0.50 with A-I, 0.49 with A-J). These floors
+# keep what is reached from slipping back; refit the rule after changing the ranking or the
+# packs (bench/confidence.py --write); never lower WRONG_MAX.
+RIGHT_MIN = 0.45
+ANSWERED_OR_OFFERED_MIN = 0.90
 WRONG_MAX = 0.02
 # Ordinary school and parenting questions (tests/questions/off_topic: meals, buses, lice,
 # FAFSA, a baby's sleep), asked where the bot listens: none is about special education, so
 # any confident answer is a wrong one. Kept apart from the set, because the confidence rule is
 # fitted on questions about special education and knows nothing that tells the two apart
 # (features that might, such as the share of the question's words the packs know, did not:
-# see the closing notes of issue 12). 2026-12-01: 12 of 89 answered (13.5%), 18 before "baby"
-# and "toddler" stopped naming early intervention by themselves. This bar keeps it from growing.
-OFF_TOPIC_ANSWERED_MAX = 0.15
+# see the closing notes of issue 12). 2026-12-01: 7 of 89 answered (7.9%); 18 before "baby"
+# and "toddler" stopped naming early intervention by themselves, 12 before the threshold was set
+# on the latest parts. This bar keeps it from growing.
+OFF_TOPIC_ANSWERED_MAX = 0.10
 
 
 def test_every_question_names_real_entries_and_a_known_stage(library: Library) -> None:
