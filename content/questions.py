@@ -72,19 +72,19 @@ COMPARISON = 0.5
 # were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
 # the packs.
 CONFIDENCE = {
-    "top": 1.329,
-    "lead": 2.076,
-    "named": 0.999,
-    "coverage": -0.291,
-    "coverage_lead": 1.622,
-    "paraphrase": 0.976,
-    "paraphrase_lead": 0.931,
-    "words": -1.228,
-    "weakest_lead": 0.106,
-    "residual": 0.385,
-    "residual_lead": 0.881,
+    "top": 1.333,
+    "lead": 2.080,
+    "named": 0.985,
+    "coverage": -0.297,
+    "coverage_lead": 1.620,
+    "paraphrase": 0.978,
+    "paraphrase_lead": 0.946,
+    "words": -1.226,
+    "weakest_lead": 0.103,
+    "residual": 0.398,
+    "residual_lead": 0.872,
 }
-CONFIDENCE_INTERCEPT = -3.688
+CONFIDENCE_INTERCEPT = -3.706
 CONFIDENCE_THRESHOLD = 0.919
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
@@ -97,7 +97,7 @@ STEMMERS = {"en": "english", "es": "spanish"}
 BASE_LANG = "en"
 NEGATIONS = frozenset({"not", "no", "without", "never", "cannot", "cant", "sin", "nunca"})
 # Bump when the ranking tables change shape or meaning: cached ones are then rebuilt.
-ENGINE_FORMAT = "ranker-2"
+ENGINE_FORMAT = "ranker-3"
 BM25S_STOPWORDS = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
 
 
@@ -228,20 +228,40 @@ class _Ranker:
         """Stems of every word but the glue ("of", "the"), and each pair of neighbours: what a
         name is matched on. Unlike ``tokens``, stopwords stay, because a name may be made of
         them ("child find", "private school", "búsqueda de niños": "child", "school" and
-        "niños" say nothing in a question, but are half of these names)."""
-        return self.both(folded)[1]
+        "niños" say nothing in a question, but are half of these names). A pair with glue
+        between its words in the name is its own kind of pair (``~``), which a question holds
+        with or without the glue; a pair of words side by side in the name (``_``) a question
+        holds only side by side: "keep my child home from school" does not name "home
+        school", while "review existing evaluation data" still names "review of existing
+        evaluation data"."""
+        return self._named(folded.split(), self._stem(folded.split()), as_name=True)
 
     def both(self, folded: str) -> tuple[list[str], list[str]]:
-        """``tokens`` and ``name_stems`` of one text, its words stemmed once (a question needs
-        both)."""
+        """``tokens`` and the name stems of a question (see ``name_stems``), its words stemmed
+        once (a question needs both)."""
         words = folded.split()
         stemmed = self._stem(words)
         ranked = [s for w, s in zip(words, stemmed, strict=True) if w not in self.stopwords]
-        named = [s for w, s in zip(words, stemmed, strict=True) if w not in self.glue]
         if BIGRAMS:
             ranked += [f"{a}_{b}" for a, b in zip(ranked, ranked[1:], strict=False)]
-        named += [f"{a}_{b}" for a, b in zip(named, named[1:], strict=False)]
-        return ranked, named
+        return ranked, self._named(words, stemmed, as_name=False)
+
+    def _named(self, words: list[str], stemmed: list[str], as_name: bool) -> list[str]:
+        kept: list[tuple[str, bool]] = []  # (stem, glue before it since the last kept word)
+        glued = False
+        for word, stem in zip(words, stemmed, strict=True):
+            if word in self.glue:
+                glued = True
+                continue
+            kept.append((stem, glued))
+            glued = False
+        named = [stem for stem, _ in kept]
+        for (a, _), (b, across) in zip(kept, kept[1:], strict=False):
+            if across or not as_name:
+                named.append(f"{a}~{b}")
+            if not across:
+                named.append(f"{a}_{b}")
+        return named
 
     def _build(self, lang: str, lexicon: Lexicon) -> _Tables:
         import bm25s.stopwords

@@ -423,3 +423,19 @@ def test_a_child_under_three_with_a_need_is_early_intervention(
     """An age under three still names early intervention, which is what such questions ask."""
     result = answer(library, text, lang)
     assert result.found and result.entry is not None and result.entry.id == "part-c", result
+
+
+def test_glue_between_two_words_keeps_them_from_being_a_name(library: Library) -> None:
+    """A name is matched without its glue words, but two words with a preposition between
+    them in a question are not the name those words make side by side: "keep my child home
+    from school" is not about the name "home school". A name that has the glue itself
+    ("review of existing evaluation data") is still found with or without it."""
+    ranker = QuestionIndex(library.pack("en")).ranker
+    said = set(ranker.both(fold("when should I keep my child home from school"))[1])
+    assert not set(ranker.name_stems(fold("home school"))) <= said
+    assert set(ranker.name_stems(fold("home school"))) <= set(
+        ranker.both(fold("can I home school my son with an IEP"))[1]
+    )
+    spelled = set(ranker.name_stems(fold("review of existing evaluation data")))
+    assert spelled <= set(ranker.both(fold("they want a review of existing evaluation data"))[1])
+    assert spelled <= set(ranker.both(fold("can we review existing evaluation data first"))[1])
