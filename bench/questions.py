@@ -6,7 +6,8 @@ tests/questions/*.yaml (format: /work/notes/question_set_format.md; the language
 name's prefix, e.g. ``en_a.yaml``), or only over the files matching ``--files`` (comma-separated
 globs relative to tests/questions, e.g. ``--files 'en_c.yaml,es_c.yaml'`` for a held-out part,
 or ``--files 'off_topic/*.yaml'`` for the ordinary school questions the bot should decline),
-then p50/p99 answer time in-process (each question timed
+then how often the ranking puts a right entry first, per file (the ceiling the confidence rule
+can only lower), then p50/p99 answer time in-process (each question timed
 over several runs, keeping its minimum, as the other benchmarks do) and the wall time of an
 ``iepbot ask`` process for a term and for a sentence.
 
@@ -153,6 +154,20 @@ def breakdown(scored: list[Scored]) -> str:
     return "\n".join(out)
 
 
+def ranked_first(questions: list[Question], library: Library) -> str:
+    """How often the ranking puts a right entry first, before the confidence rule decides
+    whether to say it, per file: the ceiling of right answers that the rule can only lower."""
+    by_lang = indexes(library)
+    hits: dict[str, list[bool]] = {}
+    for q in questions:
+        if q.answers:
+            entries = by_lang[q.lang].rank(q.q).entries
+            hits.setdefault(q.file, []).append(bool(entries) and entries[0].id in q.answers)
+    return "ranked first (questions with an answer): " + ", ".join(
+        f"{name} {100 * sum(h) / len(h):.1f}%" for name, h in sorted(hits.items())
+    )
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
@@ -267,6 +282,7 @@ def main() -> None:
         s.got.split("(")[-1].rstrip(")") for s in scored if s.outcome != "missed" and "(" in s.got
     )
     print("decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(stages.items())))
+    print(ranked_first(questions, library))
     if args.show:
         for s in scored:
             if args.show == "all" or s.outcome == args.show:
