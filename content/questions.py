@@ -68,9 +68,9 @@ COMPARISON = 0.5
 # features (see ``features``) gives it a probability of being right of at least
 # CONFIDENCE_THRESHOLD. Written by `bench/confidence.py --write`, which fits it on
 # tests/questions, cross-validated by part: the threshold keeps confidently wrong answers at
-# 2% or less on the parts each fit did not see, counted on the parts collected after the packs
-# were shaped (D onwards), which stand for new questions. Refit after changing the ranking or
-# the packs.
+# 2% or less on the parts each fit did not see, counted on the three parts collected last
+# (bench/confidence.py UNSEEN), the least shaped by later content work, which stand for new
+# questions. Refit after changing the ranking or the packs.
 CONFIDENCE = {
     "top": 1.333,
     "lead": 2.080,
@@ -234,7 +234,8 @@ class _Ranker:
         holds only side by side: "keep my child home from school" does not name "home
         school", while "review existing evaluation data" still names "review of existing
         evaluation data"."""
-        return self._named(folded.split(), self._stem(folded.split()), as_name=True)
+        words = folded.split()
+        return self._named(words, self._stem(words), as_name=True)
 
     def both(self, folded: str) -> tuple[list[str], list[str]]:
         """``tokens`` and the name stems of a question (see ``name_stems``), its words stemmed

@@ -12,16 +12,15 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.questions import OFF_TOPIC, QUESTIONS
 from content.loader import load_library
 from content.model import Library
 
-QUESTIONS = Path(__file__).parents[1] / "questions"
 # The set, the sealed parts kept back for a first honest score (tests/questions/sealed), and
 # the off-topic questions (tests/questions/off_topic: ordinary school and parenting questions,
 # which no entry answers and the bot should decline).
-OFF_TOPIC = QUESTIONS / "off_topic"
 FILES = sorted(
-    [*QUESTIONS.glob("*.yaml"), *QUESTIONS.glob("sealed/*.yaml"), *OFF_TOPIC.glob("*.yaml")]
+    [*QUESTIONS.glob("*.yaml"), *QUESTIONS.glob("sealed/*.yaml"), *QUESTIONS.glob(OFF_TOPIC)]
 )
 STAGES = {
     "noticing", "referral-consent", "evaluation", "eligibility", "the-iep", "services",
@@ -60,7 +59,7 @@ def test_every_named_id_exists_and_items_are_well_formed(path: Path, library: Li
         if set(item) - KEYS or not {"q", "answers", "stage", "source"} <= set(item):
             problems.append(f"{where}: keys {sorted(item)}")
             continue
-        off_topic = path.parent == OFF_TOPIC
+        off_topic = path.match(OFF_TOPIC)
         if off_topic and (item["stage"] != "off-topic" or item["answers"] or "compare" in item):
             problems.append(f"{where}: off-topic questions have stage off-topic, no answers")
         elif not off_topic and item["stage"] not in STAGES:
