@@ -114,7 +114,7 @@ def test_the_confidence_rule(library: Library) -> None:
     alone = ranked((60.0,), (1.0,), mine)
     assert features(asked, alone)["paraphrase_lead"] == features(asked, alone)["paraphrase"]
     # Being further ahead never makes the rule less sure: the fitted model must agree.
-    leads = ("lead", "coverage_lead", "paraphrase_lead", "weakest_lead")
+    leads = ("lead", "coverage_lead", "paraphrase_lead", "residual_lead")
     assert all(CONFIDENCE[name] > 0 for name in leads)
 
 
