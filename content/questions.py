@@ -73,18 +73,18 @@ COMPARISON = 0.5
 # questions, in three of four bootstrap resamples of them (bench/confidence.py ROBUST). Refit
 # after changing the ranking or the packs.
 CONFIDENCE = {
-    "top": 1.485,
-    "lead": 2.050,
-    "named": 0.856,
-    "coverage": -0.189,
-    "coverage_lead": 1.991,
-    "paraphrase": 1.193,
-    "paraphrase_lead": 1.044,
-    "words": -1.284,
-    "residual": 0.230,
-    "residual_lead": 0.833,
+    "top": 1.502,
+    "lead": 2.032,
+    "named": 0.841,
+    "coverage": -0.238,
+    "coverage_lead": 2.032,
+    "paraphrase": 1.210,
+    "paraphrase_lead": 0.934,
+    "words": -1.295,
+    "residual": 0.323,
+    "residual_lead": 0.734,
 }
-CONFIDENCE_INTERCEPT = -4.355
+CONFIDENCE_INTERCEPT = -4.408
 CONFIDENCE_THRESHOLD = 0.925
 UNSURE_SUGGESTIONS = 3
 # The least share of a question's words (after its framing and stopwords go) that some entry
