@@ -6,13 +6,14 @@ import argparse
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
 
 from bots.deadlines_cli import add_deadlines_parser, run_deadlines
+from content.deadlines.engine import compute_deadlines
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "content" / "deadlines" / "data" / "sample_calendar.yaml"
@@ -158,3 +159,19 @@ def test_closures_that_are_not_a_small_file_fail_at_once(
         path = str(big)
     code, _, err = run(capsys, "consent", "2026-09-15", "--closures", path)
     assert code == 2 and says in err and err.count("\n") == 1
+
+
+def test_connecticut_says_its_sources_disagree_and_gives_both_dates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Connecticut's 60-days-from-consent date: a law firm reports it dropped in 2020, the
+    state's own data page for 2023-25 still measures it. The reply must not pick one silently:
+    it says the sources disagree and what to do, in English and Spanish."""
+    code, out, _ = run(capsys, "consent", "2026-09-15", "--state", "CT")
+    flat = " ".join(out.split())
+    assert code == 0 and "60 calendar days after consent" in flat
+    assert "Sources disagree" in flat and "earlier of the two dates" in flat
+    assert "rely on the 45-school-day date" not in flat
+    spanish = compute_deadlines("consent", date(2026, 9, 15), "CT", lang="es")
+    notes = " ".join(n for d in spanish.deadlines for n in d.notes)
+    assert "Las fuentes no coinciden" in " ".join(notes.split())
