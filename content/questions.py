@@ -25,9 +25,9 @@ Confidence: a ranked entry is the answer only when a small logistic model says i
 probably right (``confidence``): it weighs how strong the top entry is and how far ahead of the
 runner-up, how many of the question's words it holds compared with the runner-up, whether
 the question names it, how close the question is to its example questions compared with the
-runner-up's, and how much of what the question says beyond
-the entry's own name the entry's wording holds (a question that names "due process" but asks
-where the child goes to school meanwhile is about stay put). The few coefficients are fitted
+runner-up's, and how much of what the question says beyond the entry's own name the entry's
+wording holds (a question that names "due process" but asks where the child goes to school
+meanwhile is about stay put). The few coefficients are fitted
 by ``bench/confidence.py`` on the question set in ``tests/questions`` (cross-validated by
 part) and kept below, so answering needs no fitting library. Otherwise the reply is "unsure" with
 the top three, because a wrong answer stated as the answer is worse than "did you mean".
