@@ -159,25 +159,23 @@ def probability(values: dict[str, float], names: list[str], coef: np.ndarray, b:
     return 1 / (1 + math.exp(-z))
 
 
-def outcomes(rows: list[Row], names: list[str], coef: np.ndarray, b: float, t: float) -> Counter:
-    counts: Counter[str] = Counter()
-    for r in rows:
-        if r.values is None:
-            counts[r.fixed or "missed"] += 1
-        elif probability(r.values, names, coef, b) >= t:
-            counts["right" if r.right else "wrong"] += 1
-        else:
-            counts[declined(r.question)] += 1
-    return counts
+def scored(
+    rows: list[Row], names: list[str], coef: np.ndarray, b: float
+) -> list[tuple[Row, float]]:
+    """Each row with the probability the rule gives it (0 for a row the ranked stage does not
+    decide, which no threshold changes)."""
+    return [
+        (r, probability(r.values, names, coef, b) if r.values is not None else 0.0) for r in rows
+    ]
 
 
-def threshold(scored: list[tuple[float, bool]], fixed_wrong: int, n: int, wrong: float) -> float:
-    """The lowest probability that keeps the wrong share at or under ``wrong``: ``scored`` are
-    (probability, right) of the ranked questions, ``fixed_wrong`` the other stages' wrong
-    answers, ``n`` all the questions."""
-    allowed = wrong * n - fixed_wrong
+def threshold(scored: list[tuple[Row, float]], wrong: float) -> float:
+    """The lowest probability that keeps the wrong share of ``scored`` (rows with their
+    probability), the other stages' wrong answers included, at or under ``wrong``."""
+    allowed = wrong * len(scored) - sum(r.fixed == "wrong" for r, _ in scored)
+    ranked = sorted(((p, r.right) for r, p in scored if r.values is not None), reverse=True)
     best, errors = 1.0, 0
-    for p, right in sorted(scored, reverse=True):
+    for p, right in ranked:
         errors += not right
         if errors > allowed:
             break
@@ -228,43 +226,23 @@ def main() -> None:
     for fit_files, test_files in SPLITS:
         fitted = collect(load_questions(patterns=fit_files), library)
         tested = collect(load_questions(patterns=test_files), library)
-        coef, b = fit(fitted, names)
-        held_out += [
-            (r, probability(r.values, names, coef, b) if r.values is not None else 0.0)
-            for r in tested
-        ]
+        held_out += scored(tested, names, *fit(fitted, names))
     # The threshold comes from the held-out probabilities: how sure the rule must be for
     # questions its coefficients were not fitted on, as real questions will be.
     late = files(",".join(UNSEEN)) if args.calibrate == "unseen" else None
     calibration = [(r, p) for r, p in held_out if late is None or r.question.file in late]
 
-    def cut(wrong: float) -> float:
-        """The threshold that holds the calibration parts' held-out wrong share at ``wrong``."""
-        return threshold(
-            [(p, r.right) for r, p in calibration if r.values is not None],
-            sum(r.fixed == "wrong" for r, _ in calibration),
-            len(calibration),
-            wrong,
-        )
-
     def robust(wrong: float) -> float:
         """The ROBUST quantile of the cut over bootstrap resamples of the calibration parts."""
         rng = random.Random(SEED)
-        cuts = []
-        for _ in range(RESAMPLES):
-            sample = [rng.choice(calibration) for _ in calibration]
-            cuts.append(
-                threshold(
-                    [(p, r.right) for r, p in sample if r.values is not None],
-                    sum(r.fixed == "wrong" for r, _ in sample),
-                    len(sample),
-                    wrong,
-                )
-            )
-        return sorted(cuts)[min(len(cuts) - 1, int(ROBUST * len(cuts)))]
+        cuts = sorted(
+            threshold([rng.choice(calibration) for _ in calibration], wrong)
+            for _ in range(RESAMPLES)
+        )
+        return cuts[min(len(cuts) - 1, int(ROBUST * len(cuts)))]
 
     t = robust(args.wrong)
-    plain = cut(args.wrong)
+    plain = threshold(calibration, args.wrong)
     print(f"threshold: {t:.3f} ({ROBUST:.0%} of {RESAMPLES} resamples; the plain cut {plain:.3f})")
     for fit_files, test_files in SPLITS:
         part = [(r, p) for r, p in held_out if r.question.file in files(test_files)]
@@ -274,13 +252,13 @@ def main() -> None:
     # parts when their held-out wrong share is held at each of a few levels.
     curve = []
     for level in (0.01, 0.015, 0.02, 0.025, 0.03):
-        counts = tally(calibration, cut(level))
+        counts = tally(calibration, threshold(calibration, level))
         curve.append(f"{level:.1%}: {counts['right'] / len(calibration):.1%}")
     print(f"right on the calibration parts at held-out wrong {', '.join(curve)}")
     every = collect(load_questions(), library)
     coef, b = fit(every, names)
     coef, b, t = coef.round(3), round(b, 3), round(t, 3)  # as written in the code
-    print(line("fitted on every file, scored on them", outcomes(every, names, coef, b, t)))
+    print(line("fitted on every file, scored on them", tally(scored(every, names, coef, b), t)))
     constants = (
         "CONFIDENCE = {\n"
         + "".join(f'    "{n}": {c:.3f},\n' for n, c in zip(names, coef, strict=True))
