@@ -222,7 +222,8 @@ class _Ranker:
     def tokens(self, folded: str) -> list[str]:
         """Stems of the words that are not stopwords, plus each pair of neighbours ("504
         plan", "not eligible" after stopwords go): a pair is evidence of a phrase."""
-        return self.both(folded)[0]
+        words = folded.split()
+        return self._ranked_stems(words, self._stem(words))
 
     def name_stems(self, folded: str) -> list[str]:
         """Stems of every word but the glue ("of", "the"), and each pair of neighbours: what a
@@ -242,10 +243,13 @@ class _Ranker:
         once (a question needs both)."""
         words = folded.split()
         stemmed = self._stem(words)
+        return self._ranked_stems(words, stemmed), self._named(words, stemmed, as_name=False)
+
+    def _ranked_stems(self, words: list[str], stemmed: list[str]) -> list[str]:
         ranked = [s for w, s in zip(words, stemmed, strict=True) if w not in self.stopwords]
         if BIGRAMS:
             ranked += [f"{a}_{b}" for a, b in zip(ranked, ranked[1:], strict=False)]
-        return ranked, self._named(words, stemmed, as_name=False)
+        return ranked
 
     def _named(self, words: list[str], stemmed: list[str], as_name: bool) -> list[str]:
         kept: list[tuple[str, bool]] = []  # (stem, glue before it since the last kept word)
